@@ -1,0 +1,120 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import http
+from odoo.exceptions import AccessError, MissingError
+from odoo.http import request
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+
+class DebtNegotiationPortal(CustomerPortal):
+    """The debtor's view of its negotiation cases: amounts, invoices, the
+    open offer, the agreed schedule and every letter as sent."""
+
+    def _negotiation_domain(self):
+        partner = request.env.user.partner_id.commercial_partner_id
+        return [("partner_id", "=", partner.id)]
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "negotiation_count" in counters:
+            Negotiation = request.env["debt.negotiation"]
+            values["negotiation_count"] = (
+                Negotiation.search_count(self._negotiation_domain())
+                if Negotiation.has_access("read")
+                else 0
+            )
+        return values
+
+    @http.route(
+        ["/my/negotiations", "/my/negotiations/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_negotiations(self, page=1, **kw):
+        Negotiation = request.env["debt.negotiation"]
+        if not Negotiation.has_access("read"):
+            return request.redirect("/my")
+        domain = self._negotiation_domain()
+        pager = portal_pager(
+            url="/my/negotiations",
+            total=Negotiation.search_count(domain),
+            page=page,
+            step=self._items_per_page,
+        )
+        cases = Negotiation.search(
+            domain, order="id desc", limit=self._items_per_page, offset=pager["offset"]
+        )
+        request.session["my_negotiations_history"] = cases.ids[:100]
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "negotiations": cases.sudo(),
+                "page_name": "negotiation",
+                "pager": pager,
+                "default_url": "/my/negotiations",
+            }
+        )
+        return request.render("debt_negotiation.portal_my_negotiations", values)
+
+    @http.route(
+        ["/my/negotiations/<int:negotiation_id>"],
+        type="http",
+        auth="public",
+        website=True,
+    )
+    def portal_my_negotiation(self, negotiation_id, access_token=None, **kw):
+        try:
+            case_sudo = self._document_check_access(
+                "debt.negotiation", negotiation_id, access_token
+            )
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        values = {
+            "negotiation": case_sudo,
+            "page_name": "negotiation",
+            "current_offer": case_sudo.offer_ids.filtered(
+                lambda o: o.state == "proposed"
+            )[:1],
+            "letters": case_sudo.letter_ids.filtered("attachment_id"),
+        }
+        values = self._get_page_view_values(
+            case_sudo,
+            access_token,
+            values,
+            "my_negotiations_history",
+            False,
+            **kw,
+        )
+        return request.render("debt_negotiation.portal_my_negotiation", values)
+
+    @http.route(
+        ["/my/negotiations/<int:negotiation_id>/letter/<int:letter_id>"],
+        type="http",
+        auth="public",
+        website=True,
+    )
+    def portal_my_negotiation_letter(
+        self, negotiation_id, letter_id, access_token=None, **kw
+    ):
+        try:
+            case_sudo = self._document_check_access(
+                "debt.negotiation", negotiation_id, access_token
+            )
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        letter = case_sudo.letter_ids.filtered(lambda lt: lt.id == letter_id)
+        if not letter.attachment_id:
+            return request.not_found()
+        pdf = letter.attachment_id.raw
+        headers = [
+            ("Content-Type", "application/pdf"),
+            ("Content-Length", len(pdf)),
+            (
+                "Content-Disposition",
+                http.content_disposition(letter.attachment_id.name),
+            ),
+        ]
+        return request.make_response(pdf, headers=headers)

@@ -1,0 +1,90 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+
+
+class DebtNegotiationInteraction(models.Model):
+    _name = "debt.negotiation.interaction"
+    _description = "Debt Negotiation Interaction"
+    _order = "date desc, id desc"
+    _rec_name = "summary"
+    _check_company_auto = True
+
+    negotiation_id = fields.Many2one(
+        "debt.negotiation",
+        string="Case",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        check_company=True,
+    )
+    company_id = fields.Many2one(
+        related="negotiation_id.company_id", store=True, index=True
+    )
+    partner_id = fields.Many2one(
+        related="negotiation_id.partner_id", store=True, string="Debtor"
+    )
+    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+    channel = fields.Selection(
+        [
+            ("phone", "Phone"),
+            ("email", "Email"),
+            ("letter", "Letter"),
+            ("meeting", "Meeting"),
+            ("portal", "Portal"),
+            ("other", "Other"),
+        ],
+        required=True,
+        default="phone",
+    )
+    direction = fields.Selection(
+        [("inbound", "Inbound"), ("outbound", "Outbound")],
+        required=True,
+        default="outbound",
+    )
+    contact_name = fields.Char(
+        string="Spoke With", help="Who was spoken with or written to."
+    )
+    summary = fields.Text(required=True, help="What was said.")
+    outcome = fields.Selection(
+        [
+            ("no_answer", "No Answer"),
+            ("promise", "Promise to Pay"),
+            ("counter_offer", "Counter-offer"),
+            ("clarification", "Clarification Asked"),
+            ("dispute", "Dispute"),
+            ("agreement", "Agreement"),
+            ("refusal", "Refusal"),
+            ("other", "Other"),
+        ],
+        default="other",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Logged By",
+        default=lambda self: self.env.user,
+        index=True,
+    )
+    mark_case_disputed = fields.Boolean(
+        string="Put the Case in Dispute",
+        store=False,
+        help="With the outcome Dispute: put the case in dispute, which "
+        "pauses the automatic follow-ups.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        to_dispute = [
+            bool(vals.pop("mark_case_disputed", False) and vals.get("outcome") == "dispute")
+            for vals in vals_list
+        ]
+        interactions = super().create(vals_list)
+        for interaction, dispute in zip(interactions, to_dispute, strict=True):
+            case = interaction.negotiation_id
+            if dispute and case.state != "disputed":
+                case._check_state(
+                    ("open", "agreement", "broken", "escalated"),
+                    self.env._("dispute"),
+                )
+                case._set_disputed(interaction.summary)
+        return interactions

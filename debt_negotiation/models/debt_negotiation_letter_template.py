@@ -1,0 +1,161 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import re
+
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import html_translate
+
+from .debt_negotiation_letter import LETTER_TYPES
+
+PLACEHOLDER_RE = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+PLACEHOLDERS = (
+    "debtor",
+    "reference",
+    "company",
+    "department",
+    "phone",
+    "email",
+    "negotiator",
+    "date",
+    "amount_due",
+    "response_deadline",
+    "next_date",
+    "installment_amount",
+    "installment_date",
+    "grace_days",
+)
+
+
+class DebtNegotiationLetterTemplate(models.Model):
+    """The wording of one letter type, editable (and translatable) in the
+    UI. The letter report prints the fixed parts (addresses, reference,
+    invoice table, terms, schedule, how to respond, legal notice) and these
+    texts around them. ``{{placeholder}}`` tokens are replaced when the
+    letter is generated, in the debtor's language."""
+
+    _name = "debt.negotiation.letter.template"
+    _description = "Debt Negotiation Letter Wording"
+    _order = "sequence, letter_type, company_id, id"
+    _rec_name = "title"
+    _check_company_auto = True
+
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    letter_type = fields.Selection(LETTER_TYPES, required=True)
+    company_id = fields.Many2one(
+        "res.company",
+        help="Leave empty to use this wording in every company without its own.",
+    )
+    title = fields.Char(
+        required=True, translate=True, help="Heading of the letter, e.g. Final Notice."
+    )
+    intro = fields.Html(
+        string="Opening",
+        translate=html_translate,
+        sanitize_attributes=False,
+        help="Salutation and opening paragraphs, printed before the invoices.",
+    )
+    next_steps = fields.Html(
+        string="What Happens Next",
+        translate=html_translate,
+        sanitize_attributes=False,
+        help="What happens if the debtor does not answer, and when (for the "
+        "agreement: what happens on default).",
+    )
+    closing = fields.Html(
+        translate=html_translate,
+        sanitize_attributes=False,
+        help="Closing paragraph and greeting, printed before the signature.",
+    )
+    signatory = fields.Char(
+        translate=True,
+        help="Name printed under the greeting. Empty: the negotiations "
+        "department of the company.",
+    )
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Email Template",
+        domain="[('model', '=', 'debt.negotiation')]",
+        help="Email used when this letter is sent by email; the letter PDF "
+        "is attached to it.",
+    )
+    placeholder_help = fields.Html(
+        compute="_compute_placeholder_help", sanitize=False
+    )
+
+    @api.constrains("letter_type", "company_id", "active")
+    def _check_unique_wording(self):
+        for template in self.filtered("active"):
+            duplicate = self.search_count(
+                [
+                    ("id", "!=", template.id),
+                    ("letter_type", "=", template.letter_type),
+                    ("company_id", "=", template.company_id.id),
+                ]
+            )
+            if duplicate:
+                raise ValidationError(
+                    self.env._(
+                        "There is already an active wording for this letter type "
+                        "and company."
+                    )
+                )
+
+    def _compute_placeholder_help(self):
+        tokens = Markup(", ").join(
+            Markup("<code>{{%s}}</code>") % name for name in PLACEHOLDERS
+        )
+        for template in self:
+            template.placeholder_help = tokens
+
+    @api.model
+    def _get_for(self, letter_type, company):
+        """The wording of ``letter_type`` for ``company``: its own if any,
+        else the shared one."""
+        templates = self.sudo().search(
+            [
+                ("letter_type", "=", letter_type),
+                ("company_id", "in", [company.id, False]),
+            ]
+        )
+        template = templates.filtered(lambda t: t.company_id == company)[:1] or templates[:1]
+        return template.sudo(False) if template else self.browse()
+
+    def _render_texts(self, values):
+        """Return the texts with ``values`` substituted (values are
+        escaped unless already markup)."""
+        def substitute(text, is_html):
+            if not text:
+                return Markup("") if is_html else ""
+
+            def replace(match):
+                if match.group(1) not in values:
+                    return match.group(0)
+                value = values[match.group(1)]
+                if is_html:
+                    return str(value if isinstance(value, Markup) else escape(value))
+                # Plain text: no markup from the values.
+                return value.striptags() if isinstance(value, Markup) else str(value)
+
+            result = PLACEHOLDER_RE.sub(replace, str(text))
+            return Markup(result) if is_html else result
+
+        if not self:
+            return {
+                "title": "",
+                "intro": Markup(""),
+                "next_steps": Markup(""),
+                "closing": Markup(""),
+                "signatory": values.get("department", ""),
+            }
+        self.ensure_one()
+        return {
+            "title": substitute(self.title, False),
+            "intro": substitute(self.intro, True),
+            "next_steps": substitute(self.next_steps, True),
+            "closing": substitute(self.closing, True),
+            "signatory": substitute(self.signatory, False) or values.get("department", ""),
+        }

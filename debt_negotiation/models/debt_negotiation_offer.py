@@ -1,0 +1,601 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.misc import format_date
+
+from ..tools import negotiation_rules as rules
+
+OFFER_TYPES = [
+    ("settlement", "Settlement"),
+    ("payment_plan", "Payment Plan"),
+    ("full_payment", "Full Payment"),
+    ("extension", "Extension"),
+]
+# Codes checked whenever an offer is written; the others when proposing.
+STRUCTURAL_ERRORS = (
+    "amount_not_positive",
+    "down_payment_negative",
+    "down_payment_too_high",
+    "installments_missing",
+    "interval_missing",
+)
+
+# Written by the agreement work only (context ``debt_negotiation_agreement_write``)
+# once the agreement is confirmed.
+AGREEMENT_FIELDS = {
+    "agreement_date",
+    "signed_by",
+    "signed_on",
+    "agreement_note",
+    "agreement_amount_due",
+    "agreement_invoice_ids",
+    "agreement_writeoff_move_id",
+    "agreement_writeoff_amount",
+    "agreement_letter_id",
+    "agreement_signed_copy_id",
+    "agreement_cancel_reason",
+}
+
+
+class DebtNegotiationOffer(models.Model):
+    _name = "debt.negotiation.offer"
+    _description = "Debt Negotiation Offer"
+    _order = "negotiation_id, id desc"
+    _check_company_auto = True
+
+    negotiation_id = fields.Many2one(
+        "debt.negotiation",
+        string="Case",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        check_company=True,
+    )
+    company_id = fields.Many2one(
+        related="negotiation_id.company_id", store=True, index=True
+    )
+    currency_id = fields.Many2one(related="negotiation_id.currency_id", store=True)
+    partner_id = fields.Many2one(related="negotiation_id.partner_id", store=True)
+    case_amount_due = fields.Monetary(
+        related="negotiation_id.amount_due", string="Amount Due"
+    )
+    offer_type = fields.Selection(OFFER_TYPES, required=True, default="settlement")
+    origin = fields.Selection(
+        [("creditor", "Our Offer"), ("debtor", "Counter-offer")],
+        required=True,
+        default="creditor",
+        help="Who made the offer: the company, or the debtor (a counter-offer).",
+    )
+    amount = fields.Monetary(
+        string="Total Amount",
+        required=True,
+        help="Total the debtor pays under this offer, down payment included.",
+    )
+    down_payment = fields.Monetary(
+        help="Good-faith payment due first. Zero when none is asked."
+    )
+    installment_count = fields.Integer(
+        string="Installments",
+        default=1,
+        help="Number of installments after the down payment (payment plans).",
+    )
+    interval = fields.Selection(
+        [("week", "Weekly"), ("month", "Monthly")], default="month"
+    )
+    first_due_date = fields.Date(
+        default=fields.Date.context_today,
+        help="Date of the first payment; for an extension, the new due date.",
+    )
+    expiry_date = fields.Date(
+        help="An unanswered proposed offer expires after this date."
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("proposed", "Proposed"),
+            ("accepted", "Accepted"),
+            ("rejected", "Rejected"),
+            ("countered", "Countered"),
+            ("expired", "Expired"),
+            ("withdrawn", "Withdrawn"),
+        ],
+        required=True,
+        default="draft",
+        index=True,
+        copy=False,
+    )
+    below_minimum = fields.Boolean(
+        compute="_compute_below_minimum",
+        compute_sudo=True,
+        store=True,
+        help="The amount is below the company's minimum: only a manager may "
+        "accept it.",
+    )
+    discount_amount = fields.Monetary(
+        string="Discount", compute="_compute_discount"
+    )
+    discount_percent = fields.Float(string="Discount (%)", compute="_compute_discount")
+    installment_amount = fields.Monetary(
+        string="Installment", compute="_compute_schedule"
+    )
+    last_due_date = fields.Date(compute="_compute_schedule")
+    schedule_preview = fields.Html(compute="_compute_schedule", sanitize=False)
+    proposed_date = fields.Date(readonly=True, copy=False)
+    answered_date = fields.Date(readonly=True, copy=False)
+    note = fields.Text(help="Conditions, remarks, the debtor's arguments.")
+    answer_note = fields.Text(string="Answer", copy=False)
+
+    # Agreement in writing (issue: agreements) -- set by the agreement wizard
+    # (debt.negotiation.agreement.wizard) when this offer becomes the case's
+    # agreement. The signature image is kept on the agreement letter.
+    agreement_date = fields.Date(
+        readonly=True,
+        copy=False,
+        help="Date the agreement was confirmed in writing. Payments received "
+        "on the agreement invoices from then on count towards its installments.",
+    )
+    signed_by = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Who agreed to the terms on behalf of the debtor.",
+    )
+    signed_on = fields.Date(readonly=True, copy=False)
+    agreement_note = fields.Text(readonly=True, copy=False)
+    agreement_amount_due = fields.Monetary(
+        string="Due at Agreement",
+        readonly=True,
+        copy=False,
+        help="What the debtor owed on the agreement invoices when the "
+        "agreement was confirmed.",
+    )
+    agreement_invoice_ids = fields.Many2many(
+        "account.move",
+        "debt_negotiation_offer_agreement_move_rel",
+        "offer_id",
+        "move_id",
+        string="Agreement Invoices",
+        readonly=True,
+        copy=False,
+    )
+    agreement_amount_paid = fields.Monetary(
+        string="Paid since Agreement",
+        compute="_compute_agreement_amount_paid",
+        store=True,
+        help="Decrease of what is due on the agreement invoices since the "
+        "agreement (payments, credit notes), the write-off excluded.",
+    )
+    agreement_writeoff_move_id = fields.Many2one(
+        "account.move", string="Write-off Entry", readonly=True, copy=False
+    )
+    agreement_writeoff_amount = fields.Monetary(
+        string="Written Off", readonly=True, copy=False
+    )
+    agreement_letter_id = fields.Many2one(
+        "debt.negotiation.letter", readonly=True, copy=False
+    )
+    agreement_signed_copy_id = fields.Many2one(
+        "ir.attachment",
+        string="Signed Copy",
+        readonly=True,
+        copy=False,
+        help="The scan of the agreement signed on paper, when one was uploaded.",
+    )
+    agreement_cancel_reason = fields.Text(readonly=True, copy=False)
+    installment_ids = fields.One2many(
+        "debt.negotiation.installment",
+        "offer_id",
+        string="Agreed Installments",
+        context={"active_test": False},
+        readonly=True,
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends(
+        "offer_type", "amount", "currency_id", "partner_id", "origin"
+    )
+    def _compute_display_name(self):
+        type_labels = dict(self._fields["offer_type"]._description_selection(self.env))
+        for offer in self:
+            amount = offer.currency_id and offer.currency_id.format(offer.amount) or ""
+            label = type_labels.get(offer.offer_type, "")
+            if offer.origin == "debtor":
+                label = self.env._("Counter-offer: %(label)s", label=label)
+            offer.display_name = f"{label} {amount}".strip()
+
+    @api.depends("amount", "currency_id", "negotiation_id.minimum_amount")
+    def _compute_below_minimum(self):
+        for offer in self:
+            offer.below_minimum = rules.is_below_minimum(
+                offer.amount,
+                offer.negotiation_id.minimum_amount,
+                offer.currency_id.rounding or 0.01,
+            )
+
+    @api.depends("amount", "case_amount_due", "currency_id")
+    def _compute_discount(self):
+        for offer in self:
+            offer.discount_amount, offer.discount_percent = rules.discount(
+                offer.case_amount_due, offer.amount, offer.currency_id.rounding or 0.01
+            )
+
+    @api.depends(
+        "offer_type",
+        "amount",
+        "down_payment",
+        "installment_count",
+        "interval",
+        "first_due_date",
+        "currency_id",
+    )
+    def _compute_schedule(self):
+        for offer in self:
+            schedule = offer._get_schedule()
+            if not schedule:
+                offer.installment_amount = 0.0
+                offer.last_due_date = False
+                offer.schedule_preview = False
+                continue
+            offset = 1 if offer._has_down_payment() else 0
+            installments = schedule[offset:]
+            offer.installment_amount = installments[0][1] if installments else 0.0
+            offer.last_due_date = schedule[-1][0]
+            offer.schedule_preview = offer._render_schedule(schedule)
+
+    @api.depends(
+        "agreement_amount_due",
+        "agreement_invoice_ids.amount_residual",
+        "agreement_writeoff_amount",
+        "currency_id",
+    )
+    def _compute_agreement_amount_paid(self):
+        for offer in self:
+            if not offer.agreement_date:
+                offer.agreement_amount_paid = 0.0
+                continue
+            offer.agreement_amount_paid = rules.paid_since_agreement(
+                offer.agreement_amount_due,
+                sum(offer.agreement_invoice_ids.mapped("amount_residual")),
+                offer.agreement_writeoff_amount,
+                offer.currency_id.rounding or 0.01,
+            )
+
+    def _has_down_payment(self):
+        self.ensure_one()
+        return self.currency_id.compare_amounts(self.down_payment, 0.0) > 0
+
+    def _get_schedule(self):
+        """Return the payment schedule as ``[(date, amount)]``, or ``[]``
+        when the offer is not complete enough to have one."""
+        self.ensure_one()
+        if not self.first_due_date or self._structural_errors():
+            return []
+        return rules.offer_schedule(
+            self.offer_type,
+            self.amount,
+            self.down_payment,
+            self.installment_count,
+            self.interval,
+            self.first_due_date,
+            self.currency_id.rounding or 0.01,
+        )
+
+    def _render_schedule(self, schedule):
+        rows = []
+        with_down = self._has_down_payment()
+        for index, (due, amount) in enumerate(schedule):
+            if with_down and index == 0:
+                label = self.env._("Down payment")
+            else:
+                label = self.env._("Installment %(number)s", number=index + (0 if with_down else 1))
+            rows.append(
+                Markup("<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td></tr>")
+                % (
+                    label,
+                    format_date(self.env, due),
+                    self.currency_id.format(amount),
+                )
+            )
+        header = Markup(
+            "<table class='table table-sm o_debt_negotiation_schedule'>"
+            "<thead><tr><th>%s</th><th>%s</th><th class='text-end'>%s</th></tr></thead><tbody>"
+        ) % (self.env._("Payment"), self.env._("Due Date"), self.env._("Amount"))
+        return header + Markup("").join(rows) + Markup("</tbody></table>")
+
+    # ------------------------------------------------------------------
+    # Checks
+    # ------------------------------------------------------------------
+    def _error_messages(self):
+        return {
+            "amount_not_positive": self.env._("The offer amount must be greater than zero."),
+            "down_payment_negative": self.env._("The down payment cannot be negative."),
+            "down_payment_too_high": self.env._(
+                "The down payment must be lower than the offer amount."
+            ),
+            "amount_above_due": self.env._(
+                "The offer amount cannot exceed what the debtor owes on the case."
+            ),
+            "installments_missing": self.env._(
+                "A payment plan needs at least one installment."
+            ),
+            "interval_missing": self.env._(
+                "A payment plan needs an interval (weekly or monthly)."
+            ),
+            "first_due_date_missing": self.env._("Set the date of the first payment."),
+            "expiry_in_past": self.env._(
+                "The expiry date of a proposed offer cannot be in the past."
+            ),
+            "first_due_in_past": self.env._(
+                "The first payment date of a proposed offer cannot be in the past."
+            ),
+        }
+
+    def _offer_errors(self, proposing=False):
+        self.ensure_one()
+        return rules.offer_errors(
+            self.offer_type,
+            self.amount,
+            self.down_payment,
+            self.installment_count,
+            self.interval,
+            self.first_due_date,
+            self.expiry_date,
+            fields.Date.context_today(self),
+            self.case_amount_due,
+            self.currency_id.rounding or 0.01,
+            proposing=proposing,
+        )
+
+    def _structural_errors(self):
+        return [
+            code for code in self._offer_errors() if code in STRUCTURAL_ERRORS
+        ]
+
+    def _raise_errors(self, codes):
+        if codes:
+            messages = self._error_messages()
+            raise ValidationError(
+                "\n".join(messages.get(code, code) for code in codes)
+            )
+
+    @api.constrains(
+        "amount", "down_payment", "installment_count", "interval", "offer_type"
+    )
+    def _check_offer_terms(self):
+        for offer in self:
+            offer._raise_errors(offer._structural_errors())
+
+    @api.onchange("offer_type")
+    def _onchange_offer_type(self):
+        if self.offer_type in ("full_payment", "extension"):
+            self.amount = self.case_amount_due
+        if self.offer_type != "payment_plan":
+            self.installment_count = 1
+
+    def _check_case_negotiable(self):
+        for offer in self:
+            case = offer.negotiation_id
+            if case.state in ("agreement", "settled", "cancelled"):
+                raise UserError(
+                    self.env._(
+                        "Case %(case)s is no longer negotiable: it is %(state)s.",
+                        case=case.name,
+                        state=dict(
+                            case._fields["state"]._description_selection(self.env)
+                        )[case.state],
+                    )
+                )
+
+    def _check_offer_state(self, allowed):
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for offer in self:
+            if offer.state not in allowed:
+                raise UserError(
+                    self.env._(
+                        "This action is not possible on an offer that is %(state)s.",
+                        state=labels[offer.state],
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_drafts(self):
+        if any(offer.state != "draft" for offer in self):
+            raise UserError(
+                self.env._(
+                    "Only draft offers can be deleted; withdraw or reject the "
+                    "others so the negotiation history stays complete."
+                )
+            )
+
+    def write(self, vals):
+        terms = {
+            "offer_type",
+            "amount",
+            "down_payment",
+            "installment_count",
+            "interval",
+            "first_due_date",
+            "origin",
+        }
+        if terms & set(vals) and any(o.state == "accepted" for o in self):
+            raise UserError(
+                self.env._("The terms of an accepted offer cannot be changed.")
+            )
+        if (
+            AGREEMENT_FIELDS & set(vals)
+            and not self.env.context.get("debt_negotiation_agreement_write")
+            and any(o.agreement_date for o in self)
+        ):
+            raise UserError(
+                self.env._(
+                    "A confirmed agreement is a signed document: its records "
+                    "cannot be changed."
+                )
+            )
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_propose(self):
+        self._check_offer_state(("draft",))
+        self._check_case_negotiable()
+        today = fields.Date.context_today(self)
+        for offer in self:
+            if not offer.expiry_date:
+                offer.expiry_date = fields.Date.add(
+                    today, days=offer.company_id.negotiation_response_days or 14
+                )
+            offer._raise_errors(offer._offer_errors(proposing=True))
+            vals = {"state": "proposed", "proposed_date": today}
+            offer.write(vals)
+            case = offer.negotiation_id
+            if offer.origin == "debtor":
+                countered = case.offer_ids.filtered(
+                    lambda o: o.origin == "creditor" and o.state == "proposed"
+                )
+                countered.write({"state": "countered", "answered_date": today})
+            case.response_deadline = offer.expiry_date
+            case.message_post(
+                body=self.env._(
+                    "%(who)s proposed: %(offer)s, open until %(date)s.",
+                    who=self.env._("The debtor")
+                    if offer.origin == "debtor"
+                    else self.env._("We"),
+                    offer=offer.display_name,
+                    date=format_date(self.env, offer.expiry_date),
+                )
+            )
+        return True
+
+    def action_reject(self):
+        self._check_offer_state(("proposed",))
+        today = fields.Date.context_today(self)
+        self.write({"state": "rejected", "answered_date": today})
+        for offer in self:
+            offer.negotiation_id.message_post(
+                body=self.env._("Offer rejected: %(offer)s", offer=offer.display_name)
+            )
+        return True
+
+    def action_withdraw(self):
+        self._check_offer_state(("draft", "proposed"))
+        self.write({"state": "withdrawn"})
+        for offer in self:
+            offer.negotiation_id.message_post(
+                body=self.env._("Offer withdrawn: %(offer)s", offer=offer.display_name)
+            )
+        return True
+
+    def action_reset_to_draft(self):
+        self._check_offer_state(("rejected", "expired", "withdrawn", "countered"))
+        self.write({"state": "draft", "answered_date": False, "proposed_date": False})
+        return True
+
+    def action_accept(self):
+        """Open the wizard that confirms the agreement in writing; the offer
+        is accepted only when that wizard is confirmed."""
+        self.ensure_one()
+        self._check_acceptable()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Confirm Agreement in Writing"),
+            "res_model": "debt.negotiation.agreement.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_negotiation_id": self.negotiation_id.id,
+                "default_offer_id": self.id,
+            },
+        }
+
+    def _check_acceptable(self):
+        """Raise when this offer cannot become the case's agreement."""
+        self.ensure_one()
+        if self.state not in ("draft", "proposed"):
+            labels = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "An offer that is %(state)s cannot be accepted.",
+                    state=labels[self.state],
+                )
+            )
+        case = self.negotiation_id
+        if case.state == "agreement":
+            raise UserError(
+                self.env._(
+                    "Case %(case)s is already under an agreement.", case=case.name
+                )
+            )
+        self._check_case_negotiable()
+        if self.expiry_date and self.expiry_date < fields.Date.context_today(self):
+            raise UserError(
+                self.env._("This offer expired on %(date)s.", date=format_date(self.env, self.expiry_date))
+            )
+        self._raise_errors(
+            [c for c in self._offer_errors() if c not in ("expiry_in_past",)]
+        )
+        if self.below_minimum and not self.env.user.has_group(
+            "debt_negotiation.group_negotiation_manager"
+        ):
+            raise AccessError(
+                self.env._(
+                    "This offer is below the minimum the company accepts: only a "
+                    "negotiation manager can accept it."
+                )
+            )
+
+    def _mark_accepted(self):
+        """Accept this offer and close the other open offers of its case."""
+        self.ensure_one()
+        self._check_acceptable()
+        today = fields.Date.context_today(self)
+        rivals = self.negotiation_id.offer_ids.filtered(
+            lambda o: o != self and o.state in ("draft", "proposed")
+        )
+        rivals.filtered(lambda o: o.origin == "creditor").write(
+            {"state": "withdrawn", "answered_date": today}
+        )
+        rivals.filtered(lambda o: o.origin == "debtor").write(
+            {"state": "rejected", "answered_date": today}
+        )
+        self.write({"state": "accepted", "answered_date": today})
+
+    @api.model
+    def _expire_offers(self, today=None):
+        """Expire proposed offers whose expiry date has passed."""
+        today = today or fields.Date.context_today(self)
+        offers = self.search(
+            [("state", "=", "proposed"), ("expiry_date", "<", today)]
+        )
+        offers.write({"state": "expired"})
+        for offer in offers:
+            offer.negotiation_id.message_post(
+                body=self.env._(
+                    "Offer expired without an answer: %(offer)s",
+                    offer=offer.display_name,
+                )
+            )
+        return offers
+
+    # ------------------------------------------------------------------
+    # Agreement in writing (issue: agreements)
+    # ------------------------------------------------------------------
+    def _agreement_forgives_balance(self, amount_due=None):
+        """Tell whether this agreement leaves part of the debt unpaid on
+        purpose, to be written off once it is fulfilled: a settlement or a
+        payment plan for less than what was due (``amount_due``, default:
+        what was due when the agreement was confirmed)."""
+        self.ensure_one()
+        if self.offer_type not in ("settlement", "payment_plan"):
+            return False
+        if amount_due is None:
+            amount_due = self.agreement_amount_due
+        return self.currency_id.compare_amounts(self.amount, amount_due) < 0

@@ -1,0 +1,72 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    negotiation_department = fields.Char(
+        translate=True,
+        default="Credit Management Department",
+        help="Department named as the sender of negotiation letters.",
+    )
+    negotiation_phone = fields.Char(
+        help="Phone number debtors call about their case."
+    )
+    negotiation_email = fields.Char(
+        help="Email address debtors write to about their case."
+    )
+    negotiation_disclaimer = fields.Text(
+        string="Legal Notice",
+        translate=True,
+        help="Legal notice printed at the end of every negotiation letter.",
+    )
+    negotiation_response_days = fields.Integer(
+        string="Response Days",
+        default=14,
+        help="Days the debtor has to answer a letter or an offer.",
+    )
+    negotiation_grace_days = fields.Integer(
+        string="Grace Days",
+        default=5,
+        help="Days after an installment's due date before it counts as missed "
+        "and the agreement as broken.",
+    )
+    negotiation_writeoff_account_id = fields.Many2one(
+        "account.account",
+        string="Settlement Write-off Account",
+        check_company=True,
+        domain="[('account_type', 'in', ('expense', 'income_other', 'expense_direct_cost'))]",
+        help="Account receiving the amount forgiven by a fulfilled settlement.",
+    )
+    negotiation_auto_open_days = fields.Integer(
+        string="Auto-open Cases After",
+        default=0,
+        help="The daily follow-ups put posted customer invoices unpaid more "
+        "than this many days after their due date under negotiation (they "
+        "open the debtor's case or add the invoices to it). 0 turns it off.",
+    )
+
+    @api.constrains("negotiation_response_days", "negotiation_grace_days")
+    def _check_negotiation_days(self):
+        for company in self:
+            if company.negotiation_response_days < 1:
+                raise ValidationError(
+                    self.env._("The debtor needs at least one day to respond.")
+                )
+            if company.negotiation_grace_days < 0:
+                raise ValidationError(
+                    self.env._("Grace days cannot be negative.")
+                )
+
+    @api.constrains("negotiation_auto_open_days")
+    def _check_negotiation_auto_open_days(self):
+        if any(company.negotiation_auto_open_days < 0 for company in self):
+            raise ValidationError(
+                self.env._(
+                    "The days before a case is opened automatically cannot be "
+                    "negative (0 turns it off)."
+                )
+            )

@@ -1,0 +1,32 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    negotiation_department = fields.Char(
+        related="company_id.negotiation_department", readonly=False
+    )
+    negotiation_phone = fields.Char(
+        related="company_id.negotiation_phone", readonly=False
+    )
+    negotiation_email = fields.Char(
+        related="company_id.negotiation_email", readonly=False
+    )
+    negotiation_disclaimer = fields.Text(
+        related="company_id.negotiation_disclaimer", readonly=False
+    )
+    negotiation_response_days = fields.Integer(
+        related="company_id.negotiation_response_days", readonly=False
+    )
+    negotiation_grace_days = fields.Integer(
+        related="company_id.negotiation_grace_days", readonly=False
+    )
+    negotiation_writeoff_account_id = fields.Many2one(
+        related="company_id.negotiation_writeoff_account_id", readonly=False
+    )
+    negotiation_auto_open_days = fields.Integer(
+        related="company_id.negotiation_auto_open_days", readonly=False
+    )

@@ -1,0 +1,86 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+
+from .debt_negotiation import OPEN_STATES
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    negotiation_ids = fields.One2many(
+        "debt.negotiation",
+        "partner_id",
+        string="Negotiations",
+        groups="debt_negotiation.group_negotiation_user",
+    )
+    negotiation_count = fields.Integer(
+        compute="_compute_negotiation_stats",
+        groups="debt_negotiation.group_negotiation_user",
+    )
+    negotiation_amount_due = fields.Monetary(
+        string="Under Negotiation",
+        compute="_compute_negotiation_stats",
+        currency_field="negotiation_currency_id",
+        groups="debt_negotiation.group_negotiation_user",
+    )
+    negotiation_currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_negotiation_stats",
+        groups="debt_negotiation.group_negotiation_user",
+    )
+    negotiation_blocked = fields.Boolean(
+        string="No Automatic Letters",
+        tracking=True,
+        help="Never send automatic negotiation letters to this debtor "
+        "(vulnerable customer, legal representation, ...). Letters can "
+        "still be printed by hand.",
+    )
+    negotiation_blocked_reason = fields.Char(
+        string="Reason for Blocking",
+        help="Why this debtor must not receive automatic letters.",
+    )
+
+    @api.depends_context("company")
+    @api.depends("negotiation_ids.amount_due", "negotiation_ids.state")
+    def _compute_negotiation_stats(self):
+        company = self.env.company
+        partners = self.commercial_partner_id
+        groups = self.env["debt.negotiation"]._read_group(
+            [
+                ("partner_id", "in", partners.ids),
+                ("company_id", "in", self.env.companies.ids),
+            ],
+            ["partner_id", "state", "currency_id"],
+            ["__count", "amount_due:sum"],
+        )
+        today = fields.Date.context_today(self)
+        counts = {}
+        amounts = {}
+        for partner, state, currency, count, amount in groups:
+            counts[partner.id] = counts.get(partner.id, 0) + count
+            if state in OPEN_STATES:
+                # cases may be in foreign currencies: show the total in the
+                # currency of the current company
+                amounts[partner.id] = amounts.get(partner.id, 0.0) + currency._convert(
+                    amount, company.currency_id, company, today
+                )
+        for partner in self:
+            commercial = partner.commercial_partner_id.id
+            partner.negotiation_count = counts.get(commercial, 0)
+            partner.negotiation_amount_due = amounts.get(commercial, 0.0)
+            partner.negotiation_currency_id = company.currency_id
+
+    def action_view_negotiations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "debt_negotiation.action_debt_negotiation"
+        )
+        action["domain"] = [
+            ("partner_id", "=", self.commercial_partner_id.id)
+        ]
+        action["context"] = {
+            "default_partner_id": self.commercial_partner_id.id,
+            "search_default_filter_open": 1,
+        }
+        return action

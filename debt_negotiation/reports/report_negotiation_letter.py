@@ -1,0 +1,74 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""HTML rendering of the letter reports printed from cases and invoices.
+
+The PDF of these reports is the stored PDF of a letter record (see
+``ir.actions.report._render_qweb_pdf``); their HTML rendering (preview,
+tests) shows the letter as it would be generated now, without saving it.
+"""
+
+from odoo import api, models
+from odoo.exceptions import UserError
+
+
+class ReportCaseNegotiationLetter(models.AbstractModel):
+    _name = "report.debt_negotiation.report_case_negotiation_letter"
+    _description = "Negotiation Letter of a Case"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        data = data or {}
+        cases = self.env["debt.negotiation"].browse(docids)
+        letter_type = data.get("letter_type") or self.env.context.get("letter_type")
+        return {
+            "doc_ids": docids,
+            "doc_model": "debt.negotiation.letter",
+            "docs": cases._preview_letters(letter_type),
+        }
+
+
+class ReportInvoiceNegotiationLetter(models.AbstractModel):
+    _name = "report.debt_negotiation.report_invoice_negotiation_letter"
+    _description = "Negotiation Letter of an Invoice's Case"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        data = data or {}
+        invoices = self.env["account.move"].browse(docids)
+        cases = self.env["debt.negotiation.letter"]._cases_of_invoices(invoices)
+        letter_type = data.get("letter_type") or self.env.context.get("letter_type")
+        return {
+            "doc_ids": cases.ids,
+            "doc_model": "debt.negotiation.letter",
+            "docs": cases._preview_letters(letter_type),
+        }
+
+
+class ReportAgreementLetter(models.AbstractModel):
+    _name = "report.debt_negotiation.report_agreement_letter"
+    _description = "Agreement Confirmation Letter of a Case"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        cases = self.env["debt.negotiation"].browse(docids)
+        letters = self.env["debt.negotiation.letter"]
+        for case in cases:
+            stored = case.letter_ids.filtered(
+                lambda lt: lt.letter_type == "agreement"
+            ).sorted("id")[-1:]
+            if stored:
+                letters |= stored
+            elif case.agreement_offer_id:
+                letters |= case._preview_letters("agreement")
+            else:
+                raise UserError(
+                    self.env._(
+                        "Case %(case)s has no confirmed agreement to print.",
+                        case=case.name,
+                    )
+                )
+        return {
+            "doc_ids": docids,
+            "doc_model": "debt.negotiation.letter",
+            "docs": letters,
+        }

@@ -1,0 +1,238 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Shared fixtures of the debt_negotiation Odoo tests.
+
+``DebtNegotiationCommon`` builds on ``AccountTestInvoicingCommon``: a fresh
+company with a chart of accounts (``company_data``), a second company
+(``company_data_2``), an accounting manager as ``env.user`` and helpers to
+create overdue invoices, register payments, open cases, make offers and
+confirm agreements. Keep it general: every test area builds on it.
+"""
+
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.tests import Form, new_test_user
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class DebtNegotiationCommon(AccountTestInvoicingCommon):
+    """Base class of the debt_negotiation tests.
+
+    Class attributes:
+
+    * ``company``, ``company_2``: the main and the other company
+      (``company_data`` / ``company_data_2`` hold their accounting data);
+    * ``debtor``, ``debtor_2``: customers (companies, shared between the
+      companies) paying immediately, so an invoice is due on its date;
+      ``debtor_contact``: a contact person of ``debtor``;
+    * ``negotiation_user``: billing user, ``group_negotiation_user`` only;
+    * ``negotiation_manager``: billing user with ``group_negotiation_manager``;
+    * ``user_company_2``: negotiation user who only works in ``company_2``;
+    * ``today``: the date the tests run on (respects ``freeze_time``).
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company_data["company"]
+        # settlements below the amount due need it (agreements work)
+        cls.company.negotiation_writeoff_account_id = cls.company_data[
+            "default_account_expense"
+        ]
+        cls.company_data_2 = cls.setup_other_company()
+        cls.company_2 = cls.company_data_2["company"]
+        cls.Negotiation = cls.env["debt.negotiation"]
+        cls.Offer = cls.env["debt.negotiation.offer"]
+        cls.Interaction = cls.env["debt.negotiation.interaction"]
+
+        immediate = cls.env.ref("account.account_payment_term_immediate")
+        partner_vals = {
+            "is_company": True,
+            "company_id": False,
+            "property_payment_term_id": immediate.id,
+            "invoice_sending_method": "manual",
+            "invoice_edi_format": False,
+        }
+        cls.debtor = cls.env["res.partner"].create(
+            {**partner_vals, "name": "Debtor One Ltd", "email": "debtor1@example.com"}
+        )
+        cls.debtor_2 = cls.env["res.partner"].create(
+            {**partner_vals, "name": "Debtor Two Ltd", "email": "debtor2@example.com"}
+        )
+        cls.debtor_contact = cls.env["res.partner"].create(
+            {
+                "name": "Jane Accounts",
+                "type": "contact",
+                "parent_id": cls.debtor.id,
+                "email": "jane@example.com",
+            }
+        )
+
+        cls.negotiation_user = cls._create_negotiation_user(
+            "dn_user", "account.group_account_invoice"
+        )
+        cls.negotiation_manager = cls._create_negotiation_user(
+            "dn_manager",
+            "account.group_account_invoice,"
+            "debt_negotiation.group_negotiation_manager",
+        )
+        cls.user_company_2 = cls._create_negotiation_user(
+            "dn_user_company_2",
+            "account.group_account_invoice",
+            company=cls.company_2,
+        )
+
+    # ------------------------------------------------------------------
+    # Users
+    # ------------------------------------------------------------------
+    @classmethod
+    def _create_negotiation_user(cls, login, groups, company=None):
+        """Create an internal user of ``company`` (default: the main one)
+        with ``groups`` (comma-separated xml ids) on top of
+        ``group_negotiation_user``."""
+        company = company or cls.company
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups="base.group_user,debt_negotiation.group_negotiation_user,"
+            + groups,
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
+        )
+
+    # ------------------------------------------------------------------
+    # Dates
+    # ------------------------------------------------------------------
+    @property
+    def today(self):
+        return fields.Date.context_today(self.env["debt.negotiation"])
+
+    @classmethod
+    def _days_ago(cls, days):
+        return fields.Date.context_today(cls.env["debt.negotiation"]) - timedelta(
+            days=days
+        )
+
+    # ------------------------------------------------------------------
+    # Invoices and payments
+    # ------------------------------------------------------------------
+    @classmethod
+    def _create_invoice(
+        cls,
+        partner=None,
+        amount=1000.0,
+        days_overdue=30,
+        company=None,
+        currency=None,
+        move_type="out_invoice",
+        post=True,
+    ):
+        """Create an invoice without taxes of ``amount`` for ``partner``
+        (default ``debtor``) dated ``days_overdue`` days ago with immediate
+        payment terms, so it is due on that date (0 = due today, not
+        overdue yet). ``currency`` defaults to the company's."""
+        company = company or cls.company
+        invoice_date = cls._days_ago(days_overdue)
+        vals = {
+            "move_type": move_type,
+            "partner_id": (partner or cls.debtor).id,
+            "invoice_date": invoice_date,
+            "date": invoice_date,
+            "invoice_payment_term_id": cls.env.ref(
+                "account.account_payment_term_immediate"
+            ).id,
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "name": "Services",
+                        "quantity": 1.0,
+                        "price_unit": amount,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            ],
+        }
+        if currency:
+            vals["currency_id"] = currency.id
+        move = cls.env["account.move"].with_company(company).create(vals)
+        if post:
+            move.action_post()
+        return move
+
+    @classmethod
+    def _create_overdue_invoices(cls, partner=None, amounts=(1000.0,), **kwargs):
+        """Create and post one overdue customer invoice per amount."""
+        moves = cls.env["account.move"]
+        for amount in amounts:
+            moves |= cls._create_invoice(partner=partner, amount=amount, **kwargs)
+        return moves
+
+    def _register_payment(self, invoices, amount=None, payment_date=None):
+        """Register a real customer payment on ``invoices`` through the
+        ``account.payment.register`` wizard (full by default, partial when
+        ``amount`` is lower than what is due)."""
+        vals = {"payment_date": payment_date or self.today}
+        if amount is not None:
+            vals["amount"] = amount
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoices.ids)
+            .create(vals)
+        )
+        return wizard._create_payments()
+
+    # ------------------------------------------------------------------
+    # Cases, offers, agreements
+    # ------------------------------------------------------------------
+    def _start_case(self, invoices=None, user=None):
+        """Start (or join) the debtor's case from ``invoices`` (default: a
+        fresh overdue invoice of ``debtor``) like the invoice button does,
+        and return the case."""
+        invoices = invoices if invoices is not None else self._create_invoice()
+        if user:
+            invoices = invoices.with_user(user)
+        action = invoices.action_start_negotiation()
+        return self.env["debt.negotiation"].browse(action["res_id"])
+
+    def _create_offer(self, case, **vals):
+        """Create a draft creditor offer on ``case`` (a settlement of the
+        amount due, payable today, unless ``vals`` say otherwise)."""
+        return self.env["debt.negotiation.offer"].create(
+            {
+                "negotiation_id": case.id,
+                "offer_type": "settlement",
+                "amount": case.amount_due,
+                "first_due_date": self.today,
+                **vals,
+            }
+        )
+
+    def _confirm_agreement(self, offer, signed_by="Jane Accounts", user=None):
+        """Accept ``offer`` the way the UI does: ``action_accept`` opens the
+        agreement wizard, which is filled and confirmed through a Form."""
+        if user:
+            offer = offer.with_user(user)
+        action = offer.action_accept()
+        wizard_model = self.env[action["res_model"]].with_context(**action["context"])
+        if user:
+            wizard_model = wizard_model.with_user(user)
+        with Form(wizard_model) as wizard_form:
+            wizard_form.signed_by = signed_by
+        wizard = wizard_form.record
+        return wizard.action_confirm()
+
+    def _open_case_with_agreement(self, amount=None, **offer_vals):
+        """Return a case under agreement on a settlement (or the offer
+        described by ``offer_vals``), and the accepted offer."""
+        case = self._start_case()
+        offer = self._create_offer(
+            case, **({"amount": amount} if amount else {}), **offer_vals
+        )
+        offer.action_propose()
+        self._confirm_agreement(offer)
+        return case, offer
+
+    def _message_bodies(self, record):
+        return "\n".join(record.message_ids.mapped("body"))

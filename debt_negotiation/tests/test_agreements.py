@@ -1,0 +1,893 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
+
+from .common import DebtNegotiationCommon
+
+# A 1x1 PNG: the debtor's "signature".
+SIGNATURE = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA"
+    "60e6kgAAAABJRU5ErkJggg=="
+)
+TODAY = "2026-03-02"
+
+
+@tagged("post_install", "-at_install")
+class TestAgreements(DebtNegotiationCommon):
+    """Agreements in writing: the wizard, installments, payment tracking,
+    broken promises, settlement accounting and safety."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Installment = cls.env["debt.negotiation.installment"]
+        cls.writeoff_account = cls.company.negotiation_writeoff_account_id
+        cls.eur = cls.setup_other_currency(
+            "EUR", rates=[("2016-01-01", 2.0), ("2026-03-01", 2.5)]
+        )
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    def _plan(self, case, amount=1000.0, count=4, first_due=None, **vals):
+        """A proposed monthly payment plan on ``case``."""
+        offer = self._create_offer(
+            case,
+            offer_type="payment_plan",
+            amount=amount,
+            installment_count=count,
+            interval="month",
+            first_due_date=first_due or self.today + timedelta(days=10),
+            **vals,
+        )
+        offer.action_propose()
+        return offer
+
+    def _open_wizard(self, offer, user=None):
+        action = (offer.with_user(user) if user else offer).action_accept()
+        model = self.env[action["res_model"]].with_context(**action["context"])
+        return Form(model.with_user(user) if user else model)
+
+    def _installments(self, case):
+        return case.installment_ids.sorted(lambda i: (i.due_date, i.sequence))
+
+    def _assert_nothing_written(self, case, offer, offer_state="proposed"):
+        self.assertEqual(offer.state, offer_state)
+        self.assertFalse(offer.agreement_date)
+        self.assertFalse(
+            self.Installment.with_context(active_test=False).search(
+                [("offer_id", "=", offer.id)]
+            )
+        )
+        self.assertFalse(
+            case.letter_ids.filtered(lambda letter: letter.letter_type == "agreement")
+        )
+        self.assertNotIn("agreement", case.interaction_ids.mapped("outcome"))
+        self.assertNotEqual(case.state, "agreement")
+
+    def _monitor(self, day=None):
+        if day:
+            with freeze_time(day):
+                self.Negotiation._cron_monitor_agreements()
+        else:
+            self.Negotiation._cron_monitor_agreements()
+
+    def _receivable_lines(self, moves):
+        return moves.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+
+    # ------------------------------------------------------------------
+    # The wizard
+    # ------------------------------------------------------------------
+    @freeze_time(TODAY)
+    def test_wizard_prefills_the_schedule_and_confirms_with_edits(self):
+        invoice = self._create_invoice(amount=1000.0)
+        case = self._start_case(invoice)
+        offer = self._plan(case, amount=900.0, count=3, down_payment=150.0)
+        wizard_form = self._open_wizard(offer)
+        self.assertEqual(wizard_form.offer_id, offer)
+        self.assertEqual(wizard_form.negotiation_id, case)
+        self.assertEqual(len(wizard_form.line_ids), 4)
+        self.assertEqual(
+            [wizard_form.line_ids.edit(i).amount for i in range(4)],
+            [150.0, 250.0, 250.0, 250.0],
+        )
+        with wizard_form.line_ids.edit(0) as line:
+            self.assertEqual(line.name, "Down payment")
+            self.assertEqual(line.due_date, date(2026, 3, 12))
+        # the debtor asked for a smaller second payment and a bigger last one
+        with wizard_form.line_ids.edit(1) as line:
+            line.amount = 200.0
+            line.due_date = date(2026, 4, 15)
+        with wizard_form.line_ids.edit(3) as line:
+            line.amount = 300.0
+        wizard_form.signed_by = "Jane Accounts"
+        wizard_form.signed_on = date(2026, 3, 1)
+        wizard_form.signature = SIGNATURE
+        wizard_form.signed_copy = "UERGIHNjYW4="  # "PDF scan"
+        wizard_form.note = "Pays by standing order."
+        wizard = wizard_form.save()
+        wizard.signed_copy_name = "signed.pdf"  # set by the upload widget
+        wizard.action_confirm()
+
+        self.assertEqual(case.state, "agreement")
+        self.assertEqual(offer.state, "accepted")
+        self.assertRecordValues(
+            offer,
+            [
+                {
+                    "agreement_date": date(2026, 3, 2),
+                    "signed_by": "Jane Accounts",
+                    "signed_on": date(2026, 3, 1),
+                    "agreement_amount_due": 1000.0,
+                    "agreement_amount_paid": 0.0,
+                    "agreement_note": "Pays by standing order.",
+                }
+            ],
+        )
+        self.assertEqual(offer.agreement_invoice_ids, invoice)
+        self.assertRecordValues(
+            self._installments(case),
+            [
+                {
+                    "name": "Down payment",
+                    "sequence": 1,
+                    "due_date": date(2026, 3, 12),
+                    "amount": 150.0,
+                    "amount_paid": 0.0,
+                    "state": "pending",
+                },
+                {
+                    "name": "Installment 1",
+                    "sequence": 2,
+                    "due_date": date(2026, 4, 15),
+                    "amount": 200.0,
+                    "amount_paid": 0.0,
+                    "state": "pending",
+                },
+                {
+                    "name": "Installment 2",
+                    "sequence": 3,
+                    "due_date": date(2026, 5, 12),
+                    "amount": 250.0,
+                    "amount_paid": 0.0,
+                    "state": "pending",
+                },
+                {
+                    "name": "Installment 3",
+                    "sequence": 4,
+                    "due_date": date(2026, 6, 12),
+                    "amount": 300.0,
+                    "amount_paid": 0.0,
+                    "state": "pending",
+                },
+            ],
+        )
+        # the agreement letter, with the signature
+        letter = case.letter_ids.filtered(lambda x: x.letter_type == "agreement")
+        self.assertEqual(len(letter), 1)
+        self.assertEqual(offer.agreement_letter_id, letter)
+        self.assertRecordValues(
+            letter,
+            [
+                {
+                    "offer_id": offer.id,
+                    "signed_by": "Jane Accounts",
+                    "signed_on": date(2026, 3, 1),
+                    "channel": "post",
+                    "state": "to_send",
+                }
+            ],
+        )
+        self.assertTrue(letter.signature)
+        self.assertTrue(letter.attachment_id)
+        content = letter.attachment_id.raw
+        self.assertIn(b"Jane Accounts", content)
+        self.assertIn(b"data:image/png;base64", content)
+        # posted in the chatter with the signed copy, agreement interaction
+        attachments = case.message_ids.attachment_ids
+        self.assertIn(letter.attachment_id, attachments)
+        signed_copy = attachments.filtered(lambda a: a.name == "signed.pdf")
+        self.assertEqual(signed_copy.raw, b"PDF scan")
+        self.assertEqual(
+            (signed_copy.res_model, signed_copy.res_id), (case._name, case.id)
+        )
+        self.assertEqual(offer.agreement_signed_copy_id, signed_copy)
+        agreement_log = case.interaction_ids.filtered(
+            lambda i: i.outcome == "agreement"
+        )
+        self.assertEqual(len(agreement_log), 1)
+        self.assertEqual(agreement_log.contact_name, "Jane Accounts")
+        self.assertIn("standing order", agreement_log.summary)
+        # case form: progress and next payment
+        self.assertRecordValues(
+            case,
+            [
+                {
+                    "next_installment_id": self._installments(case)[0].id,
+                    "next_installment_date": date(2026, 3, 12),
+                    "next_installment_amount": 150.0,
+                    "installment_total_count": 4,
+                    "installment_paid_count": 0,
+                    "agreement_amount": 900.0,
+                    "agreement_progress": 0.0,
+                    "agreement_date": date(2026, 3, 2),
+                }
+            ],
+        )
+        self.assertEqual(invoice.negotiation_state, "agreement")
+
+    @freeze_time(TODAY)
+    def test_wizard_from_the_case_and_by_email(self):
+        case = self._start_case()
+        offer = self._create_offer(case, offer_type="full_payment")
+        offer.action_propose()
+        action = case.action_open_agreement_wizard()
+        self.assertEqual(action["context"]["default_offer_id"], offer.id)
+        wizard_form = Form(
+            self.env[action["res_model"]].with_context(**action["context"])
+        )
+        wizard_form.signed_by = "Jane Accounts"
+        wizard_form.letter_channel = "email"
+        result = wizard_form.save().action_confirm()
+        self.assertEqual(result["res_model"], "mail.compose.message")
+        letter = case.letter_ids
+        self.assertEqual(letter.letter_type, "agreement")
+        self.assertEqual(letter.channel, "email")
+        self.assertEqual(case.state, "agreement")
+
+    @freeze_time(TODAY)
+    def test_schedule_must_sum_exactly_to_the_offer(self):
+        case = self._start_case()
+        offer = self._plan(case, amount=1000.0, count=3)
+        wizard_form = self._open_wizard(offer)
+        with wizard_form.line_ids.edit(2) as line:
+            line.amount = 333.35  # 0.01 too much
+        wizard_form.signed_by = "Jane Accounts"
+        wizard = wizard_form.save()
+        self.assertEqual(wizard.schedule_difference, -0.01)
+        with self.assertRaisesRegex(ValidationError, "exactly"):
+            wizard.action_confirm()
+        self._assert_nothing_written(case, offer)
+        # an extra line fixing the total is fine... but not a zero one
+        wizard.line_ids[2].amount = 333.34
+        wizard.line_ids = [Command.create({"due_date": self.today, "amount": 0.0})]
+        with self.assertRaisesRegex(ValidationError, "greater than zero"):
+            wizard.action_confirm()
+        self._assert_nothing_written(case, offer)
+
+    @freeze_time(TODAY)
+    def test_schedule_dates_cannot_be_in_the_past(self):
+        case = self._start_case()
+        offer = self._plan(case, amount=1000.0, count=2)
+        wizard_form = self._open_wizard(offer)
+        with wizard_form.line_ids.edit(0) as line:
+            line.due_date = date(2026, 3, 1)
+        wizard_form.signed_by = "Jane Accounts"
+        wizard = wizard_form.save()
+        with self.assertRaisesRegex(ValidationError, "past"):
+            wizard.action_confirm()
+        self._assert_nothing_written(case, offer)
+        wizard.line_ids[0].due_date = self.today  # due today is fine
+        wizard.action_confirm()
+        self.assertEqual(case.state, "agreement")
+
+    @freeze_time(TODAY)
+    def test_signature_must_be_given_and_not_in_the_future(self):
+        case = self._start_case()
+        offer = self._plan(case)
+        wizard = self._open_wizard(offer).save()
+        wizard.signed_by = "  "
+        with self.assertRaises(UserError):
+            wizard.action_confirm()
+        wizard.signed_by = "Jane"
+        wizard.signed_on = date(2026, 3, 3)
+        with self.assertRaisesRegex(UserError, "future"):
+            wizard.action_confirm()
+        self._assert_nothing_written(case, offer)
+
+    @freeze_time(TODAY)
+    def test_refused_on_cancelled_case_and_closed_offers(self):
+        case = self._start_case()
+        offer = self._plan(case)
+        wizard = self._open_wizard(offer).save()
+        offer.action_withdraw()
+        with self.assertRaisesRegex(UserError, "(?i)withdrawn"):
+            wizard.action_confirm()
+        self._assert_nothing_written(case, offer, "withdrawn")
+        # expired: past its expiry date, before and after the cron noticed it
+        expiring = self._plan(case, expiry_date=date(2026, 3, 5))
+        wizard = self._open_wizard(expiring).save()
+        with freeze_time("2026-03-06"):
+            with self.assertRaisesRegex(UserError, "(?i)expired"):
+                wizard.action_confirm()
+            self.Offer._expire_offers()
+            self.assertEqual(expiring.state, "expired")
+            with self.assertRaisesRegex(UserError, "(?i)expired"):
+                wizard.action_confirm()
+        self._assert_nothing_written(case, expiring, "expired")
+        # cancelled case
+        draft = self._create_offer(case, amount=900.0)
+        wizard = self._open_wizard(draft).save()
+        case.action_cancel()
+        with self.assertRaises(UserError):
+            wizard.action_confirm()
+        self.assertEqual(case.state, "cancelled")
+        self.assertFalse(case.with_context(active_test=False).installment_ids)
+        self.assertFalse(case.letter_ids)
+
+    @freeze_time(TODAY)
+    def test_refused_when_already_under_agreement(self):
+        case = self._start_case()
+        first = self._create_offer(case, amount=900.0)
+        second = self._create_offer(case, amount=950.0)
+        wizard = self._open_wizard(second).save()
+        self._confirm_agreement(first)
+        with self.assertRaisesRegex(
+            UserError, "(?i)withdrawn|already under an agreement"
+        ):
+            wizard.action_confirm()
+        self.assertEqual(case.installment_ids.offer_id, first)
+        self.assertEqual(len(case.letter_ids), 1)
+
+    @freeze_time(TODAY)
+    def test_settlement_needs_a_writeoff_account(self):
+        self.company.negotiation_writeoff_account_id = False
+        case = self._start_case()
+        settlement = self._create_offer(case, amount=600.0)
+        settlement.action_propose()
+        wizard_form = self._open_wizard(settlement)
+        wizard_form.signed_by = "Jane Accounts"
+        wizard = wizard_form.save()
+        self.assertTrue(wizard.writeoff_account_missing)
+        with self.assertRaisesRegex(UserError, "write-off account"):
+            wizard.action_confirm()
+        self._assert_nothing_written(case, settlement)
+        # a discounted plan forgives part of the debt too
+        plan = self._plan(case, amount=900.0)
+        with self.assertRaisesRegex(UserError, "write-off account"):
+            self._confirm_agreement(plan)
+        self._assert_nothing_written(case, plan)
+        # paying everything needs none
+        full = self._create_offer(case, offer_type="full_payment", amount=1000.0)
+        self._confirm_agreement(full)
+        self.assertEqual(case.state, "agreement")
+
+    @freeze_time(TODAY)
+    def test_minimum_rule(self):
+        case = self._start_case()
+        case.with_user(self.negotiation_manager).minimum_amount = 800.0
+        below = self._create_offer(case, amount=700.0)
+        below.action_propose()
+        self.assertTrue(below.below_minimum)
+        with self.assertRaises(AccessError):
+            self._confirm_agreement(below, user=self.negotiation_user)
+        # a wizard opened by a manager cannot be confirmed by a user either
+        wizard = self._open_wizard(below).save()
+        with self.assertRaises(AccessError):
+            wizard.with_user(self.negotiation_user).action_confirm()
+        self._assert_nothing_written(case, below)
+        self._confirm_agreement(below, user=self.negotiation_manager)
+        self.assertEqual(below.state, "accepted")
+        self.assertEqual(case.state, "agreement")
+
+    # ------------------------------------------------------------------
+    # Payment tracking
+    # ------------------------------------------------------------------
+    @freeze_time(TODAY)
+    def test_partial_payments_allocated_oldest_first(self):
+        invoice = self._create_invoice(amount=1000.0)
+        case = self._start_case(invoice)
+        offer = self._plan(case, amount=1000.0, count=4)
+        self._confirm_agreement(offer)
+        installments = self._installments(case)
+
+        self._register_payment(invoice, amount=300.0)
+        self.assertEqual(offer.agreement_amount_paid, 300.0)
+        self.assertEqual(installments.mapped("amount_paid"), [250.0, 50.0, 0.0, 0.0])
+        self.assertEqual(
+            installments.mapped("state"), ["paid", "pending", "pending", "pending"]
+        )
+        self.assertEqual(
+            installments.mapped("amount_residual"), [0.0, 200.0, 250.0, 250.0]
+        )
+        self.assertRecordValues(
+            case,
+            [
+                {
+                    "installment_paid_count": 1,
+                    "agreement_amount_paid": 300.0,
+                    "agreement_progress": 30.0,
+                    "next_installment_id": installments[1].id,
+                    "next_installment_date": date(2026, 4, 12),
+                    "next_installment_amount": 200.0,
+                    "amount_due": 700.0,
+                }
+            ],
+        )
+        # one payment covering several installments
+        self._register_payment(invoice, amount=450.0)
+        self.assertEqual(installments.mapped("amount_paid"), [250.0, 250.0, 250.0, 0.0])
+        self.assertEqual(
+            installments.mapped("state"), ["paid", "paid", "paid", "pending"]
+        )
+        # paying more than is due: the invoice is paid, the excess stays
+        # as the debtor's credit and the installments are never overpaid
+        self._register_payment(invoice, amount=400.0)
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertEqual(offer.agreement_amount_paid, 1000.0)
+        self.assertEqual(installments.mapped("amount_paid"), [250.0] * 4)
+        self.assertEqual(set(installments.mapped("state")), {"paid"})
+        self.assertEqual(case.agreement_progress, 100.0)
+        self.assertFalse(case.next_installment_id)
+
+    @freeze_time(TODAY)
+    def test_only_payments_after_the_agreement_count(self):
+        invoice = self._create_invoice(amount=1000.0)
+        case = self._start_case(invoice)
+        self._register_payment(invoice, amount=200.0, payment_date=date(2026, 2, 20))
+        offer = self._plan(case, amount=800.0, count=2)
+        self._confirm_agreement(offer)
+        self.assertEqual(offer.agreement_amount_due, 800.0)
+        self.assertEqual(self._installments(case).mapped("amount_paid"), [0.0, 0.0])
+        self._register_payment(invoice, amount=100.0)
+        self.assertEqual(self._installments(case).mapped("amount_paid"), [100.0, 0.0])
+
+    @freeze_time(TODAY)
+    def test_credit_notes_count_and_unreconciled_payments_stop_counting(self):
+        invoice = self._create_invoice(amount=1000.0)
+        case = self._start_case(invoice)
+        offer = self._plan(case, amount=1000.0, count=4)
+        self._confirm_agreement(offer)
+        installments = self._installments(case)
+        refund = self._create_invoice(
+            move_type="out_refund", amount=100.0, days_overdue=0
+        )
+        self._receivable_lines(invoice | refund).reconcile()
+        self.assertEqual(installments.mapped("amount_paid"), [100.0, 0.0, 0.0, 0.0])
+
+        payment = self._register_payment(invoice, amount=300.0)
+        self.assertEqual(installments.mapped("amount_paid"), [250.0, 150.0, 0.0, 0.0])
+        # the payment is refunded (unreconciled): it no longer counts
+        payment.move_id.line_ids.remove_move_reconcile()
+        self.assertEqual(installments.mapped("amount_paid"), [100.0, 0.0, 0.0, 0.0])
+        self.assertEqual(installments.mapped("state"), ["pending"] * 4)
+
+    @freeze_time(TODAY)
+    def test_payment_in_another_currency(self):
+        invoice = self._create_invoice(amount=1000.0)
+        case = self._start_case(invoice)
+        offer = self._plan(case, amount=1000.0, count=4)
+        self._confirm_agreement(offer)
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create(
+                {
+                    "payment_date": self.today,
+                    "currency_id": self.eur.id,
+                    "amount": 1000.0,  # 400.00 USD at 2.5
+                    "payment_difference_handling": "open",
+                }
+            )
+        )
+        wizard._create_payments()
+        self.assertEqual(invoice.amount_residual, 600.0)
+        self.assertEqual(
+            self._installments(case).mapped("amount_paid"), [250.0, 150.0, 0.0, 0.0]
+        )
+
+    @freeze_time(TODAY)
+    def test_states_follow_the_date_and_payments(self):
+        invoice = self._create_invoice(amount=1000.0)
+        case = self._start_case(invoice)
+        offer = self._plan(case, amount=1000.0, count=4)  # first due 2026-03-12
+        self._confirm_agreement(offer)
+        first = self._installments(case)[0]
+        self._monitor("2026-03-12")
+        self.assertEqual(first.state, "pending", "due today is not late")
+        self._monitor("2026-03-13")
+        self.assertEqual(first.state, "late")
+        self.assertEqual(case.state, "agreement")
+        self._monitor("2026-03-17")  # last grace day (5 days)
+        self.assertEqual(first.state, "late")
+        with freeze_time("2026-03-17"):
+            self._register_payment(invoice, amount=250.0)
+        self.assertEqual(first.state, "paid", "updated as soon as the payment arrives")
+        self._monitor("2026-03-30")
+        self.assertEqual(case.state, "agreement")
+        self.assertEqual(first.state, "paid")
+
+    # ------------------------------------------------------------------
+    # Broken promise and renegotiation
+    # ------------------------------------------------------------------
+    @freeze_time(TODAY)
+    def test_missed_installment_breaks_the_agreement(self):
+        invoice = self._create_invoice(amount=1000.0)
+        case = self._start_case(invoice)
+        case.user_id = self.negotiation_user
+        offer = self._plan(case, amount=1000.0, count=4)
+        self._confirm_agreement(offer)
+        installments = self._installments(case)
+        self._register_payment(invoice, amount=100.0)
+        self._monitor("2026-03-17")
+        self.assertEqual(case.state, "agreement")
+        self._monitor("2026-03-18")
+        self.assertEqual(installments[0].state, "missed")
+        self.assertEqual(case.state, "broken")
+        letter = case.letter_ids.filtered(lambda x: x.letter_type == "broken_promise")
+        self.assertEqual(len(letter), 1)
+        self.assertEqual(letter.installment_id, installments[0])
+        self.assertTrue(letter.attachment_id)
+        activity = case.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, self.negotiation_user)
+        self.assertEqual(
+            activity.activity_type_id,
+            self.env.ref("debt_negotiation.mail_activity_type_negotiation_call"),
+        )
+        self.assertIn("Agreement broken", self._message_bodies(case))
+        # idempotent
+        self._monitor("2026-03-18")
+        self._monitor("2026-03-19")
+        self.assertEqual(
+            len(case.letter_ids.filtered(lambda x: x.letter_type == "broken_promise")),
+            1,
+        )
+        self.assertEqual(len(case.activity_ids), 1)
+        self.assertEqual(invoice.negotiation_state, "broken")
+
+    @freeze_time(TODAY)
+    def test_renegotiation_after_a_break(self):
+        invoice = self._create_invoice(amount=1000.0)
+        case = self._start_case(invoice)
+        old_offer = self._plan(case, amount=1000.0, count=4)
+        self._confirm_agreement(old_offer)
+        old = self._installments(case)
+        self._register_payment(invoice, amount=250.0)
+        self._monitor("2026-04-18")  # the 2nd installment (04-12) is missed
+        self.assertEqual(case.state, "broken")
+        self.assertEqual(old.mapped("state"), ["paid", "missed", "pending", "pending"])
+
+        with freeze_time("2026-04-20"):
+            new_offer = self._plan(
+                case, amount=750.0, count=3, first_due=date(2026, 4, 25)
+            )
+            self._confirm_agreement(new_offer)
+        self.assertEqual(case.state, "agreement")
+        self.assertEqual(case.agreement_offer_id, new_offer)
+        self.assertEqual(
+            old_offer.state, "accepted", "the broken agreement stays on record"
+        )
+        new = self._installments(case)
+        self.assertEqual(new.offer_id, new_offer)
+        self.assertEqual(new.mapped("amount"), [250.0, 250.0, 250.0])
+        self.assertEqual(new_offer.agreement_amount_due, 750.0)
+        # the old installments no longer count and keep their values
+        self.assertFalse(any(old.mapped("active")))
+        self.assertEqual(old_offer.installment_ids, old)
+        with freeze_time("2026-04-22"):
+            self._register_payment(invoice, amount=300.0)
+        self.assertEqual(new.mapped("amount_paid"), [250.0, 50.0, 0.0])
+        self.assertEqual(old.mapped("amount_paid"), [250.0, 0.0, 0.0, 0.0])
+        self.assertEqual(old.mapped("state"), ["paid", "missed", "pending", "pending"])
+        self._monitor("2026-07-01")
+        self.assertEqual(old.mapped("state"), ["paid", "missed", "pending", "pending"])
+        self.assertEqual(case.state, "broken", "the new agreement was missed in turn")
+        self.assertEqual(case.letter_ids.mapped("letter_type").count("agreement"), 2)
+
+    # ------------------------------------------------------------------
+    # Fulfilment and settlement accounting
+    # ------------------------------------------------------------------
+    @freeze_time(TODAY)
+    def test_fulfilled_settlement_writes_the_balance_off(self):
+        invoice = self._create_invoice(amount=1000.0)
+        case = self._start_case(invoice)
+        offer = self._create_offer(case, amount=600.0, first_due_date=date(2026, 3, 10))
+        offer.action_propose()
+        self._confirm_agreement(offer)
+        self._register_payment(invoice, amount=600.0)
+        self.assertEqual(case.installment_ids.state, "paid")
+        self.assertEqual(invoice.amount_residual, 400.0)
+        self._monitor()
+
+        move = offer.agreement_writeoff_move_id
+        self.assertTrue(move)
+        self.assertEqual(move.state, "posted")
+        self.assertEqual(move.move_type, "entry")
+        self.assertEqual(move.journal_id.type, "general")
+        receivable = self._receivable_lines(invoice)
+        self.assertRecordValues(
+            move.line_ids.sorted("balance"),
+            [
+                {
+                    "account_id": receivable.account_id.id,
+                    "partner_id": self.debtor.id,
+                    "balance": -400.0,
+                    "amount_currency": -400.0,
+                    "reconciled": True,
+                },
+                {
+                    "account_id": self.writeoff_account.id,
+                    "partner_id": self.debtor.id,
+                    "balance": 400.0,
+                    "amount_currency": 400.0,
+                    "reconciled": False,
+                },
+            ],
+        )
+        self.assertTrue(receivable.full_reconcile_id)
+        self.assertIn(
+            move.line_ids.filtered("reconciled"),
+            receivable.full_reconcile_id.reconciled_line_ids,
+        )
+        self.assertEqual(invoice.amount_residual, 0.0)
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertEqual(case.state, "settled")
+        self.assertEqual(case.amount_due, 0.0)
+        self.assertEqual(offer.agreement_writeoff_amount, 400.0)
+        self.assertEqual(
+            offer.agreement_amount_paid, 600.0, "the write-off is no payment"
+        )
+        self.assertEqual(case.installment_ids.amount_paid, 600.0)
+        self.assertIn("written off", self._message_bodies(case))
+        self.assertFalse(invoice.negotiation_id)
+        # idempotent
+        self._monitor()
+        self.assertEqual(
+            self.env["account.move"].search_count(
+                [("move_type", "=", "entry"), ("ref", "=", move.ref)]
+            ),
+            1,
+        )
+
+    @freeze_time(TODAY)
+    def test_settlement_over_several_invoices_in_a_plan(self):
+        invoices = self._create_overdue_invoices(amounts=(600.0, 400.0))
+        case = self._start_case(invoices)
+        offer = self._plan(case, amount=700.0, count=2)
+        self._confirm_agreement(offer)
+        # the debtor pays the first invoice in full, then the rest on the second
+        self._register_payment(invoices[0], amount=600.0)
+        self._monitor()
+        self.assertEqual(case.state, "agreement", "not everything is paid yet")
+        self._register_payment(invoices[1], amount=100.0)
+        self.assertEqual(set(case.installment_ids.mapped("state")), {"paid"})
+        self._monitor()
+        move = offer.agreement_writeoff_move_id
+        self.assertEqual(sorted(move.line_ids.mapped("balance")), [-300.0, 300.0])
+        self.assertEqual(set(invoices.mapped("payment_state")), {"paid"})
+        self.assertEqual(case.state, "settled")
+
+    @freeze_time(TODAY)
+    def test_foreign_currency_settlement(self):
+        # 1000 EUR invoiced at 2.0 (500 USD); paid at 2.5 with 240 USD
+        invoice = self._create_invoice(amount=1000.0, currency=self.eur)
+        case = self._start_case(invoice)
+        self.assertEqual(case.currency_id, self.eur)
+        offer = self._create_offer(case, amount=600.0, first_due_date=date(2026, 3, 10))
+        offer.action_propose()
+        self._confirm_agreement(offer)
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create(
+                {
+                    "payment_date": self.today,
+                    "currency_id": self.company.currency_id.id,
+                    "amount": 240.0,
+                    "payment_difference_handling": "open",
+                }
+            )
+        )
+        wizard._create_payments()
+        self.assertEqual(invoice.amount_residual, 400.0)
+        self.assertEqual(case.installment_ids.amount_paid, 600.0)
+        receivable = self._receivable_lines(invoice)
+        residual_balance = receivable.amount_residual
+        self._monitor()
+        move = offer.agreement_writeoff_move_id
+        self.assertRecordValues(
+            move.line_ids.sorted("balance"),
+            [
+                {
+                    "account_id": receivable.account_id.id,
+                    "currency_id": self.eur.id,
+                    "amount_currency": -400.0,
+                    "balance": -residual_balance,
+                },
+                {
+                    "account_id": self.writeoff_account.id,
+                    "currency_id": self.eur.id,
+                    "amount_currency": 400.0,
+                    "balance": residual_balance,
+                },
+            ],
+        )
+        self.assertTrue(receivable.full_reconcile_id)
+        self.assertEqual(receivable.amount_residual, 0.0)
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertEqual(case.state, "settled")
+
+    @freeze_time(TODAY)
+    def test_full_payment_and_extension_settle_when_invoices_are_paid(self):
+        invoice = self._create_invoice(amount=1000.0)
+        case = self._start_case(invoice)
+        offer = self._create_offer(
+            case,
+            offer_type="extension",
+            amount=1000.0,
+            first_due_date=date(2026, 4, 30),
+        )
+        offer.action_propose()
+        self._confirm_agreement(offer)
+        self._register_payment(invoice, amount=999.99)
+        self._monitor()
+        self.assertEqual(case.state, "agreement")
+        self._register_payment(invoice, amount=0.01)
+        self._monitor()
+        self.assertEqual(case.state, "settled")
+        self.assertFalse(offer.agreement_writeoff_move_id)
+        self.assertIn("settled", self._message_bodies(case))
+
+    @freeze_time(TODAY)
+    def test_invoices_added_after_the_agreement_keep_the_case_open(self):
+        invoice = self._create_invoice(amount=1000.0)
+        case = self._start_case(invoice)
+        offer = self._create_offer(case, offer_type="full_payment")
+        self._confirm_agreement(offer)
+        later = self._create_invoice(amount=300.0, days_overdue=15)
+        self.assertEqual(self._start_case(later), case)
+        self.assertEqual(offer.agreement_invoice_ids, invoice)
+        self._register_payment(later, amount=100.0)
+        self.assertEqual(
+            case.installment_ids.amount_paid, 0.0, "not an agreement invoice"
+        )
+        self._register_payment(invoice)
+        self._monitor()
+        self.assertEqual(case.state, "open")
+        self.assertIn("still due", self._message_bodies(case))
+        self.assertEqual(later.negotiation_id, case)
+
+    @freeze_time(TODAY)
+    def test_monitoring_covers_every_company(self):
+        invoice = self._create_invoice(amount=500.0, company=self.company_2)
+        case = self._start_case(invoice, user=self.user_company_2)
+        offer = self._create_offer(
+            case.with_user(self.user_company_2),
+            offer_type="full_payment",
+            amount=500.0,
+            first_due_date=date(2026, 3, 10),
+        )
+        self._confirm_agreement(offer, user=self.user_company_2)
+        self.assertEqual(case.state, "agreement")
+        with freeze_time("2026-04-01"):
+            self.Negotiation.with_user(self.negotiation_user)._cron_monitor_agreements()
+        self.assertEqual(case.state, "broken")
+        self.assertEqual(case.installment_ids.state, "missed")
+
+    @freeze_time(TODAY)
+    def test_cron_record(self):
+        cron = self.env.ref("debt_negotiation.ir_cron_monitor_agreements")
+        self.assertEqual(cron.model_id.model, "debt.negotiation")
+        self.assertIn("_cron_monitor_agreements", cron.code)
+        invoice = self._create_invoice(amount=1000.0)
+        case = self._start_case(invoice)
+        self._confirm_agreement(self._create_offer(case, offer_type="full_payment"))
+        self._register_payment(invoice)
+        cron.method_direct_trigger()
+        self.assertEqual(case.state, "settled")
+
+    # ------------------------------------------------------------------
+    # Safety
+    # ------------------------------------------------------------------
+    @freeze_time(TODAY)
+    def test_agreement_records_cannot_be_changed(self):
+        case = self._start_case()
+        offer = self._plan(case, amount=1000.0, count=2)
+        self._confirm_agreement(offer)
+        installment = case.installment_ids[0]
+        letter = case.letter_ids
+        for user in (self.negotiation_user, self.negotiation_manager):
+            with self.assertRaises(UserError):
+                installment.with_user(user).amount = 1.0
+            with self.assertRaises(UserError):
+                installment.with_user(user).due_date = date(2026, 12, 31)
+            with self.assertRaises(UserError):
+                installment.with_user(user).active = False
+            with self.assertRaises(UserError):
+                installment.with_user(user).unlink()
+            with self.assertRaises(UserError):
+                offer.with_user(user).signed_by = "Someone else"
+            with self.assertRaises(UserError):
+                letter.with_user(user).unlink()
+            with self.assertRaises(UserError):
+                letter.attachment_id.with_user(user).unlink()
+        self.assertEqual(installment.amount, 500.0)
+        self.assertEqual(offer.signed_by, "Jane Accounts")
+        self.assertTrue(letter.exists())
+
+    @freeze_time(TODAY)
+    def test_only_a_manager_cancels_an_agreement_with_a_reason(self):
+        invoice = self._create_invoice(amount=1000.0)
+        case = self._start_case(invoice)
+        offer = self._plan(case, amount=1000.0, count=2)
+        self._confirm_agreement(offer)
+        installments = case.installment_ids
+        with self.assertRaises(AccessError):
+            case.with_user(self.negotiation_user).action_cancel_agreement(
+                "Changed my mind"
+            )
+        with self.assertRaises(AccessError):
+            case.with_user(self.negotiation_user).action_open_cancel_agreement_wizard()
+        with self.assertRaises(UserError):
+            case.with_user(self.negotiation_manager).action_cancel_agreement(" ")
+        self.assertEqual(case.state, "agreement")
+
+        action = case.with_user(
+            self.negotiation_manager
+        ).action_open_cancel_agreement_wizard()
+        wizard_model = self.env[action["res_model"]].with_user(self.negotiation_manager)
+        with Form(wizard_model.with_context(**action["context"])) as wizard_form:
+            wizard_form.reason = "Signed by someone without authority"
+        wizard_form.record.action_confirm()
+        self.assertEqual(case.state, "open")
+        self.assertEqual(offer.state, "withdrawn")
+        self.assertEqual(
+            offer.agreement_cancel_reason, "Signed by someone without authority"
+        )
+        self.assertFalse(case.installment_ids)
+        self.assertFalse(
+            any(installments.with_context(active_test=False).mapped("active"))
+        )
+        self.assertTrue(case.letter_ids.attachment_id, "the signed letter stays")
+        self.assertIn(
+            "Signed by someone without authority",
+            " ".join(case.interaction_ids.mapped("summary")),
+        )
+        self.assertIn("Signed by someone without authority", self._message_bodies(case))
+        # payments no longer move the cancelled schedule
+        self._register_payment(invoice, amount=500.0)
+        self.assertEqual(installments.mapped("amount_paid"), [0.0, 0.0])
+        self._monitor("2026-06-01")
+        self.assertEqual(case.state, "open")
+        # a new agreement can be made
+        self._confirm_agreement(
+            self._create_offer(case, offer_type="full_payment", amount=500.0)
+        )
+        self.assertEqual(case.state, "agreement")
+
+    @freeze_time(TODAY)
+    def test_cancel_agreement_and_case(self):
+        case = self._start_case()
+        self._confirm_agreement(self._plan(case, amount=1000.0, count=2))
+        case.action_cancel_agreement("Debtor went bankrupt", cancel_case=True)
+        self.assertEqual(case.state, "cancelled")
+
+    # ------------------------------------------------------------------
+    # The agreement letter as a real PDF
+    # ------------------------------------------------------------------
+    @freeze_time(TODAY)
+    def test_agreement_letter_pdf(self):
+        case = self._start_case()
+        offer = self._plan(case, amount=1000.0, count=2)
+        wizard_form = self._open_wizard(offer)
+        wizard_form.signed_by = "Jane Accounts"
+        wizard_form.signature = SIGNATURE
+        wizard = wizard_form.save()
+        # wkhtmltopdf may warn about its Qt build: not this addon's concern
+        with mute_logger("odoo.addons.base.models.ir_actions_report"):
+            wizard.with_context(force_report_rendering=True).action_confirm()
+        letter = case.letter_ids
+        self.assertEqual(letter.letter_type, "agreement")
+        self.assertEqual(letter.attachment_id.mimetype, "application/pdf")
+        self.assertTrue(letter.attachment_id.raw.startswith(b"%PDF"))
+        self.assertIn(letter.attachment_id, case.message_ids.attachment_ids)

@@ -1,0 +1,632 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import date, timedelta
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo import SUPERUSER_ID
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from .common import DebtNegotiationCommon
+
+# The oldest invoice of the walked cases is due on DUE; the ladder counts
+# its delays from it.
+DUE = date(2026, 1, 5)
+
+
+def day(n):
+    """``n`` days after the due date."""
+    return DUE + timedelta(days=n)
+
+
+def at(n):
+    """Freeze the clock at noon, ``n`` days after the due date (noon: the
+    same date in every timezone of the users involved)."""
+    return freeze_time(f"{day(n).isoformat()} 12:00:00")
+
+
+@tagged("post_install", "-at_install")
+class TestFollowups(DebtNegotiationCommon):
+    """The scheduled follow-ups: the ladder, once per step, at scale."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write(
+            {
+                "negotiation_email": "credit@example.com",
+                "negotiation_response_days": 14,
+            }
+        )
+        # the default ladder of the main company, for the test company
+        cls.steps = {}
+        for name in ("reminder", "negotiation", "final_notice", "escalation"):
+            default = cls.env.ref(f"debt_negotiation.followup_step_{name}")
+            cls.steps[name] = (
+                default.sudo().copy({"company_id": cls.company.id}).sudo(False)
+            )
+        address = {
+            "street": "1 Main Street",
+            "zip": "1000",
+            "city": "Brussels",
+            "country_id": cls.env.ref("base.be").id,
+        }
+        cls.debtor.write(address)
+        cls.debtor_2.write(address)
+        cls.partners = cls.env["res.partner"].create(
+            [
+                {
+                    "name": f"Debtor {index} Ltd",
+                    "is_company": True,
+                    "email": f"debtor.{index}@example.com",
+                    "property_payment_term_id": cls.env.ref(
+                        "account.account_payment_term_immediate"
+                    ).id,
+                    "invoice_sending_method": "manual",
+                    "invoice_edi_format": False,
+                    **address,
+                }
+                for index in range(6)
+            ]
+        )
+        cls.Log = cls.env["debt.negotiation.followup.log"]
+        cls.Letter = cls.env["debt.negotiation.letter"]
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    def _negotiation_root(self, **context):
+        """The case model as the scheduler runs it (superuser), restricted
+        to the test company (the demo data has cases of its own)."""
+        return (
+            self.env["debt.negotiation"]
+            .with_user(SUPERUSER_ID)
+            .with_context(
+                debt_negotiation_followup_company_ids=self.company.ids, **context
+            )
+        )
+
+    def _cron(self, **context):
+        """Run the cron method like the scheduler does."""
+        return self._negotiation_root(**context)._cron_process_followups()
+
+    def _case_due(self, partner=None, overdue=1):
+        """A case on an invoice of ``partner`` due ``overdue`` days ago."""
+        invoice = self._create_invoice(
+            partner=partner or self.debtor, days_overdue=overdue
+        )
+        return self._start_case(invoice)
+
+    def _letters(self, case):
+        return self.Letter.search([("negotiation_id", "=", case.id)], order="id")
+
+    def _logs(self, case):
+        return self.Log.search([("negotiation_id", "=", case.id)], order="id")
+
+    def _call_activities(self, case):
+        call = self.env.ref("debt_negotiation.mail_activity_type_negotiation_call")
+        return case.activity_ids.filtered(lambda a: a.activity_type_id == call)
+
+    # ------------------------------------------------------------------
+    # Data
+    # ------------------------------------------------------------------
+    def test_default_ladder_and_crons_shipped(self):
+        steps = (
+            self.env["debt.negotiation.followup.step"]
+            .sudo()
+            .search([("company_id", "=", self.env.ref("base.main_company").id)])
+        )
+        self.assertEqual(steps.mapped("delay_days")[:4], [7, 21, 45, 60])
+        self.assertTrue(steps[0].activity_type_id, "seed practice: call first")
+        self.assertTrue(steps.filtered("escalate"))
+        for xmlid, method in (
+            ("ir_cron_process_followups", "model._cron_process_followups()"),
+            ("ir_cron_monitor_agreements", "model._cron_monitor_agreements()"),
+        ):
+            cron = self.env.ref(f"debt_negotiation.{xmlid}")
+            self.assertEqual(cron.model_id.model, "debt.negotiation")
+            self.assertEqual(cron.code, method)
+            self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
+            self.assertTrue(cron.active)
+
+    # ------------------------------------------------------------------
+    # The ladder, day by day
+    # ------------------------------------------------------------------
+    def test_walk_ladder_day_by_day(self):
+        with at(1):
+            case = self._case_due(overdue=1)
+        self.assertEqual(case.oldest_due_date, DUE)
+        executed = {}
+        for n in range(1, 76):
+            with at(n):
+                before = set(self._logs(case).ids)
+                self._cron()
+                new = self._logs(case).filtered(lambda log, b=before: log.id not in b)
+                if new:
+                    executed[n] = new.step_id
+                if n == 1:
+                    # a new case gets its schedule on the first run
+                    self.assertEqual(case.next_action_date, day(7))
+                    self.assertEqual(case.next_step_id, self.steps["reminder"])
+                if n == 7:
+                    self._check_reminder_day(case)
+                if n == 21:
+                    self._check_negotiation_day(case)
+        steps = self.steps
+        self.assertEqual(
+            executed,
+            {
+                7: steps["reminder"],
+                21: steps["negotiation"],
+                45: steps["final_notice"],
+                60: steps["escalation"],
+            },
+        )
+        self.assertEqual(case.state, "escalated")
+        self.assertEqual(
+            case.stage_id, self.env.ref("debt_negotiation.stage_escalated")
+        )
+        self.assertFalse(case.next_action_date)
+        letters = self._letters(case)
+        self.assertEqual(
+            [(letter.letter_type, letter.channel) for letter in letters],
+            [
+                ("reminder", "email"),
+                ("negotiation", "post"),
+                ("negotiation", "email"),
+                ("final_notice", "post"),
+                ("final_notice", "email"),
+            ],
+        )
+        self.assertTrue(all(letter.attachment_id for letter in letters))
+        self.assertEqual(
+            letters.filtered(lambda lt: lt.channel == "email").mapped("state"),
+            ["sent"] * 3,
+        )
+        self.assertEqual(
+            letters.filtered(lambda lt: lt.channel == "post").mapped("state"),
+            ["to_send"] * 2,
+        )
+        # every letter announced the date the next step then happened on
+        self.assertEqual(
+            [(letter.letter_type, letter.next_date) for letter in letters],
+            [
+                ("reminder", day(21)),
+                ("negotiation", day(45)),
+                ("negotiation", day(45)),
+                ("final_notice", day(60)),
+                ("final_notice", day(60)),
+            ],
+        )
+        self.assertEqual(len(self._call_activities(case)), 2)
+        self.assertEqual(self._logs(case).letter_ids, letters)
+
+    def _check_reminder_day(self, case):
+        self.assertEqual(case.stage_id, self.env.ref("debt_negotiation.stage_reminder"))
+        self.assertEqual(case.response_deadline, day(21))
+        self.assertEqual(case.next_action_date, day(21))
+        self.assertEqual(case.next_step_id, self.steps["negotiation"])
+        letter = self._letters(case)
+        self.assertEqual(letter.letter_type, "reminder")
+        self.assertEqual(letter.response_deadline, day(21))
+        self.assertEqual(letter.next_date, day(21))
+        activity = self._call_activities(case)
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, case.user_id)
+        self.assertEqual(activity.date_deadline, day(7))
+        self.assertIn("Reminder and call", self._message_bodies(case))
+        # the email went out with the stored PDF attached
+        mail = self.env["mail.mail"].search(
+            [("model", "=", "debt.negotiation"), ("res_id", "=", case.id)]
+        )
+        self.assertTrue(mail)
+        self.assertIn(letter.attachment_id, mail.attachment_ids)
+
+    def _check_negotiation_day(self, case):
+        self.assertEqual(
+            case.stage_id, self.env.ref("debt_negotiation.stage_formal_letter")
+        )
+        self.assertEqual(case.response_deadline, day(35))
+        self.assertEqual(case.next_action_date, day(45))
+        self.assertEqual(case.next_step_id, self.steps["final_notice"])
+
+    def test_late_run_jumps_to_latest_due_step_then_keeps_the_pace(self):
+        """A case first seen 50 days overdue gets the final notice (not
+        every earlier letter); the escalation waits for its deadline."""
+        with at(50):
+            case = self._case_due(overdue=50)
+            self._cron()
+            self.assertEqual(self._logs(case).step_id, self.steps["final_notice"])
+            self.assertEqual(case.response_deadline, day(64))
+            # escalation is due on day 60 by the ladder, but not before the
+            # debtor's answer is due
+            self.assertEqual(case.next_action_date, day(64))
+            self.assertEqual(case.next_step_id, self.steps["escalation"])
+        with at(63):
+            self._cron()
+            self.assertEqual(case.state, "open")
+        with at(64):
+            self._cron()
+            self.assertEqual(case.state, "escalated")
+
+    def test_response_deadline_postpones_the_next_step(self):
+        """While a proposed offer waits for the debtor's answer, no letter
+        goes out; the step comes on the expiry date."""
+        with at(7):
+            case = self._case_due(overdue=7)
+            self._cron()
+        with at(20):
+            offer = self._create_offer(
+                case, expiry_date=day(30), first_due_date=day(31)
+            )
+            offer.action_propose()
+            self.assertEqual(case.response_deadline, day(30))
+        with at(21):
+            self._cron()
+            self.assertEqual(len(self._logs(case)), 1)
+            self.assertEqual(case.next_action_date, day(30))
+        with at(30):
+            self._cron()
+            self.assertEqual(self._logs(case)[-1].step_id, self.steps["negotiation"])
+
+    def test_schedule_next_action_after_dispute(self):
+        with at(7):
+            case = self._case_due(overdue=7)
+            self._cron()
+        with at(10):
+            case.action_dispute("Goods were damaged.")
+            self.assertFalse(case.next_action_date)
+        with at(12):
+            self._cron()
+            self.assertEqual(len(self._logs(case)), 1, "disputed: paused")
+            case.action_resolve_dispute()
+            self.assertEqual(case.next_action_date, day(21))
+            self.assertEqual(case.next_step_id, self.steps["negotiation"])
+
+    # ------------------------------------------------------------------
+    # Once per step
+    # ------------------------------------------------------------------
+    def test_rerun_same_day_is_idempotent(self):
+        with at(7):
+            case = self._case_due(overdue=7)
+            self._cron()
+            self._cron()
+            # even forced, and with the schedule reset by hand
+            case.write(
+                {"next_action_date": day(7), "next_step_id": self.steps["reminder"].id}
+            )
+            self._cron(debt_negotiation_followup_force=True)
+            self.assertEqual(len(self._letters(case)), 1)
+            self.assertEqual(len(self._logs(case)), 1)
+            self.assertEqual(len(self._call_activities(case)), 1)
+
+    def test_two_overlapping_runs_execute_a_step_once(self):
+        """Two workers decide on the same data, then both execute: the
+        UNIQUE (case, step) claim lets only the first one through."""
+        Negotiation = self._negotiation_root()
+        with at(7):
+            cases = self._case_due(overdue=7) | self._case_due(self.debtor_2, overdue=7)
+            cases = Negotiation.browse(cases.ids)
+            first = cases._followup_decide(day(7))
+            second = cases._followup_decide(day(7))
+            self.assertEqual([d.step for d in first], [self.steps["reminder"]] * 2)
+            self.assertEqual(Negotiation._followup_execute(first, day(7)), cases)
+            self.assertFalse(Negotiation._followup_execute(second, day(7)))
+            # and one case at a time, as the fallback does
+            self.assertFalse(Negotiation._followup_execute(second[:1], day(7)))
+            for case in cases:
+                self.assertEqual(len(self._letters(case)), 1)
+                self.assertEqual(len(self._logs(case)), 1)
+
+    def test_crash_mid_run_then_rerun(self):
+        """A batch crashing after the letters were generated leaves nothing
+        behind; the rerun executes each step exactly once."""
+        with at(7):
+            cases = self._case_due(overdue=7) | self._case_due(self.debtor_2, overdue=7)
+            Negotiation = type(self.env["debt.negotiation"])
+            with patch.object(
+                Negotiation,
+                "activity_schedule",
+                side_effect=UserError("Disk full"),
+                autospec=True,
+            ):
+                stats = self._cron()
+            self.assertEqual(stats["failed"], 2)
+            for case in cases:
+                self.assertFalse(self._letters(case))
+                self.assertFalse(self._logs(case))
+                self.assertIn("Disk full", case.followup_error)
+            self._cron(debt_negotiation_followup_force=True)
+            for case in cases:
+                self.assertEqual(len(self._letters(case)), 1)
+                self.assertEqual(len(self._logs(case)), 1)
+                self.assertFalse(case.followup_error)
+
+    # ------------------------------------------------------------------
+    # Who is not chased
+    # ------------------------------------------------------------------
+    def test_blocked_and_paused_cases_get_nothing(self):
+        with at(7):
+            blocked = self._case_due(self.partners[0], overdue=7)
+            self.partners[0].negotiation_blocked = True
+            disputed = self._case_due(self.partners[1], overdue=7)
+            disputed.action_dispute("Not ours")
+            escalated = self._case_due(self.partners[2], overdue=7)
+            escalated.action_escalate()
+            cancelled = self._case_due(self.partners[3], overdue=7)
+            cancelled.action_cancel()
+            agreement, _offer = self._open_case_with_agreement()
+            chased = self._case_due(self.partners[4], overdue=7)
+            self._cron()
+            for case in (blocked, disputed, escalated, cancelled, agreement):
+                self.assertFalse(self._logs(case), case.state)
+                self.assertFalse(
+                    self._letters(case).filtered(
+                        lambda lt: lt.letter_type == "reminder"
+                    )
+                )
+            self.assertEqual(len(self._logs(chased)), 1)
+            # preview agrees
+            preview = self.env["debt.negotiation.followup.preview"].create(
+                self.env["debt.negotiation"]._followup_preview_values()
+            )
+            self.assertFalse(preview.negotiation_id)
+        with at(8):
+            self.partners[0].negotiation_blocked = False
+            self._cron()
+            self.assertEqual(len(self._logs(blocked)), 1)
+
+    def test_partner_missing_data_does_not_stop_the_run(self):
+        with at(21):
+            good = self._case_due(self.partners[0], overdue=21)
+            bad = self._case_due(self.partners[1], overdue=21)
+            later = self._case_due(self.partners[2], overdue=21)
+            # the negotiation letter goes by post and email
+            self.partners[1].write({"street": False, "email": False})
+            stats = self._cron()
+            self.assertEqual(stats["executed"], 2)
+            self.assertEqual(stats["failed"], 1)
+            for case in (good, later):
+                self.assertEqual(len(self._letters(case)), 2)
+            self.assertFalse(self._letters(bad))
+            self.assertFalse(self._logs(bad))
+            self.assertIn("no valid email address", bad.followup_error)
+            self.assertIn("no postal address", bad.followup_error)
+            notes = bad.message_ids.filtered(
+                lambda m: "was not executed" in (m.body or "")
+            )
+            self.assertEqual(len(notes), 1)
+            # the forced rerun notes the same problem only once
+            self._cron(debt_negotiation_followup_force=True)
+            notes = bad.message_ids.filtered(
+                lambda m: "was not executed" in (m.body or "")
+            )
+            self.assertEqual(len(notes), 1)
+        with at(22):
+            self.partners[1].write(
+                {"street": "2 Side Street", "email": "b@example.com"}
+            )
+            self._cron()
+            self.assertEqual(len(self._letters(bad)), 2)
+            self.assertFalse(bad.followup_error)
+
+    def test_letter_error_skips_only_that_case(self):
+        """An error raised while executing one case (here by the letters)
+        is noted on that case; the other cases of its step go on."""
+        with at(7):
+            good = self._case_due(self.partners[0], overdue=7)
+            bad = self._case_due(self.partners[1], overdue=7)
+            Negotiation = type(self.env["debt.negotiation"])
+            original = Negotiation._generate_letter
+
+            def generate(cases, letter_type, **kwargs):
+                if bad in cases:
+                    raise UserError(self.env._("Printer on fire"))
+                return original(cases, letter_type, **kwargs)
+
+            with patch.object(Negotiation, "_generate_letter", generate):
+                stats = self._cron()
+            self.assertEqual((stats["executed"], stats["failed"]), (1, 1))
+            self.assertEqual(len(self._letters(good)), 1)
+            self.assertFalse(self._logs(bad))
+            self.assertIn("Printer on fire", bad.followup_error)
+            self.assertIn("Printer on fire", self._message_bodies(bad))
+
+    # ------------------------------------------------------------------
+    # Offers, auto-open
+    # ------------------------------------------------------------------
+    def test_cron_expires_offers(self):
+        with at(2):
+            case = self._case_due(overdue=2)
+            offer = self._create_offer(case, expiry_date=day(4), first_due_date=day(5))
+            offer.action_propose()
+        with at(4):
+            self._cron()
+            self.assertEqual(offer.state, "proposed")
+        with at(5):
+            stats = self._cron()
+            self.assertEqual(offer.state, "expired")
+            self.assertGreaterEqual(stats["expired_offers"], 1)
+            self.assertIn("expired", self._message_bodies(case))
+
+    def test_auto_open_setting(self):
+        with at(20):
+            old = self._create_invoice(partner=self.partners[0], days_overdue=15)
+            recent = self._create_invoice(partner=self.partners[1], days_overdue=5)
+            self._cron()
+            self.assertFalse(old.negotiation_id, "0 days: the setting is off")
+            settings = self.env["res.config.settings"].create({})
+            settings.negotiation_auto_open_days = 10
+            settings.execute()
+            self.assertEqual(self.company.negotiation_auto_open_days, 10)
+            preview = self.env["debt.negotiation.followup.preview"].create(
+                self.env["debt.negotiation"]._followup_preview_values()
+            )
+            self.assertEqual(
+                preview.filtered(lambda line: line.action == "open").partner_id,
+                self.partners[0],
+            )
+            stats = self._cron()
+            self.assertEqual(stats["opened"], 1)
+            case = old.negotiation_id
+            self.assertTrue(case)
+            self.assertFalse(recent.negotiation_id)
+            # the new case gets its first step in the same run
+            self.assertEqual(self._logs(case).step_id, self.steps["reminder"])
+            # a case cancelled by hand is not opened again
+            case.action_cancel()
+        with at(21):
+            self._cron()
+            self.assertFalse(old.negotiation_id)
+            self.assertEqual(len(old.negotiation_ids), 1)
+
+    # ------------------------------------------------------------------
+    # Scale
+    # ------------------------------------------------------------------
+    def test_batches_and_progress(self):
+        with at(7):
+            cases = self.env["debt.negotiation"]
+            for partner in self.partners[:5]:
+                cases |= self._case_due(partner, overdue=7)
+            progress = []
+            Cron = type(self.env["ir.cron"])
+
+            def notify(cron, done, remaining, deactivate=False):
+                progress.append((done, remaining))
+
+            with patch.object(Cron, "_notify_progress", notify):
+                stats = self._cron(debt_negotiation_followup_batch_size=2)
+            self.assertEqual(progress, [(2, 3), (4, 1), (5, 0)])
+            self.assertEqual(stats["executed"], 5)
+            for case in cases:
+                self.assertEqual(len(self._logs(case)), 1)
+            # a case is looked at once a day
+            self.assertFalse(self._cron()["cases"], "each case looked at once a day")
+
+    def test_max_batches_leaves_the_rest_to_the_next_call(self):
+        with at(7):
+            for partner in self.partners[:5]:
+                self._case_due(partner, overdue=7)
+            Negotiation = self._negotiation_root()
+            first = Negotiation._cron_process_followups(batch_size=2, max_batches=1)
+            self.assertEqual(first["executed"], 2)
+            second = Negotiation._cron_process_followups(batch_size=2, max_batches=1)
+            self.assertEqual(second["executed"], 2)
+            third = Negotiation._cron_process_followups(batch_size=2, max_batches=1)
+            self.assertEqual(third["executed"], 1)
+            self.assertEqual(
+                len(self.Log.search([("company_id", "=", self.company.id)])), 5
+            )
+
+    def test_decision_phase_has_no_query_per_case(self):
+        with at(30):
+            few = self.env["debt.negotiation"]
+            many = self.env["debt.negotiation"]
+            for index, partner in enumerate(self.partners):
+                case = self._case_due(partner, overdue=30)
+                if index < 2:
+                    few |= case
+                many |= case
+            # some history: the reminder ran on half of them
+            self.Log.sudo().create(
+                [
+                    {
+                        "negotiation_id": case.id,
+                        "step_id": self.steps["reminder"].id,
+                        "company_id": case.company_id.id,
+                        "date": day(7),
+                    }
+                    for case in many[::2]
+                ]
+            )
+            counts = []
+            # the first pass warms the registry caches (rules, ...) up
+            for cases in (few, few, many):
+                self.env.invalidate_all()
+                cases = self.env["debt.negotiation"].browse(cases.ids)
+                before = self.env.cr.sql_log_count
+                decisions = cases._followup_decide(day(30))
+                for decision in decisions:
+                    decision.case._followup_problem(decision.step)
+                counts.append(self.env.cr.sql_log_count - before)
+                self.assertEqual(
+                    {d.step for d in decisions}, {self.steps["negotiation"]}
+                )
+            self.assertEqual(counts[1], counts[2], "queries do not grow with cases")
+            self.assertLessEqual(counts[2], 8)
+
+    # ------------------------------------------------------------------
+    # UI: preview and manual run
+    # ------------------------------------------------------------------
+    def test_preview_shows_what_the_run_does_and_manual_run(self):
+        with at(21):
+            due = self._case_due(self.partners[0], overdue=21)
+            skipped = self._case_due(self.partners[1], overdue=21)
+            self.partners[1].street = False
+            self._case_due(self.partners[2], overdue=2)  # nothing due yet
+            Preview = self.env["debt.negotiation.followup.preview"].with_user(
+                self.negotiation_manager
+            )
+            action = Preview.action_open()
+            lines = Preview.search(action["domain"])
+            self.assertEqual(len(lines), 2)
+            line = lines.filtered(lambda ln: ln.negotiation_id == due)
+            self.assertEqual(line.action, "step")
+            self.assertEqual(line.step_id, self.steps["negotiation"])
+            self.assertEqual(line.channel, "both")
+            self.assertEqual(line.response_deadline, day(35))
+            self.assertEqual(line.next_step_id, self.steps["final_notice"])
+            self.assertEqual(line.next_action_date, day(45))
+            problem = lines.filtered(lambda ln: ln.negotiation_id == skipped)
+            self.assertEqual(problem.action, "skip")
+            self.assertIn("postal address", problem.problem)
+            # a plain negotiator cannot run the follow-ups by hand
+            with self.assertRaises(AccessError):
+                self.env["debt.negotiation"].with_user(
+                    self.negotiation_user
+                ).action_run_followups_now()
+            announced = (line.response_deadline, line.next_action_date)
+            result = Preview.with_context(
+                debt_negotiation_followup_company_ids=self.company.ids
+            ).action_run_now()
+            self.assertEqual(result["res_model"], "debt.negotiation.followup.preview")
+            self.assertEqual(self._logs(due).step_id, self.steps["negotiation"])
+            self.assertEqual((due.response_deadline, due.next_action_date), announced)
+            self.assertFalse(
+                Preview.search(result["domain"]).filtered(
+                    lambda ln: ln.action == "step"
+                )
+            )
+
+    def test_manual_run_menu_action(self):
+        with at(7):
+            case = self._case_due(overdue=7)
+            action = self.env.ref(
+                "debt_negotiation.action_debt_negotiation_run_followups"
+            )
+            self.assertIn(
+                self.env.ref("debt_negotiation.group_negotiation_manager"),
+                action.groups_id,
+            )
+            result = (
+                action.with_user(self.negotiation_manager)
+                .with_context(debt_negotiation_followup_company_ids=self.company.ids)
+                .run()
+            )
+            self.assertEqual(result["tag"], "display_notification")
+            self.assertEqual(len(self._logs(case)), 1)
+            self.assertEqual(self._logs(case).step_id, self.steps["reminder"])
+            self.assertEqual(
+                self.env.ref(
+                    "debt_negotiation.action_debt_negotiation_followup_preview"
+                )
+                .with_user(self.negotiation_user)
+                .run()["res_model"],
+                "debt.negotiation.followup.preview",
+            )
+
+    def test_settings_reject_negative_auto_open_days(self):
+        with self.assertRaises(ValidationError):
+            self.company.negotiation_auto_open_days = -1

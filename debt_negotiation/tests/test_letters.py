@@ -1,0 +1,484 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import io
+import re
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError, RedirectWarning, UserError
+from odoo.tests import HOST, Form, tagged
+from odoo.tools import config as odoo_config
+from odoo.tools import html2plaintext, mute_logger
+from odoo.tools.pdf import PdfFileReader
+
+from .common import DebtNegotiationCommon
+
+LETTER_REPORT = "debt_negotiation.action_report_debt_negotiation_letter"
+CASE_REPORT = "debt_negotiation.action_report_negotiation_letter"
+INVOICE_REPORT = "debt_negotiation.action_report_invoice_negotiation_letter"
+AGREEMENT_REPORT = "debt_negotiation.action_report_agreement_letter"
+# wkhtmltopdf builds on unpatched Qt warn about the header/footer switches.
+REPORT_LOGGER = "odoo.addons.base.models.ir_actions_report"
+
+
+def page_count(pdf_content):
+    return PdfFileReader(io.BytesIO(pdf_content), strict=False).getNumPages()
+
+
+@tagged("post_install", "-at_install")
+class TestLetters(DebtNegotiationCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # wkhtmltopdf loads the report assets from this test server (as
+        # HttpCase does).
+        cls.env["ir.config_parameter"].set_param(
+            "report.url", f"http://{HOST}:{odoo_config['http_port']}"
+        )
+        cls.company.write(
+            {
+                "negotiation_department": "Credit Control Unit",
+                "negotiation_phone": "+32 2 555 01 23",
+                "negotiation_email": "credit@company.example.com",
+                "negotiation_disclaimer": "This letter is a formal notice under "
+                "applicable law.",
+                "negotiation_response_days": 10,
+            }
+        )
+        cls.debtor.write(
+            {"street": "7 Rue Haute", "city": "Namur", "zip": "5000", "ref": "CUST-042"}
+        )
+        cls.invoices = cls._create_invoice(
+            amount=1234.56, days_overdue=40
+        ) | cls._create_invoice(amount=800.0, days_overdue=20)
+        cls.Letter = cls.env["debt.negotiation.letter"]
+        cls.Report = cls.env["ir.actions.report"]
+
+    def setUp(self):
+        super().setUp()
+        self.case = self._start_case(self.invoices)
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    def _html(self, letters, report=LETTER_REPORT):
+        html = self.Report._render_qweb_html(report, letters.ids)[0]
+        return html.decode() if isinstance(html, bytes) else html
+
+    def _text(self, html):
+        return re.sub(r"\s+", " ", html2plaintext(html))
+
+    def _generate(self, letter_type, case=None, **kwargs):
+        case = case or self.case
+        return case.with_context(debt_negotiation_skip_pdf=True)._generate_letter(
+            letter_type, **kwargs
+        )
+
+    def _fmt(self, amount, lang=None):
+        currency = self.case.currency_id
+        env = self.env(context=dict(self.env.context, lang=lang or "en_US"))
+        return html2plaintext(
+            env["ir.qweb.field.monetary"].value_to_html(
+                amount, {"display_currency": currency}
+            )
+        )
+
+    def _assert_common(self, text, letter):
+        """What every letter states."""
+        case = letter.negotiation_id
+        for expected in (
+            case.name,  # reference
+            "CUST-042",  # the debtor's account number
+            "Debtor One Ltd",
+            "Namur",  # address block
+            "Credit Control Unit",  # department
+            "+32 2 555 01 23",
+            "credit@company.example.com",
+            "This letter is a formal notice under applicable law.",
+        ):
+            self.assertIn(expected, text)
+        for invoice in self.invoices:
+            self.assertIn(invoice.name, text)
+
+    def _assert_invoice_table(self, text):
+        for invoice in self.invoices:
+            self.assertIn(self._format_date(invoice.invoice_date), text)
+            self.assertIn(self._format_date(invoice.invoice_date_due), text)
+        self.assertIn(self._fmt(1234.56), text)
+        self.assertIn(self._fmt(800.0), text)
+        self.assertIn(self._fmt(2034.56), text)  # the total in question
+
+    def _format_date(self, value):
+        return fields.Date.to_date(value).strftime("%m/%d/%Y")
+
+    def _agreement_case(self):
+        offer = self._create_offer(
+            self.case,
+            offer_type="payment_plan",
+            amount=2034.56,
+            down_payment=234.56,
+            installment_count=3,
+            interval="month",
+            first_due_date=self.today + timedelta(days=5),
+        )
+        offer.action_propose()
+        self._confirm_agreement(offer, signed_by="Jane Accounts")
+        return offer
+
+    # ------------------------------------------------------------------
+    # Content of each letter type
+    # ------------------------------------------------------------------
+    def test_reminder_content(self):
+        letter = self._generate("reminder")
+        self.assertEqual(letter.response_deadline, self.today + timedelta(days=10))
+        text = self._text(self._html(letter))
+        self._assert_common(text, letter)
+        self._assert_invoice_table(text)
+        self.assertIn("Payment Reminder", text)
+        self.assertIn("oversight", text)
+        self.assertIn("Payment reference", text)  # how to pay
+        self.assertIn(self._format_date(letter.response_deadline), text)
+
+    def test_negotiation_content_settlement(self):
+        offer = self._create_offer(
+            self.case,
+            amount=1800.0,
+            first_due_date=self.today + timedelta(days=7),
+            expiry_date=self.today + timedelta(days=12),
+        )
+        offer.action_propose()
+        self.case.next_action_date = self.today + timedelta(days=20)
+        letter = self._generate("negotiation")
+        self.assertEqual(letter.offer_id, offer)
+        self.assertEqual(letter.response_deadline, offer.expiry_date)
+        self.assertEqual(letter.next_date, self.today + timedelta(days=20))
+        text = self._text(self._html(letter))
+        self._assert_common(text, letter)
+        self._assert_invoice_table(text)
+        # the proposed terms: settlement amount and discount
+        self.assertIn(self._fmt(1800.0), text)
+        self.assertIn(self._fmt(234.56), text)
+        self.assertIn("11.53 %", text)
+        # the response deadline, how to respond and what happens next
+        self.assertIn("Please respond by", text)
+        self.assertIn(self._format_date(offer.expiry_date), text)
+        for option in (
+            "Accept our proposal",
+            "Make a counter-offer",
+            "Ask for clarification",
+            "Dispute the claim",
+        ):
+            self.assertIn(option, text)
+        self.assertIn("What happens next", text)
+        self.assertIn(self._format_date(self.today + timedelta(days=20)), text)
+
+    def test_negotiation_content_payment_plan(self):
+        offer = self._create_offer(
+            self.case,
+            offer_type="payment_plan",
+            amount=2034.56,
+            down_payment=200.0,
+            installment_count=4,
+            interval="month",
+            first_due_date=self.today + timedelta(days=3),
+        )
+        offer.action_propose()
+        letter = self._generate("negotiation")
+        text = self._text(self._html(letter))
+        self.assertIn("Payment plan", text)
+        self.assertIn("Down payment", text)
+        self.assertIn(self._fmt(200.0), text)
+        # 1834.56 / 4: three of 458.64, the remainder on the last
+        self.assertIn(self._fmt(458.64), text)
+        for due, _amount in offer._get_schedule():
+            self.assertIn(self._format_date(due), text)
+        # without an answer, the next step comes on the deadline
+        self.assertEqual(letter.next_date, letter.response_deadline)
+
+    def test_final_notice_content(self):
+        self.case.next_action_date = self.today + timedelta(days=15)
+        letter = self._generate("final_notice")
+        text = self._text(self._html(letter))
+        self._assert_common(text, letter)
+        self._assert_invoice_table(text)
+        self.assertIn("Final Notice", text)
+        self.assertIn("collection agency or start legal proceedings", text)
+        self.assertIn(self._format_date(self.today + timedelta(days=15)), text)
+        self.assertIn("You can still avoid this", text)  # a last chance
+
+    def test_agreement_content(self):
+        offer = self._agreement_case()
+        letter = self.case.letter_ids.filtered(lambda lt: lt.letter_type == "agreement")
+        if not letter:  # the agreement wizard generates it
+            letter = self._generate(
+                "agreement", offer=offer, signed_by="Jane Accounts", signed_on=self.today
+            )
+        letter = letter[:1]
+        self.assertEqual(letter.offer_id, offer)
+        self.assertEqual(letter.signed_by, "Jane Accounts")
+        text = self._text(self._html(letter))
+        self._assert_common(text, letter)
+        self.assertIn("Agreed terms", text)
+        self.assertIn("Payment schedule", text)
+        for installment in self.case.installment_ids:
+            self.assertIn(self._format_date(installment.due_date), text)
+        self.assertIn(self._fmt(600.0), text)
+        self.assertIn("If a payment is missed", text)
+        self.assertIn("For the creditor", text)
+        self.assertIn("For the debtor", text)
+        self.assertIn("Signed by: Jane Accounts", text)
+        # printable from the case
+        html = self._html(self.case, report=AGREEMENT_REPORT)
+        self.assertIn("Jane Accounts", html)
+
+    def test_agreement_report_without_agreement(self):
+        with self.assertRaises(UserError):
+            self.Report._render_qweb_pdf(AGREEMENT_REPORT, self.case.ids)
+
+    def test_broken_promise_content(self):
+        self._agreement_case()
+        missed = self.case.installment_ids.sorted("due_date")[0]
+        letter = self._generate("broken_promise", installment=missed)
+        text = self._text(self._html(letter))
+        self._assert_common(text, letter)
+        self.assertIn("Missed payment", text)
+        self.assertIn(self._fmt(missed.amount), text)
+        self.assertIn(self._format_date(missed.due_date), text)
+        self.assertIn("Still due under the agreement", text)
+        self.assertIn(self._fmt(2034.56), text)
+        self.assertIn("Deadline to pay the missed amount", text)
+        self.assertIn(self._format_date(letter.response_deadline), text)
+
+    def test_editable_wording(self):
+        wording = self.env["debt.negotiation.letter.template"]._get_for(
+            "reminder", self.company
+        )
+        wording.write(
+            {
+                "title": "Friendly Nudge",
+                "intro": "<p>Hello {{debtor}}, {{amount_due}} is still open "
+                "on {{reference}}.</p>",
+            }
+        )
+        text = self._text(self._html(self._generate("reminder")))
+        self.assertIn("Friendly Nudge", text)
+        self.assertIn(
+            f"Hello Debtor One Ltd, {self._fmt(2034.56)} is still open on {self.case.name}.",
+            text,
+        )
+        # a company-specific wording wins over the shared one
+        own = wording.copy({"company_id": self.company.id, "title": "Our Own Reminder"})
+        self.assertEqual(
+            self.env["debt.negotiation.letter.template"]._get_for("reminder", self.company),
+            own,
+        )
+
+    # ------------------------------------------------------------------
+    # Generating, printing from the case and from the invoice
+    # ------------------------------------------------------------------
+    def test_generate_letter_api(self):
+        other_case = self._start_case(self._create_invoice(partner=self.debtor_2))
+        cases = self.case | other_case
+        letters = cases._generate_letter("reminder")
+        self.assertEqual(len(letters), 2)
+        self.assertEqual(letters.negotiation_id, cases)
+        self.assertEqual(set(letters.mapped("state")), {"to_send"})
+        self.assertEqual(set(letters.mapped("channel")), {"post"})
+        for letter in letters:
+            self.assertTrue(letter.attachment_id)
+            self.assertEqual(letter.attachment_id.res_model, "debt.negotiation.letter")
+            self.assertEqual(letter.attachment_id.res_id, letter.id)
+            case = letter.negotiation_id
+            self.assertIn(letter.attachment_id, case.message_ids.attachment_ids)
+            interaction = case.interaction_ids.filtered(lambda i: i.channel == "letter")
+            self.assertEqual(interaction.direction, "outbound")
+            self.assertEqual(case.response_deadline, letter.response_deadline)
+        # skipping the rendering still creates the letter; the PDF comes on
+        # first print
+        email_letter = self.case.with_context(
+            debt_negotiation_skip_pdf=True
+        )._generate_letter("negotiation", channel="email")
+        self.assertFalse(email_letter.attachment_id)
+        self.assertEqual(
+            self.case.interaction_ids.filtered(lambda i: i.channel == "email").summary,
+            email_letter.name,
+        )
+        email_letter.action_print()
+        self.assertTrue(email_letter.attachment_id)
+
+    def test_print_from_case(self):
+        self.assertEqual(self.case._get_default_letter_type(), "negotiation")
+        content, _type = self.Report._render_qweb_pdf(CASE_REPORT, self.case.ids)
+        letter = self.case.letter_ids
+        self.assertEqual(len(letter), 1)
+        self.assertEqual(letter.letter_type, "negotiation")
+        self.assertIn(self.case.name, content.decode())
+        # printing again the same day shows the same stored letter
+        again, _type = self.Report._render_qweb_pdf(CASE_REPORT, self.case.ids)
+        self.assertEqual(again, content)
+        self.assertEqual(self.case.letter_ids, letter)
+        # another type on demand
+        self.Report._render_qweb_pdf(
+            CASE_REPORT, self.case.ids, data={"letter_type": "final_notice"}
+        )
+        self.assertEqual(
+            set(self.case.letter_ids.mapped("letter_type")), {"negotiation", "final_notice"}
+        )
+        # the HTML preview does not store anything
+        self.assertIn(self.case.name, self._html(self.case, report=CASE_REPORT))
+        self.assertEqual(len(self.case.letter_ids), 2)
+
+    def test_print_wizard(self):
+        action = self.case.action_open_letter_wizard()
+        wizard_form = Form(
+            self.env[action["res_model"]].with_context(**action["context"])
+        )
+        self.assertEqual(wizard_form.letter_type, "negotiation")
+        wizard_form.letter_type = "reminder"
+        result = wizard_form.save().action_confirm()
+        letter = self.case.letter_ids
+        self.assertEqual(letter.letter_type, "reminder")
+        self.assertEqual(result["type"], "ir.actions.report")
+        self.assertEqual(result["context"]["active_ids"], letter.ids)
+
+    def test_print_from_invoice(self):
+        invoice = self.invoices[0]
+        content, _type = self.Report._render_qweb_pdf(INVOICE_REPORT, invoice.ids)
+        self.assertEqual(len(self.case.letter_ids), 1)
+        self.assertIn(self.case.name, content.decode())
+        self.assertIn(self.invoices[1].name, content.decode())
+        self.assertIn(self.case.name, self._html(invoice, report=INVOICE_REPORT))
+        # an invoice without a case: a clear message offering to open one
+        lonely = self._create_invoice(partner=self.debtor_2)
+        with self.assertRaises(RedirectWarning) as caught:
+            self.Report._render_qweb_pdf(INVOICE_REPORT, lonely.ids)
+        self.assertIn("not under negotiation", str(caught.exception.args[0]))
+        self.assertEqual(
+            caught.exception.args[1],
+            self.env.ref("debt_negotiation.action_account_move_start_negotiation").id,
+        )
+
+    # ------------------------------------------------------------------
+    # Language
+    # ------------------------------------------------------------------
+    def test_french_amounts(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.debtor.lang = "fr_FR"
+        letter = self._generate("reminder")
+        html = self._html(letter)
+        text = self._text(html)
+        lang = self.env["res.lang"]._lang_get("fr_FR")
+        amount = self._fmt(1234.56, lang="fr_FR")
+        self.assertIn(",56", amount)  # French decimal comma
+        self.assertIn(amount, text)
+        self.assertNotIn(self._fmt(1234.56), text)  # not 1,234.56
+        self.assertIn(self._fmt(2034.56, lang="fr_FR"), text)
+        due = self.invoices[0].invoice_date_due.strftime(lang.date_format)
+        self.assertIn(due, text)
+        self.assertIn('data-oe-lang="fr_FR"', html)
+
+    # ------------------------------------------------------------------
+    # Stored PDF, batch print, email
+    # ------------------------------------------------------------------
+    @mute_logger(REPORT_LOGGER)
+    def test_stored_pdf_is_immutable(self):
+        case = self.case.with_context(force_report_rendering=True)
+        letter = case._generate_letter("negotiation")
+        attachment = letter.attachment_id
+        pdf = attachment.raw
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        self.assertEqual(attachment.mimetype, "application/pdf")
+        # the case changes: a payment, new wording
+        self._register_payment(self.invoices[0], amount=100.0)
+        self.env["debt.negotiation.letter.template"]._get_for(
+            "negotiation", self.company
+        ).title = "Changed Title"
+        # re-printing returns the stored PDF, byte for byte
+        Report = self.Report.with_context(force_report_rendering=True)
+        content, report_type = Report._render_qweb_pdf(LETTER_REPORT, letter.ids)
+        self.assertEqual(report_type, "pdf")
+        self.assertEqual(content, pdf)
+        content, _type = Report._render_qweb_pdf(CASE_REPORT, self.case.ids)
+        self.assertEqual(content, pdf)
+        self.assertEqual(letter.attachment_id, attachment)
+        # and nothing can replace or alter it
+        other = self.env["ir.attachment"].create({"name": "x.pdf", "raw": b"%PDF-1.4"})
+        with self.assertRaises(UserError):
+            letter.attachment_id = other
+        with self.assertRaises(UserError):
+            attachment.raw = b"%PDF-1.4 forged"
+        with self.assertRaises(UserError):
+            attachment.unlink()
+        with self.assertRaises(UserError):
+            letter.unlink()
+        self.assertEqual(letter.attachment_id.raw, pdf)
+
+    @mute_logger(REPORT_LOGGER)
+    def test_batch_print_letters_to_send(self):
+        other_case = self._start_case(self._create_invoice(partner=self.debtor_2))
+        cases = (self.case | other_case).with_context(force_report_rendering=True)
+        letters = cases._generate_letter("reminder")
+        letters |= self.case.with_context(force_report_rendering=True)._generate_letter(
+            "final_notice"
+        )
+        self.assertEqual(len(letters), 3)
+        pages = sum(page_count(letter.attachment_id.raw) for letter in letters)
+        to_send = self.Letter.search(
+            [("state", "=", "to_send"), ("channel", "=", "post"), ("id", "in", letters.ids)]
+        )
+        action = to_send.action_print_and_mark_sent()
+        self.assertEqual(action["type"], "ir.actions.report")
+        self.assertEqual(action["report_name"], "debt_negotiation.report_negotiation_letter")
+        self.assertEqual(set(letters.mapped("state")), {"sent"})
+        content, report_type = self.Report.with_context(
+            force_report_rendering=True
+        )._render_qweb_pdf(action["report_name"], action["context"]["active_ids"])
+        self.assertEqual(report_type, "pdf")
+        self.assertEqual(page_count(content), pages)
+
+    def test_mail_composer_attachment(self):
+        letter = self.case._generate_letter("negotiation", channel="email")
+        action = letter.action_send_email()
+        self.assertEqual(action["res_model"], "mail.compose.message")
+        composer_form = Form(
+            self.env["mail.compose.message"].with_context(**action["context"])
+        )
+        self.assertEqual(
+            composer_form.template_id,
+            self.env.ref("debt_negotiation.mail_template_letter_negotiation"),
+        )
+        self.assertIn(self.case.name, composer_form.subject)
+        composer = composer_form.save()
+        self.assertEqual(composer.attachment_ids, letter.attachment_id)
+        self.assertIn(self.debtor, composer.partner_ids)
+        composer.action_send_mail()
+        self.assertEqual(letter.state, "sent")
+        message = self.case.message_ids.filtered(
+            lambda m: m.message_type == "comment" and self.debtor in m.partner_ids
+        )[:1]
+        self.assertEqual(message.attachment_ids, letter.attachment_id)
+        self.assertEqual(letter.attachment_id.res_model, "debt.negotiation.letter")
+
+    def test_send_email_without_composer(self):
+        letter = self.case._generate_letter("reminder", channel="email")
+        letter._send_email()
+        self.assertEqual(letter.state, "sent")
+        message = self.case.message_ids.filtered(
+            lambda m: letter.attachment_id in m.attachment_ids
+            and m.subtype_id == self.env.ref("mail.mt_comment")
+        )
+        self.assertTrue(message)
+        self.assertIn(self.debtor, message.partner_ids)
+
+    def test_letter_security(self):
+        case = self.case.with_user(self.negotiation_user)
+        letter = case._generate_letter("reminder")
+        self.assertTrue(letter.attachment_id)
+        letter.action_mark_sent()
+        self.assertEqual(letter.state, "sent")
+        wording = self.env["debt.negotiation.letter.template"].with_user(
+            self.negotiation_user
+        )
+        self.assertTrue(wording.search([]))
+        with self.assertRaises(AccessError):
+            wording.search([], limit=1).write({"title": "Nope"})

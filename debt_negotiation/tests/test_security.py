@@ -1,0 +1,238 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import new_test_user, tagged
+
+from .common import DebtNegotiationCommon
+
+NEGOTIATION_MODELS = (
+    "debt.negotiation",
+    "debt.negotiation.stage",
+    "debt.negotiation.offer",
+    "debt.negotiation.installment",
+    "debt.negotiation.interaction",
+    "debt.negotiation.letter",
+    "debt.negotiation.followup.step",
+    "debt.negotiation.agreement.wizard",
+    "debt.negotiation.dispute.wizard",
+)
+
+
+@tagged("post_install", "-at_install")
+class TestSecurity(DebtNegotiationCommon):
+    """Groups, the hidden minimum and multi-company isolation."""
+
+    def test_groups(self):
+        user_group = self.env.ref("debt_negotiation.group_negotiation_user")
+        manager_group = self.env.ref("debt_negotiation.group_negotiation_manager")
+        self.assertIn(
+            user_group, self.env.ref("account.group_account_invoice").trans_implied_ids
+        )
+        self.assertIn(
+            manager_group,
+            self.env.ref("account.group_account_manager").trans_implied_ids,
+        )
+        self.assertTrue(
+            self.negotiation_user.has_group("debt_negotiation.group_negotiation_user")
+        )
+        self.assertFalse(
+            self.negotiation_user.has_group("debt_negotiation.group_negotiation_manager")
+        )
+        self.assertTrue(
+            self.negotiation_manager.has_group("debt_negotiation.group_negotiation_manager")
+        )
+
+    def test_every_model_has_access_rules(self):
+        for model in NEGOTIATION_MODELS:
+            with self.subTest(model=model):
+                self.assertTrue(
+                    self.env[model].with_user(self.negotiation_user).has_access("read")
+                )
+                self.assertTrue(
+                    self.env[model]
+                    .with_user(self.negotiation_manager)
+                    .has_access("unlink")
+                )
+
+    def test_internal_user_without_group_sees_nothing(self):
+        case = self._start_case()
+        employee = new_test_user(
+            self.env,
+            login="dn_employee",
+            groups="base.group_user",
+            company_id=self.company.id,
+        )
+        self.assertFalse(employee.has_group("debt_negotiation.group_negotiation_user"))
+        with self.assertRaises(AccessError):
+            case.with_user(employee).read(["name"])
+        with self.assertRaises(AccessError):
+            self.Negotiation.with_user(employee).search([])
+
+    def test_user_cannot_configure(self):
+        stage = self.env.ref("debt_negotiation.stage_negotiating")
+        with self.assertRaises(AccessError):
+            stage.with_user(self.negotiation_user).write({"name": "Talking"})
+        self.assertEqual(stage.name, "Negotiating")
+        with self.assertRaises(AccessError):
+            self.env["debt.negotiation.stage"].with_user(self.negotiation_user).create(
+                {"name": "Mine"}
+            )
+        new_stage = (
+            self.env["debt.negotiation.stage"]
+            .with_user(self.negotiation_manager)
+            .create({"name": "Legal review", "sequence": 85})
+        )
+        self.assertTrue(new_stage.exists())
+
+    def test_stage_in_use_cannot_be_deleted(self):
+        stage = self.env.ref("debt_negotiation.stage_negotiating")
+        new_stage = (
+            self.env["debt.negotiation.stage"]
+            .with_user(self.negotiation_manager)
+            .create({"name": "Legal review", "sequence": 85})
+        )
+        case = self._start_case()
+        case.stage_id = new_stage
+        with self.assertRaises(UserError):
+            new_stage.with_user(self.negotiation_manager).unlink()
+        self.assertEqual(case.stage_id, new_stage)
+        case.stage_id = stage
+        new_stage.with_user(self.negotiation_manager).unlink()
+        self.assertFalse(new_stage.exists())
+
+    # ------------------------------------------------------------------
+    # The creditor's minimum: managers only
+    # ------------------------------------------------------------------
+    def test_minimum_amount_hidden_from_plain_user(self):
+        case = self._start_case()
+        case.minimum_amount = 750.0
+        user_case = case.with_user(self.negotiation_user)
+        user_case.invalidate_recordset()
+        with self.assertRaises(AccessError):
+            user_case.read(["minimum_amount"])
+        with self.assertRaises(AccessError):
+            user_case.minimum_amount  # noqa: B018
+        with self.assertRaises(AccessError):
+            user_case.write({"minimum_amount": 1.0})
+        with self.assertRaises(AccessError):
+            self.Negotiation.with_user(self.negotiation_user).search(
+                [("minimum_amount", ">", 0)]
+            )
+        self.assertEqual(case.minimum_amount, 750.0)
+        # the rest of the case stays readable
+        self.assertEqual(user_case.read(["amount_due"])[0]["amount_due"], 1000.0)
+        self.assertNotIn(
+            "minimum_amount",
+            self.Negotiation.with_user(self.negotiation_user).fields_get(),
+        )
+        arch = self.Negotiation.with_user(self.negotiation_user).get_view(
+            self.env.ref("debt_negotiation.view_debt_negotiation_form").id
+        )["arch"]
+        self.assertNotIn("minimum_amount", arch)
+
+    def test_minimum_amount_for_manager(self):
+        case = self._start_case().with_user(self.negotiation_manager)
+        case.minimum_amount = 600.0
+        self.assertEqual(case.read(["minimum_amount"])[0]["minimum_amount"], 600.0)
+        arch = self.Negotiation.with_user(self.negotiation_manager).get_view(
+            self.env.ref("debt_negotiation.view_debt_negotiation_form").id
+        )["arch"]
+        self.assertIn("minimum_amount", arch)
+        with self.assertRaises(ValidationError):
+            case.minimum_amount = -1.0
+        self.assertEqual(case.minimum_amount, 600.0)
+
+    # ------------------------------------------------------------------
+    # Multi-company
+    # ------------------------------------------------------------------
+    def test_user_of_another_company_sees_nothing(self):
+        case = self._start_case()
+        offer = self._create_offer(case)
+        interaction = self.Interaction.create(
+            {"negotiation_id": case.id, "summary": "Called"}
+        )
+        user_2 = self.user_company_2
+        for model, record in (
+            ("debt.negotiation", case),
+            ("debt.negotiation.offer", offer),
+            ("debt.negotiation.interaction", interaction),
+        ):
+            with self.subTest(model=model):
+                self.assertFalse(
+                    self.env[model].with_user(user_2).search([("id", "=", record.id)])
+                )
+                with self.assertRaises(AccessError):
+                    record.with_user(user_2).read(["id"])
+        with self.assertRaises(AccessError):
+            self.Interaction.with_user(user_2).create(
+                {"negotiation_id": case.id, "summary": "Sneaky"}
+            )
+        self.assertEqual(len(case.interaction_ids), 1)
+
+    def test_each_company_sees_its_own_cases(self):
+        case_1 = self._start_case()
+        case_2 = self._start_case(
+            self._create_invoice(company=self.company_2), user=self.user_company_2
+        )
+        self.assertEqual(case_2.company_id, self.company_2)
+        self.assertEqual(
+            self.Negotiation.with_user(self.user_company_2).search([]), case_2
+        )
+        self.assertNotIn(
+            case_2, self.Negotiation.with_user(self.negotiation_user).search([])
+        )
+        self.assertIn(
+            case_1, self.Negotiation.with_user(self.negotiation_user).search([])
+        )
+        self.assertEqual(
+            self.debtor.with_user(self.user_company_2).negotiation_count,
+            1,
+            "the partner stats count only the cases the user may see",
+        )
+
+    def test_user_of_another_company_cannot_negotiate_its_invoices(self):
+        invoice = self._create_invoice()
+        with self.assertRaises(AccessError):
+            invoice.with_user(self.user_company_2).action_start_negotiation()
+        self.assertFalse(invoice.negotiation_id)
+
+    # ------------------------------------------------------------------
+    # Users without negotiation rights keep working on partners/invoices
+    # ------------------------------------------------------------------
+    def test_partner_and_invoice_readable_without_negotiation_rights(self):
+        """An accounting auditor reads every partner and invoice field (as an
+        export or an RPC client does) without negotiation rights."""
+        case = self._start_case()
+        auditor = new_test_user(
+            self.env,
+            login="dn_auditor",
+            groups="base.group_user,account.group_account_readonly",
+            company_id=self.company.id,
+        )
+        self.assertFalse(auditor.has_group("debt_negotiation.group_negotiation_user"))
+        values = self.debtor.with_user(auditor).read()[0]
+        self.assertEqual(values["name"], self.debtor.name)
+        self.assertNotIn("negotiation_count", values)
+        self.assertIn("negotiation_blocked", values)
+        invoice_values = case.invoice_ids.with_user(auditor).read()[0]
+        self.assertEqual(invoice_values["negotiation_id"][0], case.id)
+        with self.assertRaises(AccessError):
+            case.with_user(auditor).read(["name"])
+
+    def test_views_load_for_users_and_managers(self):
+        modes = ["kanban", "list", "form", "search", "pivot", "graph", "calendar", "activity"]
+        for user in (self.negotiation_user, self.negotiation_manager, self.user_company_2):
+            with self.subTest(user=user.login):
+                result = self.Negotiation.with_user(user).get_views(
+                    [(False, mode) for mode in modes]
+                )
+                self.assertEqual(set(result["views"]), set(modes))
+                for model in (
+                    "debt.negotiation.offer",
+                    "debt.negotiation.interaction",
+                    "debt.negotiation.installment",
+                    "debt.negotiation.letter",
+                ):
+                    self.env[model].with_user(user).get_views(
+                        [(False, "list"), (False, "form"), (False, "search")]
+                    )

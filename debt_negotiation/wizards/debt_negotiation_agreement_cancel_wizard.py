@@ -1,0 +1,31 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class DebtNegotiationAgreementCancelWizard(models.TransientModel):
+    """Cancel a confirmed agreement (managers only), with a logged reason."""
+
+    _name = "debt.negotiation.agreement.cancel.wizard"
+    _description = "Cancel a Debt Negotiation Agreement"
+
+    negotiation_id = fields.Many2one(
+        "debt.negotiation", string="Case", required=True, ondelete="cascade"
+    )
+    offer_id = fields.Many2one(
+        related="negotiation_id.agreement_offer_id", string="Agreement"
+    )
+    reason = fields.Text(
+        required=True, help="Why the agreement is cancelled; it is logged on the case."
+    )
+    cancel_case = fields.Boolean(
+        string="Also Cancel the Case",
+        help="Cancel the whole case instead of resuming the negotiation.",
+    )
+
+    def action_confirm(self):
+        self.ensure_one()
+        self.negotiation_id.action_cancel_agreement(
+            self.reason, cancel_case=self.cancel_case
+        )
+        return {"type": "ir.actions.act_window_close"}

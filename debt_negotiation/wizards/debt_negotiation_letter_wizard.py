@@ -1,0 +1,108 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..models.debt_negotiation_letter import LETTER_TYPES
+
+
+class DebtNegotiationLetterWizard(models.TransientModel):
+    _name = "debt.negotiation.letter.wizard"
+    _description = "Print or Email a Negotiation Letter"
+
+    negotiation_id = fields.Many2one(
+        "debt.negotiation", string="Case", required=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="negotiation_id.company_id")
+    letter_type = fields.Selection(
+        LETTER_TYPES,
+        required=True,
+        compute="_compute_letter_type",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Defaults to the letter of the case's current follow-up step.",
+    )
+    channel = fields.Selection(
+        [("post", "Print (post)"), ("email", "Send by email")],
+        required=True,
+        default="post",
+    )
+    offer_id = fields.Many2one(
+        "debt.negotiation.offer",
+        string="Terms",
+        compute="_compute_offer_id",
+        store=True,
+        readonly=False,
+        domain="[('negotiation_id', '=', negotiation_id), "
+        "('state', 'in', ('proposed', 'accepted'))]",
+        help="The offer whose terms the letter states.",
+    )
+    installment_id = fields.Many2one(
+        "debt.negotiation.installment",
+        string="Missed Installment",
+        compute="_compute_installment_id",
+        store=True,
+        readonly=False,
+        domain="[('negotiation_id', '=', negotiation_id)]",
+    )
+
+    @api.depends("negotiation_id")
+    def _compute_letter_type(self):
+        for wizard in self:
+            wizard.letter_type = (
+                wizard.negotiation_id._get_default_letter_type()
+                if wizard.negotiation_id
+                else "negotiation"
+            )
+
+    @api.depends("negotiation_id", "letter_type")
+    def _compute_offer_id(self):
+        for wizard in self:
+            wizard.offer_id = (
+                wizard.negotiation_id._letter_default_offer(wizard.letter_type)
+                if wizard.negotiation_id and wizard.letter_type
+                else False
+            )
+
+    @api.depends("negotiation_id", "letter_type")
+    def _compute_installment_id(self):
+        for wizard in self:
+            wizard.installment_id = (
+                wizard.negotiation_id._letter_default_installment(wizard.letter_type)
+                if wizard.negotiation_id and wizard.letter_type
+                else False
+            )
+
+    def action_confirm(self):
+        """Generate the letter (stored as sent), then download it or open
+        the mail composer with it."""
+        self.ensure_one()
+        case = self.negotiation_id
+        if self.letter_type == "agreement" and not case.agreement_offer_id and not self.offer_id:
+            raise UserError(self.env._("This case has no agreement to confirm."))
+        if self.letter_type == "broken_promise" and not case.installment_ids:
+            raise UserError(self.env._("This case has no agreement whose payment was missed."))
+        signature = {}
+        if self.letter_type == "agreement":
+            previous = case.letter_ids.filtered(
+                lambda letter: letter.letter_type == "agreement" and letter.signed_by
+            ).sorted("id")[-1:]
+            if previous:
+                signature = {
+                    "signed_by": previous.signed_by,
+                    "signed_on": previous.signed_on,
+                    "signature": previous.signature,
+                }
+        letter = case._generate_letter(
+            self.letter_type,
+            channel=self.channel,
+            offer=self.offer_id,
+            installment=self.installment_id,
+            **signature,
+        )
+        if self.channel == "email":
+            return letter.action_send_email()
+        action = letter.action_print()
+        action["close_on_report_download"] = True
+        return action

@@ -1,0 +1,606 @@
+#!/usr/bin/env python3
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Benchmark of the scheduled follow-ups of debt_negotiation.
+
+Runs against a real Odoo 18.0 database where ``debt_negotiation`` is
+installed. It COMMITS generated data and follow-up results: use a
+throwaway database.
+
+1. Generates (once per database) the debtors, their overdue invoices and the
+   open cases: ``--cases`` cases (default 10,000) over ``--cases x
+   --invoices-per-case`` posted customer invoices (default 40,000). The
+   first invoice is created and posted through the ORM; the others are
+   cloned from it in bulk SQL (the ORM needs ~30 ms per posted invoice).
+   The cases are created through the ORM, in batches. Each case is 8 to 90
+   days overdue, so every case has a step due on the first run.
+2. Optionally (``--race``) runs two workers at once on the same fresh cases,
+   each in its own transaction on the same snapshot, and checks that every
+   step was executed exactly once (one letter per step).
+3. Decision phase: decides the follow-up of every candidate case, by
+   batches, read-only.
+4. Decision/record phase: the cron method itself,
+   ``_cron_process_followups()``, with ``debt_negotiation_skip_pdf`` (letter
+   records, chatter, activities, stages, schedules; no PDF), committing per
+   batch as in production. Reports time, SQL queries and the process memory
+   after each batch.
+5. PDF rendering of ``--pdf-letters`` letters (default 500) generated in
+   step 4, by chunks of ``--pdf-chunk`` letters per wkhtmltopdf run.
+   wkhtmltopdf loads the report assets over HTTP: run an Odoo server on the
+   database and give its address with ``--report-url`` for realistic
+   figures.
+6. Optionally (``--days N``) the daily runs of the next N days (clock moved
+   with freezegun): only the cases whose next step has come are handled.
+
+Usage, with the Python environment of Odoo::
+
+    python scripts/bench_followups.py [--odoo-path DIR] [options] -- \\
+        -c odoo.conf -d bench_db
+
+Arguments after ``--`` go to Odoo's configuration (``-c``, ``-d``,
+``--db_host``, ``--addons-path``, ...).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import threading
+import time
+from datetime import timedelta
+
+SKIP_PDF = {"debt_negotiation_skip_pdf": True}
+PARTNER_PREFIX = "Bench Debtor"
+RACE_PREFIX = "Bench Race Debtor"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n", 1)[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--odoo-path", help="directory holding the odoo package")
+    parser.add_argument("--cases", type=int, default=10000)
+    parser.add_argument("--invoices-per-case", type=int, default=4)
+    parser.add_argument("--batch-size", type=int, default=200)
+    parser.add_argument("--pdf-letters", type=int, default=500)
+    parser.add_argument("--pdf-chunk", type=int, default=100)
+    parser.add_argument(
+        "--race", type=int, default=0, help="cases for the two-worker check (0: off)"
+    )
+    parser.add_argument("--report-url", help="set report.url (an Odoo server URL)")
+    parser.add_argument(
+        "--days",
+        type=int,
+        default=0,
+        help="then run the cron on each of the next DAYS days (freezegun)",
+    )
+    parser.add_argument(
+        "--skip-run", action="store_true", help="generate the data only"
+    )
+    args, odoo_args = parser.parse_known_args()
+    if odoo_args[:1] == ["--"]:
+        odoo_args = odoo_args[1:]
+    return args, odoo_args
+
+
+def rss_mb():
+    """Resident memory of this process, in MB (Linux)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            pages = int(handle.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
+    except OSError:
+        return 0.0
+
+
+class Probe:
+    """Wall time and SQL queries of a phase on one cursor."""
+
+    def __init__(self, cr):
+        self.cr = cr
+
+    def __enter__(self):
+        self.start = time.perf_counter()
+        self.queries = self.cr.sql_log_count
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.start
+        self.queries = self.cr.sql_log_count - self.queries
+
+
+# ---------------------------------------------------------------------------
+# Data generation
+# ---------------------------------------------------------------------------
+
+
+def generate(env, args, today):
+    """Create debtors, overdue invoices and open cases (committed)."""
+    from odoo import Command
+    from odoo.tools import SQL, split_every
+
+    cr = env.cr
+    Partner = env["res.partner"]
+    existing = Partner.search_count([("name", "=like", f"{PARTNER_PREFIX} %")])
+    if existing:
+        print(f"data already generated ({existing} debtors): kept")
+        return
+    company = env.company
+    company.negotiation_email = company.negotiation_email or "credit@example.com"
+    ladder = env["debt.negotiation.followup.step"].search(
+        [("company_id", "=", company.id)]
+    )
+    if not ladder:
+        sys.exit(f"{company.name} has no follow-up steps")
+    journal = env["account.journal"].search(
+        [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
+    )
+    account = env["account.account"].search(
+        [("account_type", "=", "income"), ("company_ids", "in", company.id)], limit=1
+    )
+    term = env.ref("account.account_payment_term_immediate")
+    start = time.perf_counter()
+
+    # debtors
+    specs = [(PARTNER_PREFIX, args.cases), (RACE_PREFIX, args.race)]
+    partner_ids = {}
+    for prefix, count in specs:
+        ids = []
+        for chunk in split_every(1000, range(count)):
+            partners = Partner.create(
+                [
+                    {
+                        "name": f"{prefix} {index:05d}",
+                        "is_company": True,
+                        "email": f"debtor.{prefix[6:10].lower()}{index}@example.com",
+                        "street": f"{index} Bench Street",
+                        "zip": "1000",
+                        "city": "Brussels",
+                        "property_payment_term_id": term.id,
+                    }
+                    for index in chunk
+                ]
+            )
+            ids.extend(partners.ids)
+        partner_ids[prefix] = ids
+    cr.commit()
+    print(f"debtors created in {time.perf_counter() - start:.1f}s")
+
+    # one invoice through the ORM, the others cloned in SQL
+    all_partners = partner_ids[PARTNER_PREFIX] + partner_ids[RACE_PREFIX]
+    per_case = args.invoices_per_case
+    template = env["account.move"].create(
+        {
+            "move_type": "out_invoice",
+            "partner_id": all_partners[0],
+            "invoice_date": today - timedelta(days=30),
+            "journal_id": journal.id,
+            "invoice_payment_term_id": term.id,
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "name": "Bench service",
+                        "quantity": 1,
+                        "price_unit": 100.0,
+                        "account_id": account.id,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            ],
+        }
+    )
+    template.action_post()
+    env.flush_all()
+    rows = []
+    for case_index, partner_id in enumerate(all_partners):
+        oldest = today - timedelta(days=8 + case_index % 83)
+        for k in range(per_case):
+            index = case_index * per_case + k
+            rows.append((index, partner_id, oldest + timedelta(days=2 * k)))
+    cr.execute(
+        "CREATE TEMP TABLE bench_map (idx int, partner_id int, due date, "
+        "name varchar, move_id int)"
+    )
+    for chunk in split_every(5000, rows):
+        cr.execute(
+            SQL(
+                "INSERT INTO bench_map (idx, partner_id, due, name) "
+                "SELECT i, p, d, 'BENCH/' || lpad(i::text, 6, '0') "
+                "FROM unnest(%s::int[], %s::int[], %s::date[]) AS t(i, p, d)",
+                [r[0] for r in chunk],
+                [r[1] for r in chunk],
+                [r[2] for r in chunk],
+            )
+        )
+    clone(
+        cr,
+        "account_move",
+        "m.id = %(template)s",
+        {
+            "name": "b.name",
+            "partner_id": "b.partner_id",
+            "commercial_partner_id": "b.partner_id",
+            "partner_shipping_id": "b.partner_id",
+            "invoice_partner_display_name": "p.name",
+            "invoice_date": "b.due",
+            "invoice_date_due": "b.due",
+            "date": "b.due",
+            "payment_reference": "b.name",
+            "sequence_prefix": "'BENCH/'",
+            "sequence_number": "b.idx",
+            "access_token": "NULL",
+            "create_date": "now() at time zone 'UTC'",
+            "write_date": "now() at time zone 'UTC'",
+        },
+        "m",
+        "FROM account_move m, bench_map b JOIN res_partner p ON p.id = b.partner_id",
+        template.id,
+    )
+    cr.execute(
+        "UPDATE bench_map b SET move_id = m.id FROM account_move m "
+        "WHERE m.name = b.name AND m.journal_id = %s",
+        [journal.id],
+    )
+    clone(
+        cr,
+        "account_move_line",
+        "l.move_id = %(template)s",
+        {
+            "move_id": "b.move_id",
+            "partner_id": "b.partner_id",
+            "date": "b.due",
+            "invoice_date": "b.due",
+            "date_maturity": (
+                "CASE WHEN l.date_maturity IS NULL THEN NULL ELSE b.due END"
+            ),
+            "move_name": "b.name",
+            "create_date": "now() at time zone 'UTC'",
+            "write_date": "now() at time zone 'UTC'",
+        },
+        "l",
+        "FROM account_move_line l, bench_map b",
+        template.id,
+    )
+    cr.execute(
+        "SELECT partner_id, array_agg(move_id ORDER BY idx) FROM bench_map "
+        "GROUP BY partner_id"
+    )
+    moves_by_partner = dict(cr.fetchall())
+    template.button_cancel()  # only the clones count
+    cr.commit()
+    env.invalidate_all()
+    print(f"{len(rows)} invoices cloned ({time.perf_counter() - start:.1f}s so far)")
+
+    # the cases, through the ORM
+    Negotiation = env["debt.negotiation"].with_context(mail_create_nolog=True)
+    for chunk in split_every(500, all_partners):
+        Negotiation.create(
+            [
+                {
+                    "partner_id": partner_id,
+                    "company_id": company.id,
+                    "currency_id": company.currency_id.id,
+                    "invoice_ids": [Command.set(moves_by_partner[partner_id])],
+                    "user_id": env.ref("base.user_admin").id,
+                }
+                for partner_id in chunk
+            ]
+        )
+        cr.commit()
+        env.invalidate_all()
+    print(f"{len(all_partners)} cases created in {time.perf_counter() - start:.1f}s")
+
+
+def clone(cr, table, where, overrides, alias, from_clause, template_id):
+    """INSERT ... SELECT a copy of the template rows of ``table`` per
+    bench_map row, with ``overrides`` (column: SQL expression)."""
+    cr.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_name = %s AND column_name != 'id' ORDER BY ordinal_position",
+        [table],
+    )
+    columns = [row[0] for row in cr.fetchall()]
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    select = ", ".join(
+        overrides.get(column, f'{alias}."{column}"') for column in columns
+    )
+    cr.execute(
+        f"INSERT INTO {table} ({quoted}) SELECT {select} {from_clause} WHERE {where}",
+        {"template": template_id},
+    )
+
+
+# ---------------------------------------------------------------------------
+# Measures
+# ---------------------------------------------------------------------------
+
+
+def race(registry, args, today):
+    """Two workers on the same cases at once: each step runs exactly once."""
+    from odoo import SUPERUSER_ID, api
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        case_ids = (
+            env["debt.negotiation"]
+            .search([("partner_id.name", "=like", f"{RACE_PREFIX} %")])
+            .ids
+        )
+    if not case_ids:
+        return
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def worker(name):
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, SKIP_PDF)
+            cr.execute("SELECT 1")  # take the snapshot before the other commits
+            barrier.wait()
+            cases = env["debt.negotiation"].browse(case_ids)
+            start = time.perf_counter()
+            stats = cases._followup_process_batch(today)
+            results[name] = (dict(stats), time.perf_counter() - start)
+
+    threads = [threading.Thread(target=worker, args=(name,)) for name in "AB"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with registry.cursor() as cr:
+        cr.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM debt_negotiation_followup_log "
+            "WHERE negotiation_id = ANY(%s) GROUP BY negotiation_id, step_id "
+            "HAVING count(*) > 1) dup",
+            [case_ids],
+        )
+        duplicates = cr.fetchone()[0]
+        cr.execute(
+            "SELECT count(DISTINCT negotiation_id), count(*) FROM "
+            "debt_negotiation_followup_log WHERE negotiation_id = ANY(%s)",
+            [case_ids],
+        )
+        logged_cases, logs = cr.fetchone()
+        cr.execute(
+            "SELECT count(*) FROM debt_negotiation_letter l "
+            "JOIN debt_negotiation_followup_log_letter_rel r ON r.letter_id = l.id "
+            "WHERE l.negotiation_id = ANY(%s)",
+            [case_ids],
+        )
+        linked_letters = cr.fetchone()[0]
+        cr.execute(
+            "SELECT count(*) FROM debt_negotiation_letter "
+            "WHERE negotiation_id = ANY(%s)",
+            [case_ids],
+        )
+        letters = cr.fetchone()[0]
+    print("\n== Two workers at once on the same %d cases ==" % len(case_ids))
+    for name, (stats, seconds) in sorted(results.items()):
+        print(f"worker {name}: {stats} in {seconds:.1f}s")
+    print(
+        f"cases with a step executed: {logged_cases}/{len(case_ids)}, steps logged: "
+        f"{logs}, duplicated (case, step): {duplicates}, letters: {letters} "
+        f"(all linked to their step: {letters == linked_letters})"
+    )
+
+
+def measure_decisions(env, args, today):
+    """The decision phase alone (read-only), by batches."""
+    from odoo.tools import split_every
+
+    Negotiation = env["debt.negotiation"]
+    env.invalidate_all()
+    with Probe(env.cr) as probe:
+        ids = Negotiation.search(
+            Negotiation._followup_candidate_domain(today), order="id"
+        ).ids
+        ladders = Negotiation._followup_ladders()
+        due = 0
+        for batch_ids in split_every(args.batch_size, ids):
+            for decision in Negotiation.browse(batch_ids)._followup_decide(
+                today, ladders
+            ):
+                if decision.step:
+                    due += 1
+                    decision.case._followup_problem(decision.step)
+            env.invalidate_all()
+    print("\n== Decision phase (read-only) ==")
+    report(probe, len(ids))
+    print(f"cases with a step due: {due}")
+    return len(ids)
+
+
+def measure_run(env, args):
+    """The cron method with skip_pdf; per-batch time, queries and memory."""
+    Negotiation = env["debt.negotiation"].with_context(
+        debt_negotiation_followup_batch_size=args.batch_size, **SKIP_PDF
+    )
+    cls = type(Negotiation)
+    original = cls._followup_process_batch
+    batches = []
+
+    def probed(records, *a, **kw):
+        start, queries = time.perf_counter(), records.env.cr.sql_log_count
+        stats = original(records, *a, **kw)
+        batches.append(
+            (
+                time.perf_counter() - start,
+                records.env.cr.sql_log_count - queries,
+                rss_mb(),
+            )
+        )
+        return stats
+
+    # queries spent in the APIs the follow-ups call (letters, escalation)
+    spent = {}
+    wrapped = {}
+
+    def counting(name, method):
+        def wrapper(records, *a, **kw):
+            queries = records.env.cr.sql_log_count
+            try:
+                return method(records, *a, **kw)
+            finally:
+                spent[name] = spent.get(name, 0) + (
+                    records.env.cr.sql_log_count - queries
+                )
+
+        return wrapper
+
+    for name in ("_generate_letter", "action_escalate", "activity_schedule"):
+        wrapped[name] = getattr(cls, name)
+        setattr(cls, name, counting(name, wrapped[name]))
+    cls._followup_process_batch = probed
+    try:
+        env.invalidate_all()
+        with Probe(env.cr) as probe:
+            stats = Negotiation._cron_process_followups()
+    finally:
+        cls._followup_process_batch = original
+        for name, method in wrapped.items():
+            setattr(cls, name, method)
+    print("\n== Decision/record phase: _cron_process_followups() with skip_pdf ==")
+    report(probe, stats["cases"])
+    print(f"outcome: {dict(stats)}")
+    own = probe.queries - sum(spent.values())
+    count = max(stats["cases"], 1)
+    print(
+        "queries by origin: "
+        + ", ".join(f"{name}() {queries}" for name, queries in sorted(spent.items()))
+        + f"; the follow-up engine itself {own} ({own / count:.3f} per case)"
+    )
+    if batches:
+        times = [b[0] for b in batches]
+        queries = [b[1] for b in batches]
+        memory = [b[2] for b in batches]
+        print(
+            f"{len(batches)} batches of {args.batch_size}: "
+            f"{statistics.mean(times):.2f}s and {statistics.mean(queries):.0f} "
+            f"queries per batch on average (max {max(times):.2f}s, "
+            f"{max(queries)} queries)"
+        )
+        marks = sorted({0, len(memory) // 4, len(memory) // 2, 3 * len(memory) // 4})
+        marks.append(len(memory) - 1)
+        print(
+            "process memory after batch "
+            + ", ".join(f"#{i + 1}: {memory[i]:.0f} MB" for i in marks)
+        )
+    return stats
+
+
+def measure_pdf(env, args):
+    """PDF rendering of letters generated without PDF, by chunks."""
+    from odoo.tools import split_every
+
+    Letter = env["debt.negotiation.letter"]
+    letters = Letter.search(
+        [
+            ("attachment_id", "=", False),
+            ("partner_id.name", "=like", f"{PARTNER_PREFIX} %"),
+        ],
+        limit=args.pdf_letters,
+        order="id",
+    )
+    if not letters:
+        return
+    env.invalidate_all()
+    with Probe(env.cr) as probe:
+        for chunk in split_every(args.pdf_chunk, letters.ids, Letter.browse):
+            chunk._ensure_pdf()
+            env.cr.commit()
+            env.invalidate_all()
+    types = {}
+    for letter in Letter.browse(letters.ids):
+        types[letter.letter_type] = types.get(letter.letter_type, 0) + 1
+    mimetypes = set(Letter.browse(letters.ids).attachment_id.mapped("mimetype"))
+    print(
+        f"\n== PDF rendering of {len(letters)} letters ({types}), "
+        f"{args.pdf_chunk} per wkhtmltopdf run =="
+    )
+    report(probe, len(letters), unit="letter")
+    print(f"stored as: {', '.join(sorted(mimetypes))}")
+
+
+def measure_days(env, args, today):
+    """The following days: each run only handles the cases due that day."""
+    from freezegun import freeze_time
+
+    Negotiation = env["debt.negotiation"].with_context(
+        debt_negotiation_followup_batch_size=args.batch_size, **SKIP_PDF
+    )
+    print(f"\n== The next {args.days} days (skip_pdf) ==")
+    totals = [0, 0, 0.0, 0]
+    for offset in range(1, args.days + 1):
+        day = today + timedelta(days=offset)
+        with freeze_time(f"{day.isoformat()} 12:00:00"):
+            env.invalidate_all()
+            with Probe(env.cr) as probe:
+                stats = Negotiation._cron_process_followups()
+            env.cr.commit()
+        totals[0] += stats["cases"]
+        totals[1] += stats["executed"]
+        totals[2] += probe.seconds
+        totals[3] += probe.queries
+        if stats["cases"]:
+            print(
+                f"{day}: {stats['cases']} cases looked at, {stats['executed']} steps "
+                f"executed, {probe.seconds:.1f}s, {probe.queries} queries "
+                f"({probe.queries / stats['cases']:.2f} per case)"
+            )
+    print(
+        f"total: {totals[0]} cases looked at, {totals[1]} steps executed, "
+        f"{totals[2]:.1f}s, {totals[3]} queries"
+    )
+
+
+def report(probe, count, unit="case"):
+    per = probe.queries / count if count else 0.0
+    print(
+        f"{count} {unit}s: {probe.seconds:.1f}s wall time, {probe.queries} SQL "
+        f"queries ({per:.3f} per {unit}), {probe.seconds / max(count, 1) * 1000:.2f} "
+        f"ms per {unit}"
+    )
+
+
+def main():
+    args, odoo_args = parse_args()
+    if args.odoo_path:
+        sys.path.insert(0, args.odoo_path)
+    import odoo
+    from odoo import SUPERUSER_ID, api, fields
+    from odoo.modules.registry import Registry
+
+    odoo.tools.config.parse_config(odoo_args, setup_logging=True)
+    db_name = odoo.tools.config["db_name"]
+    if not db_name or "," in db_name:
+        sys.exit("give one database with -d")
+    registry = Registry(db_name)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        if "debt.negotiation.followup.log" not in env:
+            sys.exit(f"debt_negotiation is not installed in {db_name}")
+        today = fields.Date.context_today(env["debt.negotiation"])
+        if args.report_url:
+            env["ir.config_parameter"].set_param("report.url", args.report_url)
+        generate(env, args, today)
+        cr.commit()
+        if args.skip_run:
+            return
+    if args.race:
+        race(registry, args, today)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        print(f"\nbench day {today}, process memory {rss_mb():.0f} MB")
+        measure_decisions(env, args, today)
+        cr.rollback()
+        measure_run(env, args)
+        cr.commit()
+        if args.pdf_letters:
+            measure_pdf(env, args)
+            cr.commit()
+        if args.days:
+            measure_days(env, args, today)
+
+
+if __name__ == "__main__":
+    main()

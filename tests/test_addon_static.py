@@ -1,0 +1,434 @@
+"""Static checks of the addon directory (no Odoo needed).
+
+Every check scans the addon, so files added later are checked too. These
+also cover the XML/CSV checks of the OCA template that pylint-odoo 9.x no
+longer runs (XML syntax, duplicate XML ids, unused data files, ...).
+"""
+
+import ast
+import csv
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+ADDON_DIR = Path(__file__).resolve().parent.parent / "debt_negotiation"
+ADDON_NAME = ADDON_DIR.name
+MANIFEST_PATH = ADDON_DIR / "__manifest__.py"
+ACCESS_CSV = ADDON_DIR / "security" / "ir.model.access.csv"
+POT_PATH = ADDON_DIR / "i18n" / f"{ADDON_NAME}.pot"
+
+ACCESS_HEADER = [
+    "id",
+    "name",
+    "model_id:id",
+    "group_id:id",
+    "perm_read",
+    "perm_write",
+    "perm_create",
+    "perm_unlink",
+]
+VIEW_TYPES = (
+    "form",
+    "list",
+    "kanban",
+    "search",
+    "pivot",
+    "graph",
+    "calendar",
+    "activity",
+)
+REQUIRED_DEPENDS = ("account", "mail", "portal")
+# Directories whose Python files declare models.
+MODEL_DIRS = ("models", "wizards")
+
+
+def rel(path):
+    """Path relative to the addon, used as readable test id."""
+    return path.relative_to(ADDON_DIR).as_posix()
+
+
+def addon_files(suffix, exclude_dirs=()):
+    """Sorted files of the addon ending with ``suffix``."""
+    files = []
+    for path in sorted(ADDON_DIR.rglob(f"*{suffix}")):
+        parts = path.relative_to(ADDON_DIR).parts
+        if "__pycache__" in parts or (parts and parts[0] in exclude_dirs):
+            continue
+        files.append(path)
+    return files
+
+
+def read_manifest():
+    return ast.literal_eval(MANIFEST_PATH.read_text(encoding="utf-8"))
+
+
+def safe_manifest():
+    """The manifest, or {} when it is missing or broken (its own tests fail)."""
+    try:
+        return read_manifest()
+    except (OSError, SyntaxError, ValueError):
+        return {}
+
+
+MANIFEST = safe_manifest()
+XML_FILES = addon_files(".xml")
+# OWL templates under static/ have a <templates> root, not <odoo>.
+DATA_XML_FILES = addon_files(".xml", exclude_dirs=("static",))
+PY_FILES = addon_files(".py")
+MODEL_PY_FILES = [path for path in PY_FILES if rel(path).split("/")[0] in MODEL_DIRS]
+
+
+def parse_xml(path):
+    return etree.parse(str(path), etree.XMLParser(remove_comments=False))
+
+
+def manifest_data_entries(keys=("data", "demo")):
+    return [(key, entry) for key in keys for entry in MANIFEST.get(key, [])]
+
+
+def manifest_asset_paths():
+    """Plain file paths/globs of the ``assets`` key (directives resolved)."""
+    paths = []
+    for bundle, entries in MANIFEST.get("assets", {}).items():
+        for entry in entries:
+            if isinstance(entry, list | tuple):
+                directive = entry[0]
+                if directive in ("include",):
+                    continue  # a bundle name, not a file
+                entry = entry[-1]
+            paths.append((bundle, entry))
+    return paths
+
+
+def declared_models(path):
+    """Names of the models a Python file declares (``_name`` not only inherited)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        attributes = {}
+        for statement in node.body:
+            if isinstance(statement, ast.Assign) and isinstance(
+                statement.value, ast.Constant
+            ):
+                for target in statement.targets:
+                    if isinstance(target, ast.Name):
+                        attributes[target.id] = statement.value.value
+            elif isinstance(statement, ast.Assign) and isinstance(
+                statement.value, ast.List
+            ):
+                for target in statement.targets:
+                    if isinstance(target, ast.Name):
+                        attributes[target.id] = [
+                            elt.value
+                            for elt in statement.value.elts
+                            if isinstance(elt, ast.Constant)
+                        ]
+        name = attributes.get("_name")
+        if not isinstance(name, str):
+            continue
+        inherit = attributes.get("_inherit") or []
+        if isinstance(inherit, str):
+            inherit = [inherit]
+        if name in inherit:
+            continue  # ``_name = _inherit``: extends an existing model
+        names.append(name)
+    return names
+
+
+ALL_MODELS = sorted({name for path in MODEL_PY_FILES for name in declared_models(path)})
+
+
+def access_rows():
+    with ACCESS_CSV.open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+# ---------------------------------------------------------------------------
+# Manifest
+# ---------------------------------------------------------------------------
+
+
+def test_manifest_parses():
+    manifest = read_manifest()
+    assert isinstance(manifest, dict)
+
+
+@pytest.mark.parametrize(
+    "key", ["name", "version", "license", "author", "website", "depends", "installable"]
+)
+def test_manifest_has_key(key):
+    assert MANIFEST.get(key) not in (None, "", []), (
+        f"manifest key {key!r} missing or empty"
+    )
+
+
+def test_manifest_version():
+    assert re.fullmatch(r"18\.0\.\d+\.\d+\.\d+", MANIFEST.get("version", "")), (
+        MANIFEST.get("version")
+    )
+
+
+def test_manifest_license():
+    assert MANIFEST.get("license") in ("LGPL-3", "AGPL-3")
+
+
+def test_manifest_author():
+    assert "Debt Negotiation Contributors" in MANIFEST.get("author", "")
+
+
+def test_manifest_depends():
+    missing = [
+        name for name in REQUIRED_DEPENDS if name not in MANIFEST.get("depends", [])
+    ]
+    assert not missing, f"missing dependencies: {missing}"
+
+
+def test_manifest_installable():
+    assert MANIFEST.get("installable") is True
+
+
+@pytest.mark.parametrize(
+    ("key", "entry"), manifest_data_entries(), ids=lambda value: str(value)
+)
+def test_manifest_file_exists(key, entry):
+    assert (ADDON_DIR / entry).is_file(), f"{key}: {entry} does not exist"
+
+
+def test_manifest_assets_exist():
+    """Every asset path/glob of this addon matches at least one file."""
+    missing = [
+        f"assets[{bundle!r}]: {entry}"
+        for bundle, entry in manifest_asset_paths()
+        if entry.startswith(f"{ADDON_NAME}/") and not list(ADDON_DIR.parent.glob(entry))
+    ]
+    assert not missing, "\n".join(missing)
+
+
+def test_manifest_no_duplicate_data_file():
+    counts = Counter(entry for _key, entry in manifest_data_entries())
+    assert not [entry for entry, count in counts.items() if count > 1]
+
+
+@pytest.mark.parametrize(
+    "path",
+    addon_files(".xml", ("static", "tests")) + addon_files(".csv", ("static", "tests")),
+    ids=rel,
+)
+def test_data_file_is_used(path):
+    """Every XML/CSV data file is loaded by the manifest (OCA file-not-used)."""
+    listed = {entry for _key, entry in manifest_data_entries()}
+    assert rel(path) in listed, f"{rel(path)} is not listed in the manifest data/demo"
+
+
+# ---------------------------------------------------------------------------
+# XML
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", XML_FILES, ids=rel)
+def test_xml_parses(path):
+    parse_xml(path)
+
+
+@pytest.mark.parametrize("path", DATA_XML_FILES, ids=rel)
+def test_xml_root_is_odoo(path):
+    assert parse_xml(path).getroot().tag == "odoo"
+
+
+@pytest.mark.parametrize("path", XML_FILES, ids=rel)
+def test_xml_no_deprecated_syntax(path):
+    """No <tree> (Odoo 18 uses <list>), no attrs=/states=, no cron numbercall."""
+    text = path.read_text(encoding="utf-8")
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.search(r"<tree\b", line):
+            problems.append(f"line {number}: <tree> tag")
+        if "numbercall" in line:
+            problems.append(f"line {number}: numbercall")
+    for element in parse_xml(path).iter(etree.Element):
+        for attribute in ("attrs", "states"):
+            if attribute in element.attrib:
+                problems.append(
+                    f"line {element.sourceline}: {attribute}= on <{element.tag}>"
+                )
+    assert not problems, "\n".join(problems)
+
+
+def view_records():
+    """(file, xml id, model, arch root tag, inherited) of ir.ui.view records."""
+    records = []
+    for path in DATA_XML_FILES:
+        try:
+            root = parse_xml(path).getroot()
+        except etree.XMLSyntaxError:
+            continue  # reported by test_xml_parses
+        for record in root.iter("record"):
+            if record.get("model") != "ir.ui.view":
+                continue
+            fields = {field.get("name"): field for field in record.iter("field")}
+            model = (
+                fields["model"].text.strip()
+                if "model" in fields and fields["model"].text
+                else None
+            )
+            arch = fields.get("arch")
+            arch_root = (
+                next(iter(arch.iterchildren(etree.Element)), None)
+                if arch is not None
+                else None
+            )
+            records.append(
+                (
+                    path,
+                    record.get("id", ""),
+                    model,
+                    arch_root.tag if arch_root is not None else None,
+                    "inherit_id" in fields,
+                )
+            )
+    return records
+
+
+VIEW_RECORDS = [record for record in view_records() if record[1].startswith("view_")]
+
+
+@pytest.mark.parametrize(
+    ("path", "xmlid", "model", "arch_tag", "inherited"),
+    VIEW_RECORDS,
+    ids=[record[1] for record in VIEW_RECORDS],
+)
+def test_view_xmlid_convention(path, xmlid, model, arch_tag, inherited):
+    """``view_<model>[_qualifier]_<type>`` for new views; inherited views are free."""
+    if inherited or "_inherit" in xmlid:
+        return
+    types = "|".join(VIEW_TYPES)
+    assert re.fullmatch(rf"view_[a-z0-9_]+_({types})", xmlid), (
+        f"{rel(path)}: {xmlid} should look like view_<model>_<{types}>"
+    )
+    if model:
+        prefix = "view_" + model.replace(".", "_") + "_"
+        assert xmlid.startswith(prefix), (
+            f"{rel(path)}: {xmlid} should start with {prefix}"
+        )
+    view_type = xmlid.rsplit("_", 1)[1]
+    if arch_tag:
+        assert arch_tag == view_type, f"{rel(path)}: {xmlid} has a <{arch_tag}> arch"
+
+
+def test_no_duplicate_xml_ids():
+    ids = Counter()
+    for path in DATA_XML_FILES:
+        try:
+            root = parse_xml(path).getroot()
+        except etree.XMLSyntaxError:
+            continue
+        for element in root.iter("record", "template", "menuitem", "report"):
+            if element.get("id"):
+                xmlid = element.get("id")
+                if "." not in xmlid:
+                    xmlid = f"{ADDON_NAME}.{xmlid}"
+                ids[xmlid] += 1
+    assert not [xmlid for xmlid, count in ids.items() if count > 1]
+
+
+# ---------------------------------------------------------------------------
+# Security
+# ---------------------------------------------------------------------------
+
+
+def test_access_csv_header():
+    assert access_rows()[0] == ACCESS_HEADER
+
+
+def test_access_csv_rows():
+    rows = access_rows()[1:]
+    problems = []
+    for number, row in enumerate(rows, start=2):
+        if len(row) != len(ACCESS_HEADER):
+            problems.append(f"line {number}: {len(row)} columns")
+            continue
+        if any(value not in ("0", "1") for value in row[4:]):
+            problems.append(f"line {number}: permissions must be 0 or 1")
+    duplicates = [
+        xid
+        for xid, count in Counter(row[0] for row in rows if row).items()
+        if count > 1
+    ]
+    if duplicates:
+        problems.append(f"duplicate ids: {duplicates}")
+    assert not problems, "\n".join(problems)
+
+
+def test_addon_declares_models():
+    assert ALL_MODELS, "no model found in models/ or wizards/"
+
+
+@pytest.mark.parametrize("model", ALL_MODELS)
+def test_model_has_access_rule(model):
+    model_xmlid = "model_" + model.replace(".", "_")
+    rows = access_rows()[1:]
+    referenced = {row[2].split(".")[-1] for row in rows if len(row) > 2}
+    assert model_xmlid in referenced, f"no access rule for {model} in {rel(ACCESS_CSV)}"
+
+
+# ---------------------------------------------------------------------------
+# Python
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", PY_FILES, ids=rel)
+def test_python_compiles(path):
+    compile(path.read_text(encoding="utf-8"), str(path), "exec")
+
+
+@pytest.mark.parametrize("path", MODEL_PY_FILES, ids=rel)
+def test_one_model_per_file(path):
+    assert len(declared_models(path)) <= 1, (
+        f"{rel(path)} declares {declared_models(path)}"
+    )
+
+
+@pytest.mark.parametrize(
+    "folder", ["models", "wizards", "tools", "controllers", "tests"]
+)
+def test_python_modules_are_imported(folder):
+    """Every module of a package folder is imported by its __init__.py."""
+    directory = ADDON_DIR / folder
+    modules = sorted(
+        path.stem for path in directory.glob("*.py") if path.stem != "__init__"
+    )
+    if not modules:
+        pytest.skip(f"no Python module in {folder}/")
+    init = directory / "__init__.py"
+    assert init.is_file(), f"{folder}/__init__.py is missing"
+    imported = set(
+        re.findall(
+            r"^from \. import (\w+)", init.read_text(encoding="utf-8"), re.MULTILINE
+        )
+    )
+    missing = [module for module in modules if module not in imported]
+    assert not missing, f"{folder}/__init__.py does not import {missing}"
+
+
+# ---------------------------------------------------------------------------
+# Translations
+# ---------------------------------------------------------------------------
+
+
+def test_pot_file_exists():
+    assert POT_PATH.is_file(), f"{rel(POT_PATH)} is missing"
+    text = POT_PATH.read_text(encoding="utf-8")
+    assert 'msgid ""' in text
+
+
+def test_readme_fragments():
+    """OCA layout: readme/DESCRIPTION.md (or .rst) exists."""
+    readme_dir = ADDON_DIR / "readme"
+    assert any(
+        (readme_dir / name).is_file() for name in ("DESCRIPTION.md", "DESCRIPTION.rst")
+    )
