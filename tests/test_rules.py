@@ -976,32 +976,47 @@ def test_announced_step_happens_on_its_date(steps, oldest, response_days, first_
 # schedule_errors / paid_since_agreement (agreements)
 # ---------------------------------------------------------------------------
 
-TODAY = date(2026, 3, 2)
+AGREEMENT_TODAY = date(2026, 3, 2)
 
 
 @pytest.mark.parametrize(
     ("installments", "total", "rounding", "expected"),
     [
-        ([(TODAY, 100.0)], 100.0, 0.01, []),
-        ([(TODAY, 33.33), (TODAY + timedelta(days=30), 66.67)], 100.0, 0.01, []),
+        ([(AGREEMENT_TODAY, 100.0)], 100.0, 0.01, []),
+        (
+            [(AGREEMENT_TODAY, 33.33), (AGREEMENT_TODAY + timedelta(days=30), 66.67)],
+            100.0,
+            0.01,
+            [],
+        ),
         ([], 100.0, 0.01, ["schedule_empty"]),
         ([(None, 100.0)], 100.0, 0.01, ["installment_date_missing"]),
         ([(False, 100.0)], 100.0, 0.01, ["installment_date_missing"]),
         (
-            [(TODAY - timedelta(days=1), 100.0)],
+            [(AGREEMENT_TODAY - timedelta(days=1), 100.0)],
             100.0,
             0.01,
             ["installment_date_in_past"],
         ),
-        ([(TODAY, 100.0), (TODAY, 0.0)], 100.0, 0.01, ["installment_not_positive"]),
-        ([(TODAY, 110.0), (TODAY, -10.0)], 100.0, 0.01, ["installment_not_positive"]),
-        ([(TODAY, 100.01)], 100.0, 0.01, ["schedule_total_mismatch"]),
-        ([(TODAY, 33.33)] * 3, 100.0, 0.01, ["schedule_total_mismatch"]),
-        ([(TODAY, 0.1)] * 3, 0.3, 0.01, []),  # no float drift
-        ([(TODAY, 100.004)], 100.0, 0.01, []),  # same amount once rounded
-        ([(TODAY, 50.0), (TODAY, 50.4)], 100.0, 1.0, []),  # 50 + 50
         (
-            [(None, 0.0), (TODAY - timedelta(days=2), 10.0)],
+            [(AGREEMENT_TODAY, 100.0), (AGREEMENT_TODAY, 0.0)],
+            100.0,
+            0.01,
+            ["installment_not_positive"],
+        ),
+        (
+            [(AGREEMENT_TODAY, 110.0), (AGREEMENT_TODAY, -10.0)],
+            100.0,
+            0.01,
+            ["installment_not_positive"],
+        ),
+        ([(AGREEMENT_TODAY, 100.01)], 100.0, 0.01, ["schedule_total_mismatch"]),
+        ([(AGREEMENT_TODAY, 33.33)] * 3, 100.0, 0.01, ["schedule_total_mismatch"]),
+        ([(AGREEMENT_TODAY, 0.1)] * 3, 0.3, 0.01, []),  # no float drift
+        ([(AGREEMENT_TODAY, 100.004)], 100.0, 0.01, []),  # same amount once rounded
+        ([(AGREEMENT_TODAY, 50.0), (AGREEMENT_TODAY, 50.4)], 100.0, 1.0, []),  # 50 + 50
+        (
+            [(None, 0.0), (AGREEMENT_TODAY - timedelta(days=2), 10.0)],
             100.0,
             0.01,
             [
@@ -1014,7 +1029,10 @@ TODAY = date(2026, 3, 2)
     ],
 )
 def test_schedule_errors_examples(installments, total, rounding, expected):
-    assert rules.schedule_errors(installments, total, TODAY, rounding) == expected
+    assert (
+        rules.schedule_errors(installments, total, AGREEMENT_TODAY, rounding)
+        == expected
+    )
 
 
 @given(
@@ -1038,12 +1056,12 @@ def test_offer_schedules_are_valid_agreement_schedules(
         rules.from_units(down, rounding),
         count,
         interval,
-        TODAY + timedelta(days=offset),
+        AGREEMENT_TODAY + timedelta(days=offset),
         rounding,
     )
     assert (
         rules.schedule_errors(
-            schedule, rules.from_units(total, rounding), TODAY, rounding
+            schedule, rules.from_units(total, rounding), AGREEMENT_TODAY, rounding
         )
         == []
     )
@@ -1055,10 +1073,12 @@ def test_offer_schedules_are_valid_agreement_schedules(
     rounding=roundings,
 )
 def test_schedule_errors_detects_any_total_difference(amounts, delta, rounding):
-    schedule = [(TODAY, rules.from_units(units, rounding)) for units in amounts]
+    schedule = [
+        (AGREEMENT_TODAY, rules.from_units(units, rounding)) for units in amounts
+    ]
     total = rules.from_units(sum(amounts) + delta, rounding)
     assert "schedule_total_mismatch" in rules.schedule_errors(
-        schedule, total, TODAY, rounding
+        schedule, total, AGREEMENT_TODAY, rounding
     )
 
 

@@ -80,8 +80,10 @@ class AccountMove(models.Model):
         }
         valid = self - problems["not_invoice"] - problems["not_posted"]
         problems["paid"] = valid.filtered(
-            lambda m: m.currency_id.is_zero(m.amount_residual)
-            or m.payment_state in ("paid", "in_payment", "reversed")
+            lambda m: (
+                m.currency_id.is_zero(m.amount_residual)
+                or m.payment_state in ("paid", "in_payment", "reversed")
+            )
         )
         problems["not_due"] = (valid - problems["paid"]).filtered(
             lambda m: not m.invoice_date_due or m.invoice_date_due >= today
@@ -100,7 +102,9 @@ class AccountMove(models.Model):
                     "only customer invoices can be negotiated (not vendor bills, "
                     "credit notes or entries)"
                 ),
-                "not_posted": self.env._("draft or cancelled invoices cannot be negotiated"),
+                "not_posted": self.env._(
+                    "draft or cancelled invoices cannot be negotiated"
+                ),
                 "paid": self.env._("these invoices are already paid"),
                 "not_due": self.env._("these invoices are not overdue yet"),
             }
@@ -108,8 +112,7 @@ class AccountMove(models.Model):
                 self.env._("A negotiation cannot be started:")
                 + "\n"
                 + "\n".join(
-                    "- %s: %s"
-                    % (labels[key], ", ".join(moves.mapped("display_name")))
+                    "- %s: %s" % (labels[key], ", ".join(moves.mapped("display_name")))
                     for key, moves in problems.items()
                 )
             )
@@ -130,9 +133,7 @@ class AccountMove(models.Model):
             )
         if len(self.currency_id) > 1:
             raise UserError(
-                self.env._(
-                    "Invoices in different currencies cannot share a case."
-                )
+                self.env._("Invoices in different currencies cannot share a case.")
             )
         Negotiation = self.env["debt.negotiation"].with_company(self.company_id)
         case = Negotiation._open_case_for_invoices(self)

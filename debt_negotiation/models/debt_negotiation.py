@@ -166,18 +166,14 @@ class DebtNegotiation(models.Model):
         string="Agreed Offer",
         compute="_compute_current_offer",
     )
-    interaction_ids = fields.One2many(
-        "debt.negotiation.interaction", "negotiation_id"
-    )
+    interaction_ids = fields.One2many("debt.negotiation.interaction", "negotiation_id")
     interaction_count = fields.Integer(compute="_compute_interaction_count")
     last_interaction_date = fields.Datetime(
         compute="_compute_last_interaction", store=True
     )
     letter_ids = fields.One2many("debt.negotiation.letter", "negotiation_id")
     letter_count = fields.Integer(compute="_compute_letter_count")
-    installment_ids = fields.One2many(
-        "debt.negotiation.installment", "negotiation_id"
-    )
+    installment_ids = fields.One2many("debt.negotiation.installment", "negotiation_id")
     next_action_date = fields.Date(
         index=True,
         copy=False,
@@ -504,7 +500,9 @@ class DebtNegotiation(models.Model):
             self.env["debt.negotiation.interaction"].sudo().create(
                 {
                     "negotiation_id": self.id,
-                    "channel": "portal" if message.message_type == "comment" else "email",
+                    "channel": "portal"
+                    if message.message_type == "comment"
+                    else "email",
                     "direction": "inbound",
                     "contact_name": author.name,
                     "summary": html2plaintext(message.body or "")
@@ -600,15 +598,11 @@ class DebtNegotiation(models.Model):
         return True
 
     def action_escalate(self):
-        self._check_state(
-            ("open", "disputed", "broken"), self.env._("escalate")
-        )
+        self._check_state(("open", "disputed", "broken"), self.env._("escalate"))
         self.write({"state": "escalated", "next_action_date": False})
         for case in self:
             case.message_post(
-                body=self.env._(
-                    "Case escalated (collection agency or legal action)."
-                )
+                body=self.env._("Case escalated (collection agency or legal action).")
             )
         return True
 
@@ -617,11 +611,13 @@ class DebtNegotiation(models.Model):
             ("open", "disputed", "agreement", "broken", "escalated"),
             self.env._("cancel"),
         )
-        if self.filtered(lambda c: c.state == "agreement") and not self.env.user.has_group(
-            "debt_negotiation.group_negotiation_manager"
-        ):
+        if self.filtered(
+            lambda c: c.state == "agreement"
+        ) and not self.env.user.has_group("debt_negotiation.group_negotiation_manager"):
             raise UserError(
-                self.env._("Only a negotiation manager can cancel a case under agreement.")
+                self.env._(
+                    "Only a negotiation manager can cancel a case under agreement."
+                )
             )
         open_offers = self.offer_ids.filtered(
             lambda o: o.state in ("draft", "proposed")
@@ -772,7 +768,9 @@ class DebtNegotiation(models.Model):
         if case:
             new_invoices = invoices - case.invoice_ids
             if new_invoices:
-                case.write({"invoice_ids": [fields.Command.link(m.id) for m in new_invoices]})
+                case.write(
+                    {"invoice_ids": [fields.Command.link(m.id) for m in new_invoices]}
+                )
                 case.message_post(
                     body=self.env._(
                         "Invoices added to the negotiation: %(moves)s",
@@ -840,7 +838,9 @@ class DebtNegotiation(models.Model):
                 self.env._("Unknown letter type: %(type)s", type=letter_type)
             )
         if channel not in ("post", "email"):
-            raise UserError(self.env._("Unknown letter channel: %(channel)s", channel=channel))
+            raise UserError(
+                self.env._("Unknown letter channel: %(channel)s", channel=channel)
+            )
         if not self:
             return Letter
         if isinstance(offer, int):
@@ -889,9 +889,12 @@ class DebtNegotiation(models.Model):
         """The offer a letter of ``letter_type`` states by default."""
         self.ensure_one()
         if letter_type in ("agreement", "broken_promise"):
-            return self.agreement_offer_id or self.offer_ids.filtered(
-                lambda o: o.state == "accepted"
-            ).sorted("id")[-1:]
+            return (
+                self.agreement_offer_id
+                or self.offer_ids.filtered(lambda o: o.state == "accepted").sorted(
+                    "id"
+                )[-1:]
+            )
         if letter_type in ("negotiation", "final_notice"):
             proposed = self.offer_ids.filtered(
                 lambda o: o.state == "proposed" and o.origin == "creditor"
@@ -903,7 +906,9 @@ class DebtNegotiation(models.Model):
         self.ensure_one()
         if letter_type != "broken_promise":
             return self.env["debt.negotiation.installment"]
-        installments = self.installment_ids.sorted(lambda i: (i.due_date, i.sequence, i.id))
+        installments = self.installment_ids.sorted(
+            lambda i: (i.due_date, i.sequence, i.id)
+        )
         today = fields.Date.context_today(self)
         return (
             installments.filtered(lambda i: i.state == "missed")[:1]
@@ -923,10 +928,20 @@ class DebtNegotiation(models.Model):
         """
         self.ensure_one()
         today = fields.Date.context_today(self)
-        if letter_type not in ("reminder", "negotiation", "final_notice", "broken_promise"):
+        if letter_type not in (
+            "reminder",
+            "negotiation",
+            "final_notice",
+            "broken_promise",
+        ):
             return False, False
         deadline = False
-        if offer and offer.state == "proposed" and offer.expiry_date and offer.expiry_date >= today:
+        if (
+            offer
+            and offer.state == "proposed"
+            and offer.expiry_date
+            and offer.expiry_date >= today
+        ):
             deadline = offer.expiry_date
         elif self.response_deadline and self.response_deadline >= today:
             deadline = self.response_deadline
@@ -954,7 +969,9 @@ class DebtNegotiation(models.Model):
                 [("company_id", "=", self.company_id.id), ("letter_type", "!=", False)]
             )
             reached = steps.filtered(
-                lambda s: fields.Date.add(self.oldest_due_date, days=s.delay_days) <= today
+                lambda s: (
+                    fields.Date.add(self.oldest_due_date, days=s.delay_days) <= today
+                )
             )
             if reached:
                 return reached[-1].letter_type
@@ -999,7 +1016,7 @@ class DebtNegotiation(models.Model):
         return letters
 
     def action_open_letter_wizard(self):
-        """"Print Letter": choose the letter type and channel."""
+        """ "Print Letter": choose the letter type and channel."""
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
@@ -1015,9 +1032,8 @@ class DebtNegotiation(models.Model):
         }
 
     def action_send_letter_email(self):
-        """"Send by Email": choose the letter, then the mail composer."""
+        """ "Send by Email": choose the letter, then the mail composer."""
         return self.with_context(default_channel="email").action_open_letter_wizard()
-
 
     # ------------------------------------------------------------------
     # Follow-ups (issue: scheduled follow-ups) — owned by the follow-up work
@@ -1910,7 +1926,15 @@ class DebtNegotiation(models.Model):
                     date=format_date(self.env, missed.due_date),
                 )
             )
-            case._generate_letter("broken_promise", installment=missed)
+            if case.negotiation_blocked:
+                case.message_post(
+                    body=self.env._(
+                        "No broken-promise letter: this debtor never receives "
+                        "automatic letters."
+                    )
+                )
+            else:
+                case._generate_letter("broken_promise", installment=missed)
             case.activity_schedule(
                 "debt_negotiation.mail_activity_type_negotiation_call",
                 user_id=case.user_id.id or self.env.uid,

@@ -75,7 +75,10 @@ class DebtNegotiationInteraction(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         to_dispute = [
-            bool(vals.pop("mark_case_disputed", False) and vals.get("outcome") == "dispute")
+            bool(
+                vals.pop("mark_case_disputed", False)
+                and vals.get("outcome") == "dispute"
+            )
             for vals in vals_list
         ]
         interactions = super().create(vals_list)

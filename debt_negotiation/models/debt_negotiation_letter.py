@@ -34,6 +34,7 @@ def _wkhtmltopdf_renders_batches():
         _BATCH_SUPPORT["ok"] = "patched qt" in version.lower()
     return _BATCH_SUPPORT["ok"]
 
+
 LETTER_TYPES = [
     ("reminder", "Reminder"),
     ("negotiation", "Negotiation Letter"),
@@ -70,9 +71,7 @@ class DebtNegotiationLetter(models.Model):
     )
     currency_id = fields.Many2one(related="negotiation_id.currency_id")
     letter_type = fields.Selection(LETTER_TYPES, required=True, readonly=True)
-    date = fields.Date(
-        required=True, default=fields.Date.context_today, readonly=True
-    )
+    date = fields.Date(required=True, default=fields.Date.context_today, readonly=True)
     channel = fields.Selection(
         [("post", "Post"), ("email", "Email")],
         required=True,
@@ -96,7 +95,6 @@ class DebtNegotiationLetter(models.Model):
     # What the letter is about, kept as generated.
     offer_id = fields.Many2one(
         "debt.negotiation.offer",
-        string="Offer",
         readonly=True,
         ondelete="set null",
         help="The offer whose terms the letter states.",
@@ -119,7 +117,9 @@ class DebtNegotiationLetter(models.Model):
         readonly=True,
         help="Date of the next step announced in the letter when there is no answer.",
     )
-    signed_by = fields.Char(readonly=True, help="Agreement letters: who signed for the debtor.")
+    signed_by = fields.Char(
+        readonly=True, help="Agreement letters: who signed for the debtor."
+    )
     signed_on = fields.Date(readonly=True)
     signature = fields.Image(readonly=True, max_width=1024, max_height=1024)
 
@@ -147,7 +147,10 @@ class DebtNegotiationLetter(models.Model):
     def _unlink_except_generated(self):
         if any(letter.attachment_id or letter.state == "sent" for letter in self):
             raise UserError(
-                self.env._("Generated or sent letters are kept on record and cannot be deleted.")
+                self.env._(
+                    "Generated or sent letters are kept on record and cannot be "
+                    "deleted."
+                )
             )
 
     def action_mark_sent(self):
@@ -205,7 +208,9 @@ class DebtNegotiationLetter(models.Model):
             "installment_amount": installment
             and self._format_amount(installment.amount_residual or installment.amount)
             or "",
-            "installment_date": installment and self._format_date(installment.due_date) or "",
+            "installment_date": installment
+            and self._format_date(installment.due_date)
+            or "",
             "grace_days": str(company.negotiation_grace_days or 0),
         }
 
@@ -229,7 +234,10 @@ class DebtNegotiationLetter(models.Model):
             lambda m: not m.currency_id.is_zero(m.amount_residual)
         )
         return (open_invoices or invoices).sorted(
-            lambda m: (m.invoice_date_due or m.invoice_date or fields.Date.today(), m.id)
+            lambda m: (
+                m.invoice_date_due or m.invoice_date or fields.Date.today(),
+                m.id,
+            )
         )
 
     def _get_schedule_lines(self):
@@ -311,7 +319,9 @@ class DebtNegotiationLetter(models.Model):
             )
         elif offer.offer_type == "payment_plan":
             interval = (
-                self.env._("weekly") if offer.interval == "week" else self.env._("monthly")
+                self.env._("weekly")
+                if offer.interval == "week"
+                else self.env._("monthly")
             )
             schedule = offer._get_schedule()
             offset = 1 if offer._has_down_payment() else 0
@@ -371,7 +381,12 @@ class DebtNegotiationLetter(models.Model):
                     date=date(offer.first_due_date),
                 )
             )
-        if self.letter_type != "agreement" and offer.state == "proposed" and offer.expiry_date:
+        if (
+            self.letter_type != "agreement"
+            and offer.state == "proposed"
+            and offer.expiry_date
+            and offer.expiry_date != self.response_deadline
+        ):
             lines.append(
                 self._fmt(
                     self.env._("This proposal is open until %(date)s."),
@@ -406,7 +421,9 @@ class DebtNegotiationLetter(models.Model):
             lines.append(
                 self._fmt(
                     self.env._("Still due under the agreement: %(amount)s."),
-                    amount=self._format_amount(sum(installments.mapped("amount_residual"))),
+                    amount=self._format_amount(
+                        sum(installments.mapped("amount_residual"))
+                    ),
                 )
             )
         return lines
@@ -415,13 +432,17 @@ class DebtNegotiationLetter(models.Model):
         """The company bank account debtors pay to, if any."""
         self.ensure_one()
         company = self.negotiation_id.company_id
-        journal = self.env["account.journal"].sudo().search(
-            [
-                ("type", "=", "bank"),
-                ("company_id", "=", company.id),
-                ("bank_account_id", "!=", False),
-            ],
-            limit=1,
+        journal = (
+            self.env["account.journal"]
+            .sudo()
+            .search(
+                [
+                    ("type", "=", "bank"),
+                    ("company_id", "=", company.id),
+                    ("bank_account_id", "!=", False),
+                ],
+                limit=1,
+            )
         )
         return journal.bank_account_id or company.partner_id.bank_ids[:1]
 
@@ -438,16 +459,19 @@ class DebtNegotiationLetter(models.Model):
         an attachment of its letter and link it. Letters that have a PDF
         are left alone: a letter is rendered once, never again.
 
-        With a wkhtmltopdf built on patched Qt, all letters are rendered in
-        one run and the result split per letter (like Odoo does for
-        reports saved as attachments); an unpatched build accepts a single
-        document per run, so the letters are rendered one by one."""
+        With a wkhtmltopdf built on patched Qt, the letters are rendered
+        in batches (one run per batch) and the result split per letter
+        (like Odoo does for reports saved as attachments); an unpatched
+        build accepts a single document per run, so the letters are then
+        rendered one by one."""
         todo = self.filtered(lambda letter: not letter.attachment_id)
         if not todo:
             return
         Report = self.env["ir.actions.report"]
         if len(todo) > 1 and _wkhtmltopdf_renders_batches():
-            groups = [todo]
+            # Large runs make wkhtmltopdf crash: render in batches.
+            size = self._pdf_batch_size()
+            groups = [todo[start : start + size] for start in range(0, len(todo), size)]
         else:
             groups = [letter for letter in todo]
         rendered = {}
@@ -469,18 +493,36 @@ class DebtNegotiationLetter(models.Model):
         for letter, attachment in zip(todo, attachments, strict=True):
             letter.attachment_id = attachment
 
+    @api.model
+    def _pdf_batch_size(self):
+        """Letters rendered per wkhtmltopdf run (system parameter
+        ``debt_negotiation.letter_pdf_batch_size``, default 100)."""
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("debt_negotiation.letter_pdf_batch_size", "100")
+        )
+        try:
+            return max(int(value), 1)
+        except ValueError:
+            return 100
+
     def _render_documents(self, Report):
         """Render the letters in one report run: ``{letter id: (content,
         extension, mimetype)}``."""
         rendered = {}
-        content, report_type = Report._pre_render_qweb_pdf(LETTER_REPORT, res_ids=self.ids)
+        content, report_type = Report._pre_render_qweb_pdf(
+            LETTER_REPORT, res_ids=self.ids
+        )
         if report_type != "pdf":
             # Test mode without ``force_report_rendering``: Odoo renders
             # HTML instead of calling wkhtmltopdf. Keep it the same way.
             for letter in self:
-                html = content if len(self) == 1 else Report._render_qweb_html(
-                    LETTER_REPORT, letter.ids
-                )[0]
+                html = (
+                    content
+                    if len(self) == 1
+                    else Report._render_qweb_html(LETTER_REPORT, letter.ids)[0]
+                )
                 rendered[letter.id] = (html, "html", "text/html")
             return rendered
         streams = content
@@ -539,9 +581,13 @@ class DebtNegotiationLetter(models.Model):
             case = letter.negotiation_id
             label = labels.get(letter.letter_type, "")
             if letter.channel == "email":
-                body = self.env._("%(letter)s generated, to be sent by email.", letter=label)
+                body = self.env._(
+                    "%(letter)s generated, to be sent by email.", letter=label
+                )
             else:
-                body = self.env._("%(letter)s generated, to be sent by post.", letter=label)
+                body = self.env._(
+                    "%(letter)s generated, to be sent by post.", letter=label
+                )
             case.message_post(
                 body=body,
                 attachment_ids=letter.attachment_id.ids,
@@ -707,13 +753,19 @@ class DebtNegotiationLetter(models.Model):
                 raise UserError(
                     self.env._("No email template for %(letter)s.", letter=letter.name)
                 )
-            case.with_context(debt_negotiation_letter_ids=letter.ids).message_post_with_source(
+            case.with_context(
+                debt_negotiation_letter_ids=letter.ids
+            ).message_post_with_source(
                 template,
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
                 attachment_ids=letter.attachment_id.ids,
             )
             letter.write(
-                {"channel": "email", "state": "sent", "sent_date": fields.Datetime.now()}
+                {
+                    "channel": "email",
+                    "state": "sent",
+                    "sent_date": fields.Datetime.now(),
+                }
             )
         return True

@@ -4,7 +4,7 @@ import re
 
 from markupsafe import Markup, escape
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools import html_translate
 
@@ -82,9 +82,7 @@ class DebtNegotiationLetterTemplate(models.Model):
         help="Email used when this letter is sent by email; the letter PDF "
         "is attached to it.",
     )
-    placeholder_help = fields.Html(
-        compute="_compute_placeholder_help", sanitize=False
-    )
+    placeholder_help = fields.Html(compute="_compute_placeholder_help", sanitize=False)
 
     @api.constrains("letter_type", "company_id", "active")
     def _check_unique_wording(self):
@@ -115,18 +113,41 @@ class DebtNegotiationLetterTemplate(models.Model):
     def _get_for(self, letter_type, company):
         """The wording of ``letter_type`` for ``company``: its own if any,
         else the shared one."""
+        return self.browse(self._get_id_for(letter_type, company.id))
+
+    @api.model
+    @tools.ormcache("letter_type", "company_id")
+    def _get_id_for(self, letter_type, company_id):
         templates = self.sudo().search(
             [
                 ("letter_type", "=", letter_type),
-                ("company_id", "in", [company.id, False]),
+                ("company_id", "in", [company_id, False]),
             ]
         )
-        template = templates.filtered(lambda t: t.company_id == company)[:1] or templates[:1]
-        return template.sudo(False) if template else self.browse()
+        template = (
+            templates.filtered(lambda t: t.company_id.id == company_id)[:1]
+            or templates[:1]
+        )
+        return template.id or None
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if {"letter_type", "company_id", "active", "sequence"} & set(vals):
+            self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
 
     def _render_texts(self, values):
         """Return the texts with ``values`` substituted (values are
         escaped unless already markup)."""
+
         def substitute(text, is_html):
             if not text:
                 return Markup("") if is_html else ""
@@ -157,5 +178,6 @@ class DebtNegotiationLetterTemplate(models.Model):
             "intro": substitute(self.intro, True),
             "next_steps": substitute(self.next_steps, True),
             "closing": substitute(self.closing, True),
-            "signatory": substitute(self.signatory, False) or values.get("department", ""),
+            "signatory": substitute(self.signatory, False)
+            or values.get("department", ""),
         }

@@ -111,12 +111,9 @@ class DebtNegotiationOffer(models.Model):
         compute="_compute_below_minimum",
         compute_sudo=True,
         store=True,
-        help="The amount is below the company's minimum: only a manager may "
-        "accept it.",
+        help="The amount is below the company's minimum: only a manager may accept it.",
     )
-    discount_amount = fields.Monetary(
-        string="Discount", compute="_compute_discount"
-    )
+    discount_amount = fields.Monetary(string="Discount", compute="_compute_discount")
     discount_percent = fields.Float(string="Discount (%)", compute="_compute_discount")
     installment_amount = fields.Monetary(
         string="Installment", compute="_compute_schedule"
@@ -195,9 +192,7 @@ class DebtNegotiationOffer(models.Model):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
-    @api.depends(
-        "offer_type", "amount", "currency_id", "partner_id", "origin"
-    )
+    @api.depends("offer_type", "amount", "currency_id", "partner_id", "origin")
     def _compute_display_name(self):
         type_labels = dict(self._fields["offer_type"]._description_selection(self.env))
         for offer in self:
@@ -291,7 +286,9 @@ class DebtNegotiationOffer(models.Model):
             if with_down and index == 0:
                 label = self.env._("Down payment")
             else:
-                label = self.env._("Installment %(number)s", number=index + (0 if with_down else 1))
+                label = self.env._(
+                    "Installment %(number)s", number=index + (0 if with_down else 1)
+                )
             rows.append(
                 Markup("<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td></tr>")
                 % (
@@ -302,7 +299,8 @@ class DebtNegotiationOffer(models.Model):
             )
         header = Markup(
             "<table class='table table-sm o_debt_negotiation_schedule'>"
-            "<thead><tr><th>%s</th><th>%s</th><th class='text-end'>%s</th></tr></thead><tbody>"
+            "<thead><tr><th>%s</th><th>%s</th><th class='text-end'>%s</th></tr>"
+            "</thead><tbody>"
         ) % (self.env._("Payment"), self.env._("Due Date"), self.env._("Amount"))
         return header + Markup("").join(rows) + Markup("</tbody></table>")
 
@@ -311,7 +309,9 @@ class DebtNegotiationOffer(models.Model):
     # ------------------------------------------------------------------
     def _error_messages(self):
         return {
-            "amount_not_positive": self.env._("The offer amount must be greater than zero."),
+            "amount_not_positive": self.env._(
+                "The offer amount must be greater than zero."
+            ),
             "down_payment_negative": self.env._("The down payment cannot be negative."),
             "down_payment_too_high": self.env._(
                 "The down payment must be lower than the offer amount."
@@ -351,16 +351,12 @@ class DebtNegotiationOffer(models.Model):
         )
 
     def _structural_errors(self):
-        return [
-            code for code in self._offer_errors() if code in STRUCTURAL_ERRORS
-        ]
+        return [code for code in self._offer_errors() if code in STRUCTURAL_ERRORS]
 
     def _raise_errors(self, codes):
         if codes:
             messages = self._error_messages()
-            raise ValidationError(
-                "\n".join(messages.get(code, code) for code in codes)
-            )
+            raise ValidationError("\n".join(messages.get(code, code) for code in codes))
 
     @api.constrains(
         "amount", "down_payment", "installment_count", "interval", "offer_type"
@@ -537,7 +533,10 @@ class DebtNegotiationOffer(models.Model):
         self._check_case_negotiable()
         if self.expiry_date and self.expiry_date < fields.Date.context_today(self):
             raise UserError(
-                self.env._("This offer expired on %(date)s.", date=format_date(self.env, self.expiry_date))
+                self.env._(
+                    "This offer expired on %(date)s.",
+                    date=format_date(self.env, self.expiry_date),
+                )
             )
         self._raise_errors(
             [c for c in self._offer_errors() if c not in ("expiry_in_past",)]
@@ -572,9 +571,7 @@ class DebtNegotiationOffer(models.Model):
     def _expire_offers(self, today=None):
         """Expire proposed offers whose expiry date has passed."""
         today = today or fields.Date.context_today(self)
-        offers = self.search(
-            [("state", "=", "proposed"), ("expiry_date", "<", today)]
-        )
+        offers = self.search([("state", "=", "proposed"), ("expiry_date", "<", today)])
         offers.write({"state": "expired"})
         for offer in offers:
             offer.negotiation_id.message_post(

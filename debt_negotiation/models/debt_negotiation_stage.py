@@ -37,8 +37,10 @@ class DebtNegotiationStage(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
-        used = self.env["debt.negotiation"].sudo()._read_group(
-            [("stage_id", "in", self.ids)], ["stage_id"]
+        used = (
+            self.env["debt.negotiation"]
+            .sudo()
+            ._read_group([("stage_id", "in", self.ids)], ["stage_id"])
         )
         if used:
             raise UserError(

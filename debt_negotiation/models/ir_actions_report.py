@@ -19,7 +19,10 @@ class IrActionsReport(models.Model):
 
     def retrieve_attachment(self, record):
         # A letter's PDF is the attachment linked to it, whatever its name.
-        if self.report_name == LETTER_REPORT_NAME and record._name == "debt.negotiation.letter":
+        if (
+            self.report_name == LETTER_REPORT_NAME
+            and record._name == "debt.negotiation.letter"
+        ):
             return record.attachment_id.sudo() or None
         return super().retrieve_attachment(record)
 

@@ -4,7 +4,16 @@ from odoo import api, models
 from odoo.exceptions import UserError
 
 # Changing these would change (or detach) the document.
-PROTECTED_FIELDS = {"datas", "raw", "db_datas", "store_fname", "url", "type", "res_model", "res_id"}
+PROTECTED_FIELDS = {
+    "datas",
+    "raw",
+    "db_datas",
+    "store_fname",
+    "url",
+    "type",
+    "res_model",
+    "res_id",
+}
 
 
 class IrAttachment(models.Model):
@@ -26,7 +35,10 @@ class IrAttachment(models.Model):
     def write(self, vals):
         if PROTECTED_FIELDS & set(vals) and self._negotiation_letter_pdfs():
             raise UserError(
-                self.env._("A negotiation letter is kept exactly as sent: its PDF cannot be changed.")
+                self.env._(
+                    "A negotiation letter is kept exactly as sent: its PDF cannot "
+                    "be changed."
+                )
             )
         return super().write(vals)
 
@@ -34,5 +46,8 @@ class IrAttachment(models.Model):
     def _unlink_except_negotiation_letter(self):
         if self._negotiation_letter_pdfs():
             raise UserError(
-                self.env._("A negotiation letter is kept exactly as sent: its PDF cannot be deleted.")
+                self.env._(
+                    "A negotiation letter is kept exactly as sent: its PDF cannot "
+                    "be deleted."
+                )
             )

@@ -12,9 +12,7 @@ class ResCompany(models.Model):
         default="Credit Management Department",
         help="Department named as the sender of negotiation letters.",
     )
-    negotiation_phone = fields.Char(
-        help="Phone number debtors call about their case."
-    )
+    negotiation_phone = fields.Char(help="Phone number debtors call about their case.")
     negotiation_email = fields.Char(
         help="Email address debtors write to about their case."
     )
@@ -38,7 +36,8 @@ class ResCompany(models.Model):
         "account.account",
         string="Settlement Write-off Account",
         check_company=True,
-        domain="[('account_type', 'in', ('expense', 'income_other', 'expense_direct_cost'))]",
+        domain="[('account_type', 'in', "
+        "('expense', 'income_other', 'expense_direct_cost'))]",
         help="Account receiving the amount forgiven by a fulfilled settlement.",
     )
     negotiation_auto_open_days = fields.Integer(
@@ -57,9 +56,7 @@ class ResCompany(models.Model):
                     self.env._("The debtor needs at least one day to respond.")
                 )
             if company.negotiation_grace_days < 0:
-                raise ValidationError(
-                    self.env._("Grace days cannot be negative.")
-                )
+                raise ValidationError(self.env._("Grace days cannot be negative."))
 
     @api.constrains("negotiation_auto_open_days")
     def _check_negotiation_auto_open_days(self):

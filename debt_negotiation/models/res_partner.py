@@ -76,9 +76,7 @@ class ResPartner(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "debt_negotiation.action_debt_negotiation"
         )
-        action["domain"] = [
-            ("partner_id", "=", self.commercial_partner_id.id)
-        ]
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {
             "default_partner_id": self.commercial_partner_id.id,
             "search_default_filter_open": 1,

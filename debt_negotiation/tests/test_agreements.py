@@ -6,10 +6,9 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
-from odoo.tools import mute_logger
+from odoo.tests import Form, HttpCase, tagged
 
-from .common import DebtNegotiationCommon
+from .common import DebtNegotiationCommon, PdfRenderingMixin
 
 # A 1x1 PNG: the debtor's "signature".
 SIGNATURE = (
@@ -546,6 +545,19 @@ class TestAgreements(DebtNegotiationCommon):
         self.assertEqual(invoice.negotiation_state, "broken")
 
     @freeze_time(TODAY)
+    def test_broken_promise_without_letter_for_blocked_debtor(self):
+        case = self._start_case()
+        self.debtor.negotiation_blocked = True
+        self._confirm_agreement(self._plan(case, amount=1000.0, count=2))
+        self._monitor("2026-04-01")
+        self.assertEqual(case.state, "broken")
+        self.assertFalse(
+            case.letter_ids.filtered(lambda x: x.letter_type == "broken_promise")
+        )
+        self.assertEqual(len(case.activity_ids), 1)
+        self.assertIn("never receives automatic letters", self._message_bodies(case))
+
+    @freeze_time(TODAY)
     def test_renegotiation_after_a_break(self):
         invoice = self._create_invoice(amount=1000.0)
         case = self._start_case(invoice)
@@ -872,20 +884,32 @@ class TestAgreements(DebtNegotiationCommon):
         case.action_cancel_agreement("Debtor went bankrupt", cancel_case=True)
         self.assertEqual(case.state, "cancelled")
 
-    # ------------------------------------------------------------------
-    # The agreement letter as a real PDF
-    # ------------------------------------------------------------------
-    @freeze_time(TODAY)
+
+@tagged("post_install", "-at_install")
+class TestAgreementLetterPdf(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
+    """The agreement letter rendered as a real PDF. An HttpCase, because
+    wkhtmltopdf loads the report assets from the running server (and
+    without freezegun, which would stall the server's socket timeouts)."""
+
     def test_agreement_letter_pdf(self):
         case = self._start_case()
-        offer = self._plan(case, amount=1000.0, count=2)
-        wizard_form = self._open_wizard(offer)
+        offer = self._create_offer(
+            case,
+            offer_type="payment_plan",
+            amount=1000.0,
+            installment_count=2,
+            interval="month",
+            first_due_date=self.today + timedelta(days=10),
+        )
+        offer.action_propose()
+        action = offer.action_accept()
+        wizard_form = Form(
+            self.env[action["res_model"]].with_context(**action["context"])
+        )
         wizard_form.signed_by = "Jane Accounts"
         wizard_form.signature = SIGNATURE
         wizard = wizard_form.save()
-        # wkhtmltopdf may warn about its Qt build: not this addon's concern
-        with mute_logger("odoo.addons.base.models.ir_actions_report"):
-            wizard.with_context(force_report_rendering=True).action_confirm()
+        wizard.with_context(force_report_rendering=True).action_confirm()
         letter = case.letter_ids
         self.assertEqual(letter.letter_type, "agreement")
         self.assertEqual(letter.attachment_id.mimetype, "application/pdf")

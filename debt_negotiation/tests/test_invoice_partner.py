@@ -15,9 +15,7 @@ class TestStartNegotiation(DebtNegotiationCommon):
 
     def _assert_no_case(self, invoices):
         self.assertFalse(
-            self.Negotiation.search_count(
-                [("invoice_ids", "in", invoices.ids)]
-            ),
+            self.Negotiation.search_count([("invoice_ids", "in", invoices.ids)]),
             "no case may hold the refused invoices",
         )
         self.assertFalse(any(invoices.mapped("negotiation_id")))
@@ -55,9 +53,7 @@ class TestStartNegotiation(DebtNegotiationCommon):
             ],
         )
         self.assertEqual(case.invoice_ids, invoice)
-        self.assertEqual(
-            case.stage_id, self.env.ref("debt_negotiation.stage_reminder")
-        )
+        self.assertEqual(case.stage_id, self.env.ref("debt_negotiation.stage_reminder"))
         self.assertEqual(invoice.negotiation_id, case)
         self.assertIn(invoice.name, self._message_bodies(case))
 
@@ -90,7 +86,8 @@ class TestStartNegotiation(DebtNegotiationCommon):
         case = self._start_case(invoice, user=self.negotiation_user)
         self.assertEqual(case.user_id, self.negotiation_user)
         self.assertIn(
-            self.negotiation_user.partner_id, case.message_partner_ids,
+            self.negotiation_user.partner_id,
+            case.message_partner_ids,
             "the responsible negotiator follows the case",
         )
 
@@ -165,7 +162,8 @@ class TestStartNegotiation(DebtNegotiationCommon):
         self._register_payment(older)
         self.assertEqual(case.amount_due, 500.0)
         self.assertEqual(
-            case.oldest_due_date, recent.invoice_date_due,
+            case.oldest_due_date,
+            recent.invoice_date_due,
             "a paid invoice no longer counts for the oldest due date",
         )
 
@@ -175,9 +173,7 @@ class TestStartNegotiation(DebtNegotiationCommon):
         # the stored value is current in the database too
         self.env.flush_all()
         self.assertEqual(
-            self.Negotiation.search(
-                [("id", "=", case.id), ("amount_due", "=", 0.0)]
-            ),
+            self.Negotiation.search([("id", "=", case.id), ("amount_due", "=", 0.0)]),
             case,
         )
 
@@ -265,9 +261,7 @@ class TestStartNegotiation(DebtNegotiationCommon):
         self.assertFalse(self._debtor_cases() | self._debtor_cases(self.debtor_2))
 
     def test_different_companies_refused(self):
-        invoices = self._create_invoice() | self._create_invoice(
-            company=self.company_2
-        )
+        invoices = self._create_invoice() | self._create_invoice(company=self.company_2)
         with self.assertRaisesRegex(UserError, "different companies"):
             invoices.action_start_negotiation()
         self._assert_no_case(invoices)
@@ -384,9 +378,7 @@ class TestInvoiceAndPartner(DebtNegotiationCommon):
             self.env.ref("debt_negotiation.stage_disputed"),
         )
         self.assertEqual(
-            self.env["account.move"].search(
-                [("negotiation_id", "=", case.id)]
-            ),
+            self.env["account.move"].search([("negotiation_id", "=", case.id)]),
             invoice,
             "negotiation_id is stored and searchable (Under Negotiation filter)",
         )
@@ -422,12 +414,14 @@ class TestInvoiceAndPartner(DebtNegotiationCommon):
         second = self._start_case(self._create_invoice(amount=120.0))
         self.assertEqual(self.debtor.negotiation_count, 2)
         self.assertEqual(
-            self.debtor.negotiation_amount_due, 120.0,
+            self.debtor.negotiation_amount_due,
+            120.0,
             "only open cases count as under negotiation",
         )
         self.assertEqual(self.debtor.negotiation_currency_id, self.company.currency_id)
         self.assertEqual(
-            self.debtor_contact.negotiation_count, 2,
+            self.debtor_contact.negotiation_count,
+            2,
             "a contact shows the cases of its company",
         )
         self.assertEqual(self.debtor_2.negotiation_count, 0)
@@ -442,7 +436,8 @@ class TestInvoiceAndPartner(DebtNegotiationCommon):
         self.assertEqual(self.debtor.negotiation_count, 1)
         self.assertEqual(self.debtor.negotiation_currency_id, self.company.currency_id)
         self.assertAlmostEqual(
-            self.debtor.negotiation_amount_due, 150.0,
+            self.debtor.negotiation_amount_due,
+            150.0,
             msg="300 at a rate of 2 is 150 in the company currency",
         )
 
@@ -508,18 +503,25 @@ class TestDemoData(DebtNegotiationCommon):
         )
         if not case:
             self.skipTest("installed without demo data")
-        cases = self.env["debt.negotiation"].sudo().search(
-            [("partner_id.name", "!=", False), ("id", "in", self._demo_case_ids())]
+        cases = (
+            self.env["debt.negotiation"]
+            .sudo()
+            .search(
+                [("partner_id.name", "!=", False), ("id", "in", self._demo_case_ids())]
+            )
         )
         self.assertGreaterEqual(len(cases), 3)
         self.assertGreaterEqual(len(set(cases.mapped("state"))), 2)
         for case in cases:
             with self.subTest(case=case.name):
                 self.assertTrue(case.invoice_ids)
-                self.assertEqual(case.invoice_ids.commercial_partner_id, case.partner_id)
+                self.assertEqual(
+                    case.invoice_ids.commercial_partner_id, case.partner_id
+                )
                 self.assertTrue(
                     case.currency_id.is_zero(
-                        case.amount_due - sum(case.invoice_ids.mapped("amount_residual"))
+                        case.amount_due
+                        - sum(case.invoice_ids.mapped("amount_residual"))
                     )
                 )
                 if case.stage_id.state:
@@ -530,7 +532,10 @@ class TestDemoData(DebtNegotiationCommon):
             self.env["ir.model.data"]
             .sudo()
             .search(
-                [("module", "=", "debt_negotiation"), ("model", "=", "debt.negotiation")]
+                [
+                    ("module", "=", "debt_negotiation"),
+                    ("model", "=", "debt.negotiation"),
+                ]
             )
             .mapped("res_id")
         )

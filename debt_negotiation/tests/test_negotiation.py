@@ -21,8 +21,15 @@ class TestNegotiationLifecycle(DebtNegotiationCommon):
         stages = self.env["debt.negotiation.stage"].search([])
         self.assertGreaterEqual(len(stages), 5)
         bound = {stage.state for stage in stages if stage.state}
-        for state in ("open", "disputed", "agreement", "broken", "escalated",
-                      "settled", "cancelled"):
+        for state in (
+            "open",
+            "disputed",
+            "agreement",
+            "broken",
+            "escalated",
+            "settled",
+            "cancelled",
+        ):
             self.assertIn(state, bound, f"no default stage for {state}")
         for name in ("stage_settled", "stage_cancelled"):
             self.assertTrue(self._stage(name).fold, "closed stages are folded")
@@ -108,9 +115,11 @@ class TestNegotiationLifecycle(DebtNegotiationCommon):
         case = case.with_user(self.negotiation_user)
         action = case.action_open_dispute_wizard()
         self.assertEqual(action["res_model"], "debt.negotiation.dispute.wizard")
-        wizard_model = self.env[action["res_model"]].with_user(
-            self.negotiation_user
-        ).with_context(**action["context"])
+        wizard_model = (
+            self.env[action["res_model"]]
+            .with_user(self.negotiation_user)
+            .with_context(**action["context"])
+        )
         wizard_form = Form(wizard_model)
         self.assertEqual(wizard_form.negotiation_id, case)
         with self.assertRaises(AssertionError):

@@ -21,7 +21,9 @@ class TestOffer(DebtNegotiationCommon):
 
     def _installment_units(self, case):
         rounding = case.currency_id.rounding
-        return [round(amount / rounding) for amount in case.installment_ids.mapped("amount")]
+        return [
+            round(amount / rounding) for amount in case.installment_ids.mapped("amount")
+        ]
 
     # ------------------------------------------------------------------
     # Creating offers
@@ -64,9 +66,7 @@ class TestOffer(DebtNegotiationCommon):
         self.assertEqual(self.case.offer_count, 1)
 
     def test_full_payment_and_extension_take_the_amount_due(self):
-        offer_form = Form(
-            self.Offer.with_context(default_negotiation_id=self.case.id)
-        )
+        offer_form = Form(self.Offer.with_context(default_negotiation_id=self.case.id))
         offer_form.offer_type = "payment_plan"
         offer_form.installment_count = 3
         offer_form.offer_type = "full_payment"
@@ -385,7 +385,9 @@ class TestOffer(DebtNegotiationCommon):
         with self.assertRaises(exception):
             self._create_offer(self.case, **vals)
         self.assertFalse(self.case.offer_ids)
-        self.assertFalse(self.Offer.search_count([("negotiation_id", "=", self.case.id)]))
+        self.assertFalse(
+            self.Offer.search_count([("negotiation_id", "=", self.case.id)])
+        )
 
     def test_amount_must_be_positive(self):
         self._assert_offer_refused({"amount": 0.0})
@@ -424,9 +426,7 @@ class TestOffer(DebtNegotiationCommon):
         )
         with self.assertRaisesRegex(ValidationError, "expiry"):
             offer.action_propose()
-        self.assertRecordValues(
-            offer, [{"state": "draft", "proposed_date": False}]
-        )
+        self.assertRecordValues(offer, [{"state": "draft", "proposed_date": False}])
         self.assertFalse(self.case.response_deadline)
 
     def test_first_payment_in_the_past_refused_when_proposing(self):

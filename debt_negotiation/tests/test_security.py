@@ -36,10 +36,14 @@ class TestSecurity(DebtNegotiationCommon):
             self.negotiation_user.has_group("debt_negotiation.group_negotiation_user")
         )
         self.assertFalse(
-            self.negotiation_user.has_group("debt_negotiation.group_negotiation_manager")
+            self.negotiation_user.has_group(
+                "debt_negotiation.group_negotiation_manager"
+            )
         )
         self.assertTrue(
-            self.negotiation_manager.has_group("debt_negotiation.group_negotiation_manager")
+            self.negotiation_manager.has_group(
+                "debt_negotiation.group_negotiation_manager"
+            )
         )
 
     def test_every_model_has_access_rules(self):
@@ -111,7 +115,7 @@ class TestSecurity(DebtNegotiationCommon):
         with self.assertRaises(AccessError):
             user_case.read(["minimum_amount"])
         with self.assertRaises(AccessError):
-            user_case.minimum_amount  # noqa: B018
+            user_case.mapped("minimum_amount")
         with self.assertRaises(AccessError):
             user_case.write({"minimum_amount": 1.0})
         with self.assertRaises(AccessError):
@@ -220,8 +224,21 @@ class TestSecurity(DebtNegotiationCommon):
             case.with_user(auditor).read(["name"])
 
     def test_views_load_for_users_and_managers(self):
-        modes = ["kanban", "list", "form", "search", "pivot", "graph", "calendar", "activity"]
-        for user in (self.negotiation_user, self.negotiation_manager, self.user_company_2):
+        modes = [
+            "kanban",
+            "list",
+            "form",
+            "search",
+            "pivot",
+            "graph",
+            "calendar",
+            "activity",
+        ]
+        for user in (
+            self.negotiation_user,
+            self.negotiation_manager,
+            self.user_company_2,
+        ):
             with self.subTest(user=user.login):
                 result = self.Negotiation.with_user(user).get_views(
                     [(False, mode) for mode in modes]

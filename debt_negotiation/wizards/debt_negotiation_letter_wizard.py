@@ -79,10 +79,16 @@ class DebtNegotiationLetterWizard(models.TransientModel):
         the mail composer with it."""
         self.ensure_one()
         case = self.negotiation_id
-        if self.letter_type == "agreement" and not case.agreement_offer_id and not self.offer_id:
+        if (
+            self.letter_type == "agreement"
+            and not case.agreement_offer_id
+            and not self.offer_id
+        ):
             raise UserError(self.env._("This case has no agreement to confirm."))
         if self.letter_type == "broken_promise" and not case.installment_ids:
-            raise UserError(self.env._("This case has no agreement whose payment was missed."))
+            raise UserError(
+                self.env._("This case has no agreement whose payment was missed.")
+            )
         signature = {}
         if self.letter_type == "agreement":
             previous = case.letter_ids.filtered(
