@@ -5,13 +5,14 @@ import threading
 from collections import Counter, defaultdict, namedtuple
 from datetime import timedelta
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from psycopg2 import OperationalError
 from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import html2plaintext, split_every
+from odoo.tools.mail import generate_tracking_message_id
 from odoo.tools.misc import format_date
 from odoo.tools.sql import SQL
 
@@ -357,7 +358,10 @@ class DebtNegotiation(models.Model):
 
     @api.constrains("partner_id", "company_id", "state")
     def _check_one_open_case(self):
-        for case in self.filtered(lambda c: c.state in OPEN_STATES):
+        checked = self.env.context.get("debt_negotiation_open_case_checked", ())
+        for case in self.filtered(
+            lambda c: c.state in OPEN_STATES and c.id not in checked
+        ):
             duplicate = self.search(
                 [
                     ("id", "!=", case.id),
@@ -452,7 +456,10 @@ class DebtNegotiation(models.Model):
         if vals.get("user_id"):
             user = self.env["res.users"].browse(vals["user_id"])
             self.message_subscribe(partner_ids=user.partner_id.ids)
+        cases = self
         if {"state", "partner_id", "company_id"} & set(vals):
+            # only a case becoming open, or changing debtor or company, can
+            # make a second open case (an open case is unique, by the index)
             self._precheck_one_open_case(
                 (
                     vals.get("partner_id", case.partner_id.id),
@@ -460,8 +467,17 @@ class DebtNegotiation(models.Model):
                 )
                 for case in self
                 if vals.get("state", case.state) in OPEN_STATES
+                and (
+                    case.state not in OPEN_STATES
+                    or vals.get("partner_id", case.partner_id.id) != case.partner_id.id
+                    or vals.get("company_id", case.company_id.id) != case.company_id.id
+                )
             )
-        res = super().write(vals)
+            # checked: _check_one_open_case need not search again
+            cases = self.with_context(
+                debt_negotiation_open_case_checked=frozenset(self.ids)
+            )
+        res = super(DebtNegotiation, cases).write(vals)
         if "state" in vals and "stage_id" not in vals:
             self._sync_stage()
         return res
@@ -512,6 +528,289 @@ class DebtNegotiation(models.Model):
                 }
             )
         return res
+
+    # Chatter in batches ---------------------------------------------------
+    # The follow-ups post on thousands of cases per run. The methods below
+    # create the same messages as message_post() / _message_log() would,
+    # case after case, but in a few queries per batch. Within a follow-up
+    # batch (context key ``debt_negotiation_deferred_messages``: a list)
+    # the messages are collected and created together at the end of the
+    # batch, in the same order for each case.
+    @api.model
+    def _message_post_notes(self, posts, message_type="notification"):
+        """Post notes on cases as ``case.message_post(body=body,
+        message_type=message_type, subtype_xmlid="mail.mt_note",
+        attachment_ids=attachment_ids)`` would, one post after the other.
+
+        :param posts: list of ``(case, body, attachment_ids)``, in posting
+            order (a case may appear several times)
+        :return: the new messages (none yet when deferred)
+        """
+        entries = [
+            ("post", case, body, attachment_ids, message_type)
+            for case, body, attachment_ids in posts
+        ]
+        deferred = self.env.context.get("debt_negotiation_deferred_messages")
+        if deferred is not None:
+            deferred.extend(entries)
+            return self.env["mail.message"]
+        return self._message_create_entries(entries)
+
+    def _message_log_batch(self, bodies, *args, **kwargs):
+        deferred = self.env.context.get("debt_negotiation_deferred_messages")
+        if deferred is None or args or not self:
+            return super()._message_log_batch(bodies, *args, **kwargs)
+        if len(self) > 1 and (
+            kwargs.get("attachment_ids") or kwargs.get("tracking_value_ids")
+        ):
+            return super()._message_log_batch(bodies, *args, **kwargs)
+        # one message id per call, as _message_log_batch does
+        kwargs = dict(kwargs, message_id=generate_tracking_message_id("message-notify"))
+        deferred.extend(("log", case, bodies.get(case.id, ""), kwargs) for case in self)
+        return self.env["mail.message"]
+
+    def _message_track(self, fields_iter, initial_values_dict):
+        """Log the tracking messages of all the records in one batch instead
+        of one ``_message_log`` per record; same messages."""
+        logs = []
+        tracking = super(
+            DebtNegotiation,
+            self.with_context(debt_negotiation_deferred_messages=logs),
+        )._message_track(fields_iter, initial_values_dict)
+        self._message_create_entries(logs)
+        return tracking
+
+    @api.model
+    def _message_flush_deferred(self):
+        """Create the messages collected so far in the follow-up batch."""
+        deferred = self.env.context.get("debt_negotiation_deferred_messages")
+        if deferred:
+            entries = list(deferred)
+            del deferred[:]
+            self._message_create_entries(entries)
+
+    @api.model
+    def _message_create_entries(self, entries):
+        """Create the messages of ``entries``, in order: ``("post", case,
+        body, attachment_ids, message_type)`` as message_post() does, and
+        ``("log", case, body, kwargs)`` as _message_log_batch() does."""
+        Message = self.env["mail.message"]
+        if not entries:
+            return Message
+        self = self.with_context(debt_negotiation_deferred_messages=None)
+        if self.env.user._is_public() or not self._mail_flat_thread:
+            return self._message_create_entries_one_by_one(entries)
+        cases = self.browse(list(dict.fromkeys(e[1].id for e in entries)))
+        cases = cases._fallback_lang()
+        posts = [e for e in entries if e[0] == "post"]
+        post_cases = cases.browse(list(dict.fromkeys(e[1].id for e in posts)))
+        values, post = self._message_entry_values(post_cases)
+        # flat threads: a message answers the first one of its thread
+        parents = dict(
+            Message.sudo()._read_group(
+                [
+                    ("res_id", "in", cases.ids),
+                    ("model", "=", self._name),
+                    ("message_type", "!=", "user_notification"),
+                ],
+                ["res_id"],
+                ["id:min"],
+            )
+        )
+        attachment_ids = [aid for e in posts for aid in (e[3] or [])]
+        if attachment_ids:  # read together for _process_attachments_for_post
+            self.env["ir.attachment"].sudo().browse(attachment_ids).mapped("res_model")
+        created = []  # [(entry, message values, message)]
+        todo = [(e[0], cases.browse(e[1].id), *e[2:]) for e in entries]
+        while todo:
+            # one message per case at a time, so that the first message of
+            # a thread started here is the parent of the next ones
+            batch, later, seen = [], [], set()
+            for entry in todo:
+                if entry[1].id in seen:
+                    later.append(entry)
+                else:
+                    seen.add(entry[1].id)
+                    batch.append(entry)
+            todo = later
+            vals_list = [values(entry, parents) for entry in batch]
+            for entry, vals, message in zip(
+                batch,
+                vals_list,
+                self._message_create_values(batch, vals_list),
+                strict=True,
+            ):
+                parents.setdefault(entry[1].id, message.id)
+                created.append((entry, vals, message))
+        self._message_after_posts([c for c in created if c[0][0] == "post"], post)
+        return Message.browse([message.id for _entry, _vals, message in created])
+
+    def _message_entry_values(self, post_cases):
+        """Return ``values(entry, parents)``: the values of the message of
+        an entry (see :meth:`_message_create_entries`)."""
+        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        post = {}
+        if post_cases:
+            author_id, email_from = post_cases._message_compute_author(
+                raise_on_email=True
+            )
+            post = {
+                "author_id": author_id,
+                "email_from": email_from,
+                "subtype_id": subtype_id,
+                "alias_domains": post_cases.sudo()._mail_get_alias_domains(
+                    default_company=self.env.company
+                ),
+                "companies": post_cases._mail_get_companies(default=self.env.company),
+                "reply_to": post_cases._notify_get_reply_to(default=email_from),
+            }
+        authors, reply_to = {}, {}
+
+        def values(entry, parents):
+            case = entry[1]
+            if entry[0] == "post":
+                _kind, case, body, attachment_ids, message_type = entry
+                vals = {
+                    "email_add_signature": True,
+                    "record_name": case.sudo().display_name,
+                    "author_id": post["author_id"],
+                    "author_guest_id": False,
+                    "email_from": post["email_from"],
+                    "model": self._name,
+                    "res_id": case.id,
+                    "body": escape(body),
+                    "message_type": message_type,
+                    "parent_id": parents.get(case.id, False),
+                    "subject": False,
+                    "subtype_id": subtype_id,
+                    "partner_ids": [],
+                    "record_alias_domain_id": post["alias_domains"][case.id].id,
+                    "record_company_id": post["companies"][case.id].id,
+                    "reply_to": post["reply_to"][case.id],
+                }
+                vals.update(
+                    case._process_attachments_for_post(
+                        [], list(attachment_ids or []), vals
+                    )
+                )
+                return vals
+            _kind, case, body, kwargs = entry
+            key = (kwargs.get("author_id"), kwargs.get("email_from"))
+            if key not in authors:
+                authors[key] = case._message_compute_author(*key, raise_on_email=False)
+            author_id, email_from = authors[key]
+            if email_from not in reply_to:
+                reply_to[email_from] = self.env["mail.thread"]._notify_get_reply_to(
+                    default=email_from
+                )[False]
+            return {
+                "author_id": author_id,
+                "email_from": email_from,
+                "model": self._name,
+                "record_alias_domain_id": False,
+                "record_company_id": False,
+                "record_name": False,
+                "attachment_ids": kwargs.get("attachment_ids", False),
+                "message_type": kwargs.get("message_type", "notification"),
+                "is_internal": True,
+                "subject": kwargs.get("subject", False),
+                "subtype_id": subtype_id,
+                "tracking_value_ids": kwargs.get("tracking_value_ids", False),
+                "email_add_signature": False,
+                "message_id": kwargs.get("message_id")
+                or generate_tracking_message_id("message-notify"),
+                "partner_ids": kwargs.get("partner_ids", False),
+                "reply_to": reply_to[email_from],
+                "res_id": case.id,
+                "body": escape(body),
+            }
+
+        return values, post
+
+    def _message_create_values(self, entries, vals_list):
+        """Create the messages of ``vals_list`` (posts as the user, logs as
+        superuser, like message_post and _message_log_batch), with their
+        tracking values in one query."""
+        tracking = [vals.pop("tracking_value_ids", False) or [] for vals in vals_list]
+        if self.env.su:
+            messages = self._message_create(vals_list)
+        else:
+            messages = self.env["mail.message"].browse()
+            by_id = {}
+            for su in (False, True):
+                indexes = [
+                    i for i, entry in enumerate(entries) if (entry[0] == "log") == su
+                ]
+                if indexes:
+                    model = self.sudo() if su else self
+                    new = model._message_create([vals_list[i] for i in indexes])
+                    by_id.update(zip(indexes, new.ids, strict=True))
+            messages = messages.browse([by_id[i] for i in range(len(vals_list))])
+        tracking_vals = []
+        for message, commands in zip(messages, tracking, strict=True):
+            creates = [cmd for cmd in commands if len(cmd) == 3 and cmd[0] == 0]
+            tracking_vals += [
+                dict(cmd[2], mail_message_id=message.id) for cmd in creates
+            ]
+            if len(creates) != len(commands):
+                message.sudo().write({"tracking_value_ids": commands})
+        if tracking_vals:
+            self.env["mail.tracking.value"].sudo().create(tracking_vals)
+        return messages
+
+    def _message_after_posts(self, created, post):
+        """What message_post does once the message exists: subscribe the
+        author, the post hook, the notification of the followers of notes."""
+        if not created:
+            return
+        commented = self.browse(
+            [
+                entry[1].id
+                for entry, _vals, _msg in created
+                if entry[4] != "notification"
+            ]
+        )
+        if commented and not self.env.context.get("mail_create_nosubscribe"):
+            real_author_id = False
+            if self.env.user.active:
+                real_author_id = self.env.user.partner_id.id
+            elif post["author_id"]:
+                author = self.env["res.partner"].browse(post["author_id"])
+                if author.active:
+                    real_author_id = author.id
+            if real_author_id:
+                commented._message_subscribe(partner_ids=[real_author_id])
+        for entry, vals, message in created:
+            entry[1]._message_post_after_hook(message, vals)
+        # notify: only the cases with followers of notes need the full flow
+        post_cases = self.browse([entry[1].id for entry, _vals, _msg in created])
+        recipients = {}
+        for message_type in {entry[4] for entry, _vals, _msg in created}:
+            recipients[message_type] = self.env["mail.followers"]._get_recipient_data(
+                post_cases, message_type, post["subtype_id"]
+            )
+        for entry, vals, message in created:
+            if recipients[entry[4]].get(entry[1].id):
+                entry[1]._notify_thread(message, vals)
+
+    @api.model
+    def _message_create_entries_one_by_one(self, entries):
+        messages = self.env["mail.message"]
+        for entry in entries:
+            case = self.browse(entry[1].id)
+            if entry[0] == "post":
+                _kind, _case, body, attachment_ids, message_type = entry
+                messages |= case.message_post(
+                    body=body,
+                    message_type=message_type,
+                    subtype_xmlid="mail.mt_note",
+                    attachment_ids=list(attachment_ids or []),
+                )
+            else:
+                _kind, _case, body, kwargs = entry
+                kwargs = {k: v for k, v in kwargs.items() if k != "message_id"}
+                messages |= case._message_log(body=body, **kwargs)
+        return messages
 
     def _sync_stage(self):
         """Move each case to the first stage bound to its new state."""
@@ -600,10 +899,16 @@ class DebtNegotiation(models.Model):
     def action_escalate(self):
         self._check_state(("open", "disputed", "broken"), self.env._("escalate"))
         self.write({"state": "escalated", "next_action_date": False})
-        for case in self:
-            case.message_post(
-                body=self.env._("Case escalated (collection agency or legal action).")
-            )
+        self._message_post_notes(
+            [
+                (
+                    case,
+                    self.env._("Case escalated (collection agency or legal action)."),
+                    [],
+                )
+                for case in self
+            ]
+        )
         return True
 
     def action_cancel(self):
@@ -1140,6 +1445,8 @@ class DebtNegotiation(models.Model):
         if ladders is None:
             ladders = self._followup_ladders(self.company_id)
         done = self._followup_done_steps()
+        # the steps (and their stages) read together, once for the batch
+        step_ids = [step_id for ladder in ladders.values() for step_id, _d in ladder]
         Step = self.env["debt.negotiation.followup.step"].sudo()
         tomorrow = today + timedelta(days=1)
         decisions = []
@@ -1157,7 +1464,7 @@ class DebtNegotiation(models.Model):
                     scheduled_key=case.next_step_id.id or None,
                     not_before=deadline,
                 )
-            )
+            ).with_prefetch(step_ids)
             not_before = deadline
             if step:
                 done_ids = done_ids | {step.id}
@@ -1178,7 +1485,7 @@ class DebtNegotiation(models.Model):
                     case,
                     step,
                     deadline or False,
-                    Step.browse(next_id),
+                    Step.browse(next_id).with_prefetch(step_ids),
                     next_date or False,
                 )
             )
@@ -1279,6 +1586,7 @@ class DebtNegotiation(models.Model):
     def _followup_claim(self, step, today, decisions):
         """Claim ``step`` on the cases of ``decisions``: insert their
         follow-up logs; return ``{case_id: log_id}`` of the cases claimed.
+        Without ``step``, each decision's own step is claimed.
 
         The UNIQUE (negotiation_id, step_id) constraint of the log decides:
         a step already executed (a rerun) is skipped, and of two workers
@@ -1294,15 +1602,16 @@ class DebtNegotiation(models.Model):
             INSERT INTO debt_negotiation_followup_log
                    (negotiation_id, step_id, company_id, date, next_step_id,
                     next_action_date, create_uid, create_date, write_uid, write_date)
-            SELECT t.case_id, %(step)s, t.company_id, %(date)s, t.next_step_id,
+            SELECT t.case_id, t.step_id, t.company_id, %(date)s, t.next_step_id,
                    t.next_date, %(uid)s, %(now)s, %(uid)s, %(now)s
-              FROM unnest(%(case_ids)s::int[], %(company_ids)s::int[],
-                          %(next_step_ids)s::int[], %(next_dates)s::date[])
-                   AS t(case_id, company_id, next_step_id, next_date)
+              FROM unnest(%(case_ids)s::int[], %(step_ids)s::int[],
+                          %(company_ids)s::int[], %(next_step_ids)s::int[],
+                          %(next_dates)s::date[])
+                   AS t(case_id, step_id, company_id, next_step_id, next_date)
             ON CONFLICT (negotiation_id, step_id) DO NOTHING
             RETURNING negotiation_id, id
             """,
-            step=step.id,
+            step_ids=[(step or d.step).id for d in decisions],
             date=today,
             uid=self.env.uid,
             now=self.env.cr.now(),
@@ -1319,7 +1628,7 @@ class DebtNegotiation(models.Model):
             if len(decisions) == 1:
                 _logger.info(
                     "Follow-up step %s of case %s is executed by another run.",
-                    step.name,
+                    (step or decisions[0].step).name,
                     decisions[0].case.name,
                 )
                 return {}
@@ -1353,7 +1662,7 @@ class DebtNegotiation(models.Model):
         ).invalidate_recordset(["letter_ids"])
 
     @api.model
-    def _followup_execute(self, decisions, today):
+    def _followup_execute(self, decisions, today, claimed=None):
         """Execute the step of ``decisions`` (all for the same step) on
         their cases; return the cases it was executed on.
 
@@ -1364,23 +1673,34 @@ class DebtNegotiation(models.Model):
         email; emails are queued with the PDF attached), the negotiator gets
         the step's activity, the case its chatter note, and an escalation
         step escalates the case. Errors propagate: the caller runs this in a
-        savepoint.
+        savepoint. ``claimed``: the claims already made for the cases
+        (``{case_id: log_id}``, see :meth:`_followup_claim`), if any.
         """
         step = decisions[0].step
-        claimed = self._followup_claim(step, today, decisions)
+        if claimed is None:
+            claimed = self._followup_claim(step, today, decisions)
         decisions = [d for d in decisions if d.case.id in claimed]
         if not decisions:
             return self.browse()
         cases = self.browse([d.case.id for d in decisions])
+        # the same fields on every case, one write per distinct values: the
+        # flush updates the whole batch in a few queries (no tracking: the
+        # run logs one note per case)
+        by_vals = defaultdict(list)
         for decision in decisions:
-            vals = {}
+            vals = {
+                "next_step_id": decision.next_step.id or False,
+                "next_action_date": decision.next_date or False,
+                "followup_checked_date": today,
+                "followup_error": False,
+            }
             if step.stage_id:
                 vals["stage_id"] = step.stage_id.id
             if step.letter_type:
                 vals["response_deadline"] = decision.deadline
-            decision.case._followup_write(
-                decision.next_step, decision.next_date, today, **vals
-            )
+            by_vals[tuple(sorted(vals.items()))].append(decision.case.id)
+        for items, case_ids in by_vals.items():
+            self.browse(case_ids).with_context(mail_notrack=True).write(dict(items))
         if step.letter_type:
             letters = self.env["debt.negotiation.letter"]
             channels = ("post", "email") if step.channel == "both" else (step.channel,)
@@ -1389,6 +1709,8 @@ class DebtNegotiation(models.Model):
                 if channel == "email" and not self.env.context.get(
                     "debt_negotiation_skip_pdf"
                 ):
+                    # the letters' notes come before their emails
+                    self._message_flush_deferred()
                     # queued: sent by the mail queue after the commit
                     new_letters.with_context(mail_notify_force_send=False)._send_email()
                 letters |= new_letters
@@ -1432,6 +1754,25 @@ class DebtNegotiation(models.Model):
                 stats["failed"] += 1
                 continue
             groups[decision.step].append(decision)
+        if groups:
+            # all the steps of the batch at once, their chatter messages
+            # created together; on any error, step by step as below
+            deferred = []
+            batch = self.with_context(debt_negotiation_deferred_messages=deferred)
+            try:
+                with self.env.cr.savepoint():
+                    claimed = self._followup_claim(
+                        False, today, [d for ds in groups.values() for d in ds]
+                    )
+                    executed = self.browse()
+                    for decisions in groups.values():
+                        executed |= batch._followup_execute(decisions, today, claimed)
+                    batch._message_flush_deferred()
+            except Exception:  # noqa: BLE001 - retried step by step below
+                _logger.info("Follow-ups: batch failed, retried step by step")
+            else:
+                stats["executed"] += len(executed)
+                return stats
         for step, decisions in groups.items():
             try:
                 with self.env.cr.savepoint():

@@ -19,10 +19,13 @@ class DebtNegotiationInteraction(models.Model):
         check_company=True,
     )
     company_id = fields.Many2one(
-        related="negotiation_id.company_id", store=True, index=True
+        related="negotiation_id.company_id", store=True, index=True, precompute=True
     )
     partner_id = fields.Many2one(
-        related="negotiation_id.partner_id", store=True, string="Debtor"
+        related="negotiation_id.partner_id",
+        store=True,
+        string="Debtor",
+        precompute=True,
     )
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
     channel = fields.Selection(

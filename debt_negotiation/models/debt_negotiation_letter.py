@@ -54,7 +54,7 @@ class DebtNegotiationLetter(models.Model):
     _order = "date desc, id desc"
     _check_company_auto = True
 
-    name = fields.Char(compute="_compute_name", store=True)
+    name = fields.Char(compute="_compute_name", store=True, precompute=True)
     negotiation_id = fields.Many2one(
         "debt.negotiation",
         string="Case",
@@ -64,10 +64,13 @@ class DebtNegotiationLetter(models.Model):
         check_company=True,
     )
     company_id = fields.Many2one(
-        related="negotiation_id.company_id", store=True, index=True
+        related="negotiation_id.company_id", store=True, index=True, precompute=True
     )
     partner_id = fields.Many2one(
-        related="negotiation_id.partner_id", store=True, string="Debtor"
+        related="negotiation_id.partner_id",
+        store=True,
+        string="Debtor",
+        precompute=True,
     )
     currency_id = fields.Many2one(related="negotiation_id.currency_id")
     letter_type = fields.Selection(LETTER_TYPES, required=True, readonly=True)
@@ -577,6 +580,7 @@ class DebtNegotiationLetter(models.Model):
         an outbound interaction."""
         labels = dict(self._fields["letter_type"]._description_selection(self.env))
         interaction_vals = []
+        posts = []
         for letter in self:
             case = letter.negotiation_id
             label = labels.get(letter.letter_type, "")
@@ -588,12 +592,7 @@ class DebtNegotiationLetter(models.Model):
                 body = self.env._(
                     "%(letter)s generated, to be sent by post.", letter=label
                 )
-            case.message_post(
-                body=body,
-                attachment_ids=letter.attachment_id.ids,
-                message_type="comment",
-                subtype_xmlid="mail.mt_note",
-            )
+            posts.append((case, body, letter.attachment_id.ids))
             interaction_vals.append(
                 {
                     "negotiation_id": case.id,
@@ -604,6 +603,8 @@ class DebtNegotiationLetter(models.Model):
                     "outcome": "other",
                 }
             )
+        # one batch for all the letters (follow-up runs generate thousands)
+        self.env["debt.negotiation"]._message_post_notes(posts, message_type="comment")
         self.env["debt.negotiation.interaction"].create(interaction_vals)
 
     @api.model

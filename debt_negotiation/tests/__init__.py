@@ -6,3 +6,4 @@ from . import test_security
 from . import test_agreements
 from . import test_followups
 from . import test_letters
+from . import test_portal
