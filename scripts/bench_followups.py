@@ -61,7 +61,7 @@ def parse_args():
     parser.add_argument("--odoo-path", help="directory holding the odoo package")
     parser.add_argument("--cases", type=int, default=10000)
     parser.add_argument("--invoices-per-case", type=int, default=4)
-    parser.add_argument("--batch-size", type=int, default=200)
+    parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--pdf-letters", type=int, default=500)
     parser.add_argument("--pdf-chunk", type=int, default=100)
     parser.add_argument(

@@ -27,7 +27,7 @@ CLOSED_STATES = ("settled", "cancelled")
 CHASING_STATES = ("open", "broken")
 # Cases the scheduled follow-ups handle per transaction (context key
 # ``debt_negotiation_followup_batch_size`` overrides it).
-FOLLOWUP_BATCH_SIZE = 200
+FOLLOWUP_BATCH_SIZE = 500
 # What a follow-up run does on a case: ``step`` (empty when none is due) with
 # the new ``deadline``, then ``next_step`` on ``next_date``.
 FollowupDecision = namedtuple(
@@ -1889,7 +1889,7 @@ class DebtNegotiation(models.Model):
         Expires the proposed offers past their expiry date, opens cases
         with the auto-open setting, then executes the due follow-up step of
         each case, by batches of ``batch_size`` cases (context key
-        ``debt_negotiation_followup_batch_size``, default 200). Each batch
+        ``debt_negotiation_followup_batch_size``, default 500). Each batch
         reports its progress to the cron and is committed outside tests,
         so a failure loses nothing done and a rerun goes on where it
         stopped. With ``max_batches`` (or the context key
