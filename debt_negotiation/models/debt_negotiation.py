@@ -22,7 +22,6 @@ _logger = logging.getLogger(__name__)
 
 # States in which a case is "the debtor's open case": new invoices join it.
 OPEN_STATES = ("open", "disputed", "agreement", "broken", "escalated")
-CLOSED_STATES = ("settled", "cancelled")
 # States in which the automatic follow-ups work on a case.
 CHASING_STATES = ("open", "broken")
 # Cases the scheduled follow-ups handle per transaction (context key
