@@ -538,9 +538,8 @@ class DebtNegotiationOffer(models.Model):
                     date=format_date(self.env, self.expiry_date),
                 )
             )
-        self._raise_errors(
-            [c for c in self._offer_errors() if c not in ("expiry_in_past",)]
-        )
+        # not proposing: the expiry is checked above, with its date
+        self._raise_errors(self._offer_errors())
         if self.below_minimum and not self.env.user.has_group(
             "debt_negotiation.group_negotiation_manager"
         ):
