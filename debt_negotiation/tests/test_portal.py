@@ -13,25 +13,22 @@ class TestPortal(DebtNegotiationCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.portal_user = new_test_user(
-            cls.env,
-            login="debtor_portal",
-            password="debtor_portal",
-            groups="base.group_portal",
-            name="Paula Portal",
+        cls.portal_user = cls._portal_user("debtor_portal", "Paula Portal", cls.debtor)
+        cls.other_portal_user = cls._portal_user(
+            "other_portal", "Oscar Other", cls.debtor_2
         )
-        cls.portal_user.partner_id.parent_id = cls.debtor
-        cls.other_portal_user = new_test_user(
-            cls.env,
-            login="other_portal",
-            password="other_portal",
-            groups="base.group_portal",
-            name="Oscar Other",
-        )
-        cls.other_portal_user.partner_id.parent_id = cls.debtor_2
         cls.invoice = cls._create_overdue_invoices(amounts=(1234.5,))
         cls.case = cls.env["debt.negotiation"]._open_case_for_invoices(cls.invoice)
         cls.case.sudo().minimum_amount = 987.65
+
+    @classmethod
+    def _portal_user(cls, login, name, company):
+        """A portal user (password = login), contact of ``company``."""
+        user = new_test_user(
+            cls.env, login=login, password=login, groups="base.group_portal", name=name
+        )
+        user.partner_id.parent_id = company
+        return user
 
     def test_debtor_lists_and_reads_its_case(self):
         self.authenticate("debtor_portal", "debtor_portal")
