@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .debt_negotiation import OPEN_STATES
+from ..const import OPEN_STATES
 
 
 class AccountMove(models.Model):
@@ -68,28 +68,85 @@ class AccountMove(models.Model):
                 )
             )
 
-    def _negotiation_problems(self):
-        """Return ``{problem: invoices}`` for invoices that cannot be
-        negotiated."""
-        today = fields.Date.context_today(self)
+    # ------------------------------------------------------------------
+    # Negotiation eligibility: the one place that says which invoices a
+    # case may hold, for starting a negotiation and for the case itself.
+    # ------------------------------------------------------------------
+    def _negotiation_mismatches(self, partner, company, currency):
+        """Return ``{problem: invoices}`` for invoices that cannot belong to
+        a case of ``partner``, ``company`` and ``currency``: wrong kind of
+        move, not posted, another debtor, company or currency."""
         problems = {
             "not_invoice": self.filtered(lambda m: m.move_type != "out_invoice"),
             "not_posted": self.filtered(
                 lambda m: m.move_type == "out_invoice" and m.state != "posted"
             ),
+            "other_debtor": self.filtered(lambda m: m.commercial_partner_id != partner),
+            "other_company": self.filtered(lambda m: m.company_id != company),
+            "other_currency": self.filtered(lambda m: m.currency_id != currency),
         }
-        valid = self - problems["not_invoice"] - problems["not_posted"]
-        problems["paid"] = valid.filtered(
+        return {key: moves for key, moves in problems.items() if moves}
+
+    def _negotiation_problems(self):
+        """Return ``{problem: invoices}`` for invoices that cannot start or
+        join a negotiation: the mismatches of :meth:`_negotiation_mismatches`
+        against the first invoice, plus paid and not yet overdue ones."""
+        first = self[:1]
+        problems = self._negotiation_mismatches(
+            first.commercial_partner_id, first.company_id, first.currency_id
+        )
+        valid = self.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state == "posted"
+        )
+        today = fields.Date.context_today(self)
+        paid = valid.filtered(
             lambda m: (
                 m.currency_id.is_zero(m.amount_residual)
                 or m.payment_state in ("paid", "in_payment", "reversed")
             )
         )
-        problems["not_due"] = (valid - problems["paid"]).filtered(
+        not_due = (valid - paid).filtered(
             lambda m: not m.invoice_date_due or m.invoice_date_due >= today
         )
+        problems.update({"paid": paid, "not_due": not_due})
         return {key: moves for key, moves in problems.items() if moves}
 
+    def _negotiation_problem_message(self, problems, intro):
+        """One translated message listing ``problems`` (as returned by the
+        two methods above), each with the invoices concerned."""
+        labels = {
+            "not_invoice": self.env._(
+                "only customer invoices can be negotiated (not vendor bills, "
+                "credit notes or entries)"
+            ),
+            "not_posted": self.env._(
+                "draft or cancelled invoices cannot be negotiated"
+            ),
+            "other_debtor": self.env._(
+                "invoices of different debtors cannot share a case: start one "
+                "negotiation per debtor"
+            ),
+            "other_company": self.env._(
+                "invoices of different companies cannot share a case: start one "
+                "negotiation per company"
+            ),
+            "other_currency": self.env._(
+                "invoices in different currencies cannot share a case"
+            ),
+            "paid": self.env._("these invoices are already paid"),
+            "not_due": self.env._("these invoices are not overdue yet"),
+        }
+        return "\n".join(
+            [intro]
+            + [
+                "- %s: %s" % (labels[key], ", ".join(moves.mapped("display_name")))
+                for key, moves in problems.items()
+            ]
+        )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
     def action_start_negotiation(self):
         """Open (or extend) the debtor's negotiation case on these posted,
         overdue customer invoices and return an action showing it."""
@@ -97,43 +154,10 @@ class AccountMove(models.Model):
             raise UserError(self.env._("Select at least one invoice."))
         problems = self._negotiation_problems()
         if problems:
-            labels = {
-                "not_invoice": self.env._(
-                    "only customer invoices can be negotiated (not vendor bills, "
-                    "credit notes or entries)"
-                ),
-                "not_posted": self.env._(
-                    "draft or cancelled invoices cannot be negotiated"
-                ),
-                "paid": self.env._("these invoices are already paid"),
-                "not_due": self.env._("these invoices are not overdue yet"),
-            }
             raise UserError(
-                self.env._("A negotiation cannot be started:")
-                + "\n"
-                + "\n".join(
-                    "- %s: %s" % (labels[key], ", ".join(moves.mapped("display_name")))
-                    for key, moves in problems.items()
+                self._negotiation_problem_message(
+                    problems, self.env._("A negotiation cannot be started:")
                 )
-            )
-        if len(self.company_id) > 1:
-            raise UserError(
-                self.env._(
-                    "Invoices of different companies cannot share a case: "
-                    "start one negotiation per company."
-                )
-            )
-        if len(self.commercial_partner_id) > 1:
-            raise UserError(
-                self.env._(
-                    "Invoices of different debtors cannot share a case: "
-                    "start one negotiation per debtor (%(partners)s).",
-                    partners=", ".join(self.commercial_partner_id.mapped("name")),
-                )
-            )
-        if len(self.currency_id) > 1:
-            raise UserError(
-                self.env._("Invoices in different currencies cannot share a case.")
             )
         Negotiation = self.env["debt.negotiation"].with_company(self.company_id)
         case = Negotiation._open_case_for_invoices(self)

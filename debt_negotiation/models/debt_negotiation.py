@@ -16,14 +16,17 @@ from odoo.tools.mail import generate_tracking_message_id
 from odoo.tools.misc import format_date
 from odoo.tools.sql import SQL
 
+from ..const import (
+    CHASING_STATES,
+    DISPUTABLE_STATES,
+    MANAGER_GROUP,
+    OPEN_STATES,
+    STATE_SELECTION,
+)
 from ..tools.negotiation_rules import plan_next_step, step_to_run
 
 _logger = logging.getLogger(__name__)
 
-# States in which a case is "the debtor's open case": new invoices join it.
-OPEN_STATES = ("open", "disputed", "agreement", "broken", "escalated")
-# States in which the automatic follow-ups work on a case.
-CHASING_STATES = ("open", "broken")
 # Cases the scheduled follow-ups handle per transaction (context key
 # ``debt_negotiation_followup_batch_size`` overrides it).
 FOLLOWUP_BATCH_SIZE = 500
@@ -32,16 +35,6 @@ FOLLOWUP_BATCH_SIZE = 500
 FollowupDecision = namedtuple(
     "FollowupDecision", "case step deadline next_step next_date"
 )
-
-STATE_SELECTION = [
-    ("open", "Open"),
-    ("disputed", "Disputed"),
-    ("agreement", "Agreement"),
-    ("broken", "Broken Promise"),
-    ("escalated", "Escalated"),
-    ("settled", "Settled"),
-    ("cancelled", "Cancelled"),
-]
 
 
 class DebtNegotiation(models.Model):
@@ -90,7 +83,7 @@ class DebtNegotiation(models.Model):
         domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted'),"
         " ('commercial_partner_id', '=', partner_id)]",
     )
-    invoice_count = fields.Integer(compute="_compute_invoice_stats")
+    invoice_count = fields.Integer(compute="_compute_invoice_count")
     amount_total = fields.Monetary(
         string="Invoiced",
         compute="_compute_amounts",
@@ -234,7 +227,7 @@ class DebtNegotiation(models.Model):
             case.oldest_due_date = min(due_dates) if due_dates else False
 
     @api.depends("invoice_ids")
-    def _compute_invoice_stats(self):
+    def _compute_invoice_count(self):
         for case in self:
             case.invoice_count = len(case.invoice_ids)
 
@@ -254,7 +247,7 @@ class DebtNegotiation(models.Model):
             case.response_overdue = bool(
                 case.response_deadline
                 and case.response_deadline < today
-                and case.state in ("open", "broken")
+                and case.state in CHASING_STATES
             )
 
     def _search_response_overdue(self, operator, value):
@@ -263,7 +256,7 @@ class DebtNegotiation(models.Model):
         today = fields.Date.context_today(self)
         domain = [
             ("response_deadline", "<", today),
-            ("state", "in", ("open", "broken")),
+            ("state", "in", CHASING_STATES),
         ]
         positive = (operator == "=") == value
         return domain if positive else ["!", "&", *domain]
@@ -309,70 +302,18 @@ class DebtNegotiation(models.Model):
     @api.constrains("invoice_ids", "partner_id", "company_id", "currency_id")
     def _check_invoices(self):
         for case in self:
-            wrong_type = case.invoice_ids.filtered(
-                lambda m: m.move_type != "out_invoice" or m.state != "posted"
+            problems = case.invoice_ids._negotiation_mismatches(
+                case.partner_id, case.company_id, case.currency_id
             )
-            if wrong_type:
+            if problems:
                 raise ValidationError(
-                    self.env._(
-                        "Only posted customer invoices can be negotiated: %(moves)s",
-                        moves=", ".join(wrong_type.mapped("display_name")),
+                    case.invoice_ids._negotiation_problem_message(
+                        problems,
+                        self.env._(
+                            "Case %(case)s cannot hold these invoices:",
+                            case=case.name,
+                        ),
                     )
-                )
-            other_debtor = case.invoice_ids.filtered(
-                lambda m, c=case: m.commercial_partner_id != c.partner_id
-            )
-            if other_debtor:
-                raise ValidationError(
-                    self.env._(
-                        "Invoices of different debtors cannot share a case: "
-                        "%(moves)s do not belong to %(partner)s.",
-                        moves=", ".join(other_debtor.mapped("display_name")),
-                        partner=case.partner_id.display_name,
-                    )
-                )
-            other_company = case.invoice_ids.filtered(
-                lambda m, c=case: m.company_id != c.company_id
-            )
-            if other_company:
-                raise ValidationError(
-                    self.env._(
-                        "Invoices of different companies cannot share a case: "
-                        "%(moves)s.",
-                        moves=", ".join(other_company.mapped("display_name")),
-                    )
-                )
-            other_currency = case.invoice_ids.filtered(
-                lambda m, c=case: m.currency_id != c.currency_id
-            )
-            if other_currency:
-                raise ValidationError(
-                    self.env._(
-                        "All invoices of a case must be in the case currency "
-                        "(%(currency)s): %(moves)s are not.",
-                        currency=case.currency_id.name,
-                        moves=", ".join(other_currency.mapped("display_name")),
-                    )
-                )
-
-    @api.constrains("partner_id", "company_id", "state")
-    def _check_one_open_case(self):
-        checked = self.env.context.get("debt_negotiation_open_case_checked", ())
-        for case in self.filtered(
-            lambda c: c.state in OPEN_STATES and c.id not in checked
-        ):
-            duplicate = self.search(
-                [
-                    ("id", "!=", case.id),
-                    ("partner_id", "=", case.partner_id.id),
-                    ("company_id", "=", case.company_id.id),
-                    ("state", "in", OPEN_STATES),
-                ],
-                limit=1,
-            )
-            if duplicate:
-                raise self._one_open_case_error(
-                    case.partner_id, case.company_id, duplicate
                 )
 
     def _one_open_case_error(self, partner, company, duplicate):
@@ -388,11 +329,12 @@ class DebtNegotiation(models.Model):
         )
 
     def _precheck_one_open_case(self, keys):
-        """Refuse, with the message of :meth:`_check_one_open_case`, to make
-        a second open case per debtor and company BEFORE the row reaches the
-        database, whose unique index would otherwise fail with a raw
-        integrity error first. ``keys``: ``(partner_id, company_id)`` of the
-        cases about to be open; ``self``: the cases being written."""
+        """Refuse to make a second open case per debtor and company, with a
+        clear message, BEFORE the row reaches the database, whose unique
+        index (:meth:`init`, the rule itself, safe with concurrent workers)
+        would otherwise fail with a raw integrity error. ``keys``:
+        ``(partner_id, company_id)`` of the cases about to be open;
+        ``self``: the cases being written."""
         seen = set()
         for key in keys:
             if not all(key):
@@ -455,7 +397,6 @@ class DebtNegotiation(models.Model):
         if vals.get("user_id"):
             user = self.env["res.users"].browse(vals["user_id"])
             self.message_subscribe(partner_ids=user.partner_id.ids)
-        cases = self
         if {"state", "partner_id", "company_id"} & set(vals):
             # only a case becoming open, or changing debtor or company, can
             # make a second open case (an open case is unique, by the index)
@@ -472,11 +413,7 @@ class DebtNegotiation(models.Model):
                     or vals.get("company_id", case.company_id.id) != case.company_id.id
                 )
             )
-            # checked: _check_one_open_case need not search again
-            cases = self.with_context(
-                debt_negotiation_open_case_checked=frozenset(self.ids)
-            )
-        res = super(DebtNegotiation, cases).write(vals)
+        res = super().write(vals)
         if "state" in vals and "stage_id" not in vals:
             self._sync_stage()
         return res
@@ -825,29 +762,38 @@ class DebtNegotiation(models.Model):
     # Lifecycle
     # ------------------------------------------------------------------
     def _check_state(self, allowed, action):
+        """Refuse ``action`` (a key of :meth:`_state_error_messages`) on
+        cases whose state is not in ``allowed``."""
         for case in self:
             if case.state not in allowed:
                 state_label = dict(
                     self._fields["state"]._description_selection(self.env)
                 )[case.state]
-                raise UserError(
-                    self.env._(
-                        "You cannot %(action)s case %(case)s: it is %(state)s.",
-                        action=action,
-                        case=case.name,
-                        state=state_label,
-                    )
-                )
+                message = self._state_error_messages()[action]
+                raise UserError(message % {"case": case.name, "state": state_label})
+
+    def _state_error_messages(self):
+        return {
+            "dispute": self.env._("Case %(case)s cannot be disputed: it is %(state)s."),
+            "resolve_dispute": self.env._(
+                "Case %(case)s is not in dispute: it is %(state)s."
+            ),
+            "escalate": self.env._(
+                "Case %(case)s cannot be escalated: it is %(state)s."
+            ),
+            "cancel": self.env._("Case %(case)s cannot be cancelled: it is %(state)s."),
+            "reopen": self.env._("Case %(case)s cannot be reopened: it is %(state)s."),
+            "cancel_agreement": self.env._(
+                "Case %(case)s has no agreement to cancel: it is %(state)s."
+            ),
+        }
 
     def action_dispute(self, reason):
         """The debtor disputes the claim: automatic follow-ups pause."""
         reason = (reason or "").strip()
         if not reason:
             raise UserError(self.env._("Please give the reason of the dispute."))
-        self._check_state(
-            ("open", "agreement", "broken", "escalated"),
-            self.env._("dispute"),
-        )
+        self._set_disputed(reason)
         self.env["debt.negotiation.interaction"].create(
             [
                 {
@@ -861,10 +807,12 @@ class DebtNegotiation(models.Model):
                 for case in self
             ]
         )
-        self._set_disputed(reason)
         return True
 
     def _set_disputed(self, reason):
+        """Put the cases in dispute (the debtor contests the claim), which
+        pauses the automatic follow-ups, and say why in the chatter."""
+        self._check_state(DISPUTABLE_STATES, "dispute")
         for case in self:
             case.write(
                 {
@@ -883,7 +831,7 @@ class DebtNegotiation(models.Model):
             )
 
     def action_resolve_dispute(self):
-        self._check_state(("disputed",), self.env._("resolve the dispute of"))
+        self._check_state(("disputed",), "resolve_dispute")
         for case in self:
             previous = case.dispute_previous_state or "open"
             if previous == "disputed":
@@ -896,7 +844,7 @@ class DebtNegotiation(models.Model):
         return True
 
     def action_escalate(self):
-        self._check_state(("open", "disputed", "broken"), self.env._("escalate"))
+        self._check_state(("open", "disputed", "broken"), "escalate")
         self.write({"state": "escalated", "next_action_date": False})
         self._message_post_notes(
             [
@@ -911,13 +859,10 @@ class DebtNegotiation(models.Model):
         return True
 
     def action_cancel(self):
-        self._check_state(
-            ("open", "disputed", "agreement", "broken", "escalated"),
-            self.env._("cancel"),
-        )
+        self._check_state(OPEN_STATES, "cancel")
         if self.filtered(
             lambda c: c.state == "agreement"
-        ) and not self.env.user.has_group("debt_negotiation.group_negotiation_manager"):
+        ) and not self.env.user.has_group(MANAGER_GROUP):
             raise UserError(
                 self.env._(
                     "Only a negotiation manager can cancel a case under agreement."
@@ -933,7 +878,7 @@ class DebtNegotiation(models.Model):
         return True
 
     def action_reopen(self):
-        self._check_state(("cancelled", "escalated"), self.env._("reopen"))
+        self._check_state(("cancelled", "escalated"), "reopen")
         self.write({"state": "open"})
         self._schedule_next_action()
         return True
@@ -1013,42 +958,39 @@ class DebtNegotiation(models.Model):
         }
 
     def action_view_invoices(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account.action_move_out_invoice_type"
+        return self._action_view(
+            "account.action_move_out_invoice_type",
+            [("id", "in", self.invoice_ids.ids)],
+            {"default_move_type": "out_invoice", "create": False},
         )
-        action["domain"] = [("id", "in", self.invoice_ids.ids)]
-        action["context"] = {"default_move_type": "out_invoice", "create": False}
-        return action
 
     def action_view_letters(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "debt_negotiation.action_debt_negotiation_letter"
+        return self._action_view(
+            "debt_negotiation.action_debt_negotiation_letter",
+            [("negotiation_id", "=", self.id)],
+            {"default_negotiation_id": self.id},
         )
-        action["domain"] = [("negotiation_id", "=", self.id)]
-        action["context"] = {"default_negotiation_id": self.id}
-        return action
 
     def action_view_interactions(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "debt_negotiation.action_debt_negotiation_interaction"
+        return self._action_view(
+            "debt_negotiation.action_debt_negotiation_interaction",
+            [("negotiation_id", "=", self.id)],
+            {"default_negotiation_id": self.id},
         )
-        action["domain"] = [("negotiation_id", "=", self.id)]
-        action["context"] = {"default_negotiation_id": self.id}
-        return action
 
     def action_view_offers(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "debt_negotiation.action_debt_negotiation_offer"
+        return self._action_view(
+            "debt_negotiation.action_debt_negotiation_offer",
+            [("negotiation_id", "=", self.id)],
+            {"default_negotiation_id": self.id, "default_amount": self.amount_due},
         )
-        action["domain"] = [("negotiation_id", "=", self.id)]
-        action["context"] = {
-            "default_negotiation_id": self.id,
-            "default_amount": self.amount_due,
-        }
+
+    def _action_view(self, xmlid, domain, context):
+        """The window action ``xmlid`` restricted to ``domain`` of this case."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = domain
+        action["context"] = context
         return action
 
     # ------------------------------------------------------------------

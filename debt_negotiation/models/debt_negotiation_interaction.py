@@ -88,9 +88,5 @@ class DebtNegotiationInteraction(models.Model):
         for interaction, dispute in zip(interactions, to_dispute, strict=True):
             case = interaction.negotiation_id
             if dispute and case.state != "disputed":
-                case._check_state(
-                    ("open", "agreement", "broken", "escalated"),
-                    self.env._("dispute"),
-                )
                 case._set_disputed(interaction.summary)
         return interactions

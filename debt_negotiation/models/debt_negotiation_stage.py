@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .debt_negotiation import STATE_SELECTION
+from ..const import STATE_SELECTION
 
 
 class DebtNegotiationStage(models.Model):

@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
-from .debt_negotiation import OPEN_STATES
+from ..const import OPEN_STATES
 
 
 class ResPartner(models.Model):

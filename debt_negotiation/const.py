@@ -1,0 +1,38 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Selections and state groups shared by the models, wizards and reports."""
+
+MANAGER_GROUP = "debt_negotiation.group_negotiation_manager"
+
+STATE_SELECTION = [
+    ("open", "Open"),
+    ("disputed", "Disputed"),
+    ("agreement", "Agreement"),
+    ("broken", "Broken Promise"),
+    ("escalated", "Escalated"),
+    ("settled", "Settled"),
+    ("cancelled", "Cancelled"),
+]
+# States in which a case is "the debtor's open case": new invoices join it.
+OPEN_STATES = ("open", "disputed", "agreement", "broken", "escalated")
+# States in which the automatic follow-ups work on a case.
+CHASING_STATES = ("open", "broken")
+# States in which the debtor can dispute the claim.
+DISPUTABLE_STATES = ("open", "agreement", "broken", "escalated")
+
+LETTER_TYPES = [
+    ("reminder", "Reminder"),
+    ("negotiation", "Negotiation Letter"),
+    ("final_notice", "Final Notice"),
+    ("agreement", "Agreement Confirmation"),
+    ("broken_promise", "Broken Promise"),
+]
+# Letters the debtor has to answer (or pay) by a deadline.
+DEADLINE_LETTER_TYPES = ("reminder", "negotiation", "final_notice", "broken_promise")
+
+OFFER_TYPES = [
+    ("settlement", "Settlement"),
+    ("payment_plan", "Payment Plan"),
+    ("full_payment", "Full Payment"),
+    ("extension", "Extension"),
+]
