@@ -488,6 +488,8 @@ ERROR_CASES = [
     ),
     ("installments_missing", {"installment_count": 0}),
     ("installments_missing", {"installment_count": False}),
+    ("installments_too_many", {"installment_count": rules.MAX_INSTALLMENTS + 1}),
+    ("installments_too_many", {"installment_count": 10**8}),
     ("interval_missing", {"interval": False}),
     ("interval_missing", {"interval": None}),
     ("first_due_date_missing", {"first_due_date": None}),
@@ -544,11 +546,34 @@ def test_offer_errors_codes_are_known():
         "down_payment_too_high",
         "amount_above_due",
         "installments_missing",
+        "installments_too_many",
         "interval_missing",
         "first_due_date_missing",
         "expiry_in_past",
         "first_due_in_past",
     }
+
+
+@pytest.mark.parametrize("interval", ["week", "month"])
+def test_offer_errors_longest_plan_has_a_schedule(interval):
+    """The longest accepted plan still builds its schedule; one more
+    installment is refused before any schedule (or memory) is spent on it."""
+    longest = {
+        **VALID_OFFER,
+        "installment_count": rules.MAX_INSTALLMENTS,
+        "interval": interval,
+    }
+    assert rules.offer_errors(**longest) == []
+    schedule = rules.offer_schedule(
+        longest["offer_type"],
+        longest["amount"],
+        longest["down_payment"],
+        longest["installment_count"],
+        interval,
+        longest["first_due_date"],
+        longest["rounding"],
+    )
+    assert len(schedule) == rules.MAX_INSTALLMENTS + 1  # and the down payment
 
 
 @given(

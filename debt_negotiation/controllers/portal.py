@@ -75,10 +75,8 @@ class DebtNegotiationPortal(CustomerPortal):
         values = {
             "negotiation": case_sudo,
             "page_name": "negotiation",
-            "current_offer": case_sudo.offer_ids.filtered(
-                lambda o: o.state == "proposed"
-            )[:1],
-            "letters": case_sudo.letter_ids.filtered("attachment_id"),
+            "current_offer": self._current_creditor_offer(case_sudo),
+            "letters": self._sent_letters(case_sudo),
         }
         values = self._get_page_view_values(
             case_sudo,
@@ -105,16 +103,34 @@ class DebtNegotiationPortal(CustomerPortal):
             )
         except (AccessError, MissingError):
             return request.redirect("/my")
-        letter = case_sudo.letter_ids.filtered(lambda lt: lt.id == letter_id)
-        if not letter.attachment_id:
+        letter = self._sent_letters(case_sudo).filtered(lambda lt: lt.id == letter_id)
+        if not letter:
             return request.not_found()
-        pdf = letter.attachment_id.raw
-        headers = [
-            ("Content-Type", "application/pdf"),
-            ("Content-Length", len(pdf)),
-            (
-                "Content-Disposition",
-                http.content_disposition(letter.attachment_id.name),
-            ),
-        ]
-        return request.make_response(pdf, headers=headers)
+        return (
+            request.env["ir.binary"]
+            ._get_stream_from(letter.attachment_id)
+            .get_response(as_attachment=True)
+        )
+
+    # ------------------------------------------------------------------
+    # What the debtor is shown
+    # ------------------------------------------------------------------
+    @staticmethod
+    def _current_creditor_offer(case_sudo):
+        """Our newest proposal waiting for the debtor's answer (never the
+        debtor's own counter-offer)."""
+        return case_sudo.offer_ids.filtered(
+            lambda o: o.state == "proposed" and o.origin == "creditor"
+        ).sorted("id")[-1:]
+
+    @staticmethod
+    def _sent_letters(case_sudo):
+        """The letters the debtor was sent, each with the PDF stored for that
+        very letter (never a draft, nor a file attached to something else)."""
+        return case_sudo.letter_ids.filtered(
+            lambda lt: (
+                lt.state == "sent"
+                and lt.attachment_id.res_model == lt._name
+                and lt.attachment_id.res_id == lt.id
+            )
+        )

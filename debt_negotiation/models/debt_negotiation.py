@@ -172,9 +172,15 @@ class DebtNegotiation(models.Model):
         copy=False,
         help="When the scheduled follow-up acts next on this case.",
     )
-    dispute_reason = fields.Text(tracking=True, copy=False)
-    dispute_previous_state = fields.Selection(STATE_SELECTION, copy=False)
-    note = fields.Html(string="Internal Notes")
+    dispute_reason = fields.Text(
+        tracking=True, copy=False, groups="debt_negotiation.group_negotiation_user"
+    )
+    dispute_previous_state = fields.Selection(
+        STATE_SELECTION, copy=False, groups="debt_negotiation.group_negotiation_user"
+    )
+    note = fields.Html(
+        string="Internal Notes", groups="debt_negotiation.group_negotiation_user"
+    )
     negotiation_blocked = fields.Boolean(
         related="partner_id.negotiation_blocked",
         string="No Automatic Letters",
@@ -317,16 +323,25 @@ class DebtNegotiation(models.Model):
                 )
 
     def _one_open_case_error(self, partner, company, duplicate):
-        return ValidationError(
-            self.env._(
-                "%(partner)s already has an open negotiation case "
-                "(%(case)s) in %(company)s. Add the invoices to it "
-                "instead.",
+        """The refusal of a second open case. The existing case is named only
+        to a user who may read it: another company's case stays unseen."""
+        visible = duplicate.with_env(self.env)._filtered_access("read")
+        if visible:
+            message = self.env._(
+                "%(partner)s already has an open negotiation case (%(case)s) "
+                "in %(company)s. Add the invoices to it instead.",
                 partner=partner.display_name,
-                case=duplicate.name or "",
+                case=visible.name,
                 company=company.name,
             )
-        )
+        else:
+            message = self.env._(
+                "%(partner)s already has an open negotiation case in this "
+                "company, or one you cannot see. Add the invoices to it instead, "
+                "or ask a negotiation manager.",
+                partner=partner.display_name,
+            )
+        return ValidationError(message)
 
     def _precheck_one_open_case(self, keys):
         """Refuse to make a second open case per debtor and company, with a
@@ -373,21 +388,21 @@ class DebtNegotiation(models.Model):
             if vals.get("partner_id"):
                 partner = self.env["res.partner"].browse(vals["partner_id"])
                 vals["partner_id"] = partner.commercial_partner_id.id
-            if not vals.get("name") or vals["name"] == self.env._("New"):
-                company = self.env["res.company"].browse(
-                    vals.get("company_id") or self.env.company.id
-                )
-                vals["name"] = self.env["ir.sequence"].with_company(
-                    company
-                ).next_by_code("debt.negotiation") or self.env._("New")
-            if "currency_id" not in vals and vals.get("company_id"):
-                company = self.env["res.company"].browse(vals["company_id"])
-                vals["currency_id"] = company.currency_id.id
         self._precheck_one_open_case(
             (vals.get("partner_id"), vals.get("company_id") or self.env.company.id)
             for vals in vals_list
             if vals.get("state", "open") in OPEN_STATES
         )
+        for vals in vals_list:
+            company = self.env["res.company"].browse(
+                vals.get("company_id") or self.env.company.id
+            )
+            if not vals.get("name") or vals["name"] == self.env._("New"):
+                vals["name"] = self.env["ir.sequence"].with_company(
+                    company
+                ).next_by_code("debt.negotiation") or self.env._("New")
+            if "currency_id" not in vals and vals.get("company_id"):
+                vals["currency_id"] = company.currency_id.id
         cases = super().create(vals_list)
         for case in cases:
             case.message_subscribe(partner_ids=case.user_id.partner_id.ids)

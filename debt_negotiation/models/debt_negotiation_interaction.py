@@ -1,11 +1,13 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class DebtNegotiationInteraction(models.Model):
     _name = "debt.negotiation.interaction"
     _description = "Debt Negotiation Interaction"
+    _inherit = ["mail.thread"]
     _order = "date desc, id desc"
     _rec_name = "summary"
     _check_company_auto = True
@@ -17,6 +19,7 @@ class DebtNegotiationInteraction(models.Model):
         ondelete="cascade",
         index=True,
         check_company=True,
+        tracking=True,
     )
     company_id = fields.Many2one(
         related="negotiation_id.company_id", store=True, index=True, precompute=True
@@ -27,7 +30,9 @@ class DebtNegotiationInteraction(models.Model):
         string="Debtor",
         precompute=True,
     )
-    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+    date = fields.Datetime(
+        required=True, default=fields.Datetime.now, index=True, tracking=True
+    )
     channel = fields.Selection(
         [
             ("phone", "Phone"),
@@ -39,16 +44,18 @@ class DebtNegotiationInteraction(models.Model):
         ],
         required=True,
         default="phone",
+        tracking=True,
     )
     direction = fields.Selection(
         [("inbound", "Inbound"), ("outbound", "Outbound")],
         required=True,
         default="outbound",
+        tracking=True,
     )
     contact_name = fields.Char(
-        string="Spoke With", help="Who was spoken with or written to."
+        string="Spoke With", help="Who was spoken with or written to.", tracking=True
     )
-    summary = fields.Text(required=True, help="What was said.")
+    summary = fields.Text(required=True, help="What was said.", tracking=True)
     outcome = fields.Selection(
         [
             ("no_answer", "No Answer"),
@@ -61,12 +68,14 @@ class DebtNegotiationInteraction(models.Model):
             ("other", "Other"),
         ],
         default="other",
+        tracking=True,
     )
     user_id = fields.Many2one(
         "res.users",
         string="Logged By",
         default=lambda self: self.env.user,
         index=True,
+        tracking=True,
     )
     mark_case_disputed = fields.Boolean(
         string="Put the Case in Dispute",
@@ -84,9 +93,27 @@ class DebtNegotiationInteraction(models.Model):
             )
             for vals in vals_list
         ]
-        interactions = super().create(vals_list)
+        # The log is evidence: its edits are tracked (mail.thread), not its
+        # creation, which is the record itself (and costs no query per row
+        # when the follow-ups log thousands of letters).
+        interactions = (
+            super(DebtNegotiationInteraction, self.with_context(tracking_disable=True))
+            .create(vals_list)
+            .with_env(self.env)
+        )
         for interaction, dispute in zip(interactions, to_dispute, strict=True):
             case = interaction.negotiation_id
             if dispute and case.state != "disputed":
                 case._set_disputed(interaction.summary)
         return interactions
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_evidence(self):
+        if not self.env.is_superuser():
+            raise UserError(
+                self.env._(
+                    "The interaction log is the evidence of the negotiation: "
+                    "interactions cannot be deleted. Correct them instead; "
+                    "every change is kept in their history."
+                )
+            )

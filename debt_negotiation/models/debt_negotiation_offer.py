@@ -20,6 +20,7 @@ STRUCTURAL_ERRORS = (
     "down_payment_negative",
     "down_payment_too_high",
     "installments_missing",
+    "installments_too_many",
     "interval_missing",
 )
 
@@ -321,6 +322,10 @@ class DebtNegotiationOffer(models.Model):
             ),
             "installments_missing": self.env._(
                 "A payment plan needs at least one installment."
+            ),
+            "installments_too_many": self.env._(
+                "A payment plan can have at most %(count)s installments.",
+                count=rules.MAX_INSTALLMENTS,
             ),
             "interval_missing": self.env._(
                 "A payment plan needs an interval (weekly or monthly)."

@@ -32,12 +32,14 @@ class ResPartner(models.Model):
     negotiation_blocked = fields.Boolean(
         string="No Automatic Letters",
         tracking=True,
+        groups="debt_negotiation.group_negotiation_user",
         help="Never send automatic negotiation letters to this debtor "
         "(vulnerable customer, legal representation, ...). Letters can "
         "still be printed by hand.",
     )
     negotiation_blocked_reason = fields.Char(
         string="Reason for Blocking",
+        groups="debt_negotiation.group_negotiation_user",
         help="Why this debtor must not receive automatic letters.",
     )
 

@@ -149,6 +149,6 @@ class TestInteraction(DebtNegotiationCommon):
         )
         with self.assertRaises(AccessError):
             interaction.unlink()
+        with self.assertRaises(AccessError):
+            interaction.with_user(self.negotiation_manager).unlink()
         self.assertTrue(interaction.exists())
-        interaction.with_user(self.negotiation_manager).unlink()
-        self.assertFalse(interaction.exists())

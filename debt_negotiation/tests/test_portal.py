@@ -86,3 +86,35 @@ class TestPortal(DebtNegotiationCommon, HttpCase):
         self.assertFalse(
             self.case.interaction_ids.filtered(lambda i: i.channel == "portal")
         )
+
+    def test_debtor_sees_only_sent_letters(self):
+        letter = self.case._generate_letter("reminder")
+        self.assertEqual(letter.state, "to_send")
+        self.assertTrue(letter.attachment_id)
+        url = f"/my/negotiations/{self.case.id}/letter/{letter.id}"
+        self.authenticate("debtor_portal", "debtor_portal")
+        page = self.url_open(f"/my/negotiations/{self.case.id}")
+        self.assertNotIn(url, page.text, "a letter not sent yet is not shown")
+        self.assertEqual(self.url_open(url).status_code, 404)
+        letter.action_mark_sent()
+        page = self.url_open(f"/my/negotiations/{self.case.id}")
+        self.assertIn(url, page.text)
+        download = self.url_open(url)
+        self.assertEqual(download.status_code, 200)
+        self.assertEqual(download.content, letter.attachment_id.raw)
+        self.assertIn("attachment", download.headers["Content-Disposition"])
+
+    def test_debtor_counter_offer_is_not_shown_as_our_proposal(self):
+        self.env["debt.negotiation.offer"].create(
+            {
+                "negotiation_id": self.case.id,
+                "origin": "debtor",
+                "offer_type": "settlement",
+                "amount": 432.1,
+                "first_due_date": self.today,
+            }
+        ).action_propose()
+        self.authenticate("debtor_portal", "debtor_portal")
+        page = self.url_open(f"/my/negotiations/{self.case.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertNotIn("432.10", page.text)

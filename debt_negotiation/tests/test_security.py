@@ -52,10 +52,12 @@ class TestSecurity(DebtNegotiationCommon):
                 self.assertTrue(
                     self.env[model].with_user(self.negotiation_user).has_access("read")
                 )
-                self.assertTrue(
+                # the interaction log is evidence: nobody deletes it
+                self.assertEqual(
                     self.env[model]
                     .with_user(self.negotiation_manager)
-                    .has_access("unlink")
+                    .has_access("unlink"),
+                    model != "debt.negotiation.interaction",
                 )
 
     def test_internal_user_without_group_sees_nothing(self):
@@ -217,7 +219,9 @@ class TestSecurity(DebtNegotiationCommon):
         values = self.debtor.with_user(auditor).read()[0]
         self.assertEqual(values["name"], self.debtor.name)
         self.assertNotIn("negotiation_count", values)
-        self.assertIn("negotiation_blocked", values)
+        # whether and why a debtor gets no letters is the negotiators' business
+        self.assertNotIn("negotiation_blocked", values)
+        self.assertNotIn("negotiation_blocked_reason", values)
         invoice_values = case.invoice_ids.with_user(auditor).read()[0]
         self.assertEqual(invoice_values["negotiation_id"][0], case.id)
         with self.assertRaises(AccessError):
@@ -253,3 +257,152 @@ class TestSecurity(DebtNegotiationCommon):
                     self.env[model].with_user(user).get_views(
                         [(False, "list"), (False, "form"), (False, "search")]
                     )
+
+
+@tagged("post_install", "-at_install")
+class TestSecurityAttacks(DebtNegotiationCommon):
+    """Each test is an attack through the ORM, as an RPC client would make
+    it, that a user clicking the buttons would never try."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.portal_user = new_test_user(
+            cls.env,
+            login="dn_attack_portal",
+            groups="base.group_portal",
+            name="Petra Portal",
+        )
+        cls.portal_user.partner_id.parent_id = cls.debtor
+
+    def test_portal_debtor_cannot_read_internal_case_fields(self):
+        case = self._start_case()
+        case.write(
+            {
+                "note": "<p>Bluffing, sue on the 30th</p>",
+                "dispute_reason": "Internal doubts",
+            }
+        )
+        portal_case = case.with_user(self.portal_user)
+        # the debtor still reads its own case...
+        self.assertEqual(portal_case.read(["name"])[0]["name"], case.name)
+        # ...but not the creditor's internal fields
+        for field in ("note", "dispute_reason", "dispute_previous_state"):
+            with self.subTest(field=field), self.assertRaises(AccessError):
+                portal_case.read([field])
+
+    def test_portal_debtor_cannot_read_why_it_is_blocked(self):
+        self.debtor.write(
+            {"negotiation_blocked": True, "negotiation_blocked_reason": "Vulnerable"}
+        )
+        partner = self.debtor.with_user(self.portal_user)
+        self.assertEqual(partner.read(["name"])[0]["name"], self.debtor.name)
+        for field in ("negotiation_blocked", "negotiation_blocked_reason"):
+            with self.subTest(field=field), self.assertRaises(AccessError):
+                partner.read([field])
+
+    def test_only_negotiation_users_switch_the_letter_block(self):
+        contact_manager = new_test_user(
+            self.env,
+            login="dn_contact_manager",
+            groups="base.group_user,base.group_partner_manager",
+            company_id=self.company.id,
+        )
+        with self.assertRaises(AccessError):
+            self.debtor.with_user(contact_manager).write({"negotiation_blocked": True})
+        self.assertFalse(self.debtor.negotiation_blocked)
+        negotiator = new_test_user(
+            self.env,
+            login="dn_contact_negotiator",
+            groups="base.group_partner_manager,debt_negotiation.group_negotiation_user",
+            company_id=self.company.id,
+        )
+        self.debtor.with_user(negotiator).write(
+            {"negotiation_blocked": True, "negotiation_blocked_reason": "Lawyer"}
+        )
+        self.assertTrue(self.debtor.negotiation_blocked)
+
+    def test_letter_wording_is_company_bound(self):
+        wording = self.env["debt.negotiation.letter.template"].create(
+            {
+                "letter_type": "reminder",
+                "company_id": self.company_2.id,
+                "title": "Company 2 reminder",
+            }
+        )
+        manager = self.negotiation_manager.with_context(
+            allowed_company_ids=self.company.ids
+        )
+        Wording = self.env["debt.negotiation.letter.template"].with_user(manager)
+        self.assertNotIn(wording, Wording.search([]))
+        with self.assertRaises(AccessError):
+            wording.with_user(manager).write({"title": "Pay now"})
+        self.assertEqual(wording.title, "Company 2 reminder")
+
+    def test_wizards_belong_to_who_opened_them(self):
+        case = self._start_case()
+        colleague = new_test_user(
+            self.env,
+            login="dn_colleague",
+            groups="debt_negotiation.group_negotiation_user",
+            company_id=self.company.id,
+        )
+        wizard = (
+            self.env["debt.negotiation.dispute.wizard"]
+            .with_user(self.negotiation_user)
+            .create({"negotiation_id": case.id, "reason": "Goods never arrived"})
+        )
+        with self.assertRaises(AccessError):
+            wizard.with_user(colleague).read(["reason"])
+        self.assertEqual(wizard.with_user(self.negotiation_user).reason, wizard.reason)
+
+    def test_second_open_case_does_not_reveal_another_companys_case(self):
+        other = self._create_invoice(company=self.company_2)
+        hidden = self.env["debt.negotiation"]._open_case_for_invoices(other)
+        intruder = self.negotiation_user.with_context(
+            allowed_company_ids=self.company.ids
+        )
+        with self.assertRaises(ValidationError) as caught:
+            self.Negotiation.with_user(intruder).create(
+                {
+                    "partner_id": self.debtor.id,
+                    "company_id": self.company_2.id,
+                    "currency_id": self.company_2.currency_id.id,
+                }
+            )
+        self.assertNotIn(hidden.name, str(caught.exception))
+
+    def test_absurd_installment_count_is_a_clear_error(self):
+        case = self._start_case()
+        offer = self._create_offer(
+            case,
+            offer_type="payment_plan",
+            installment_count=3,
+            interval="month",
+        )
+        with self.assertRaises(ValidationError) as caught:
+            offer.write({"installment_count": 10**8})
+        self.assertIn("at most 360 installments", str(caught.exception))
+        self.assertEqual(offer.installment_count, 3)
+
+    def test_interactions_are_kept_and_their_edits_tracked(self):
+        case = self._start_case()
+        interaction = self.Interaction.with_user(self.negotiation_user).create(
+            {"negotiation_id": case.id, "summary": "Promised to pay on Friday"}
+        )
+        for user in (self.negotiation_user, self.negotiation_manager):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                interaction.with_user(user).unlink()
+        self.assertTrue(interaction.exists())
+        interaction.with_user(self.negotiation_user).write(
+            {"summary": "Promised to pay on Monday"}
+        )
+        self.env.cr.precommit.run()  # tracking is written at commit time
+        tracked = interaction.message_ids.tracking_value_ids.filtered(
+            lambda t: t.field_id.name == "summary"
+        )
+        self.assertEqual(tracked.old_value_text, "Promised to pay on Friday")
+        self.assertEqual(tracked.new_value_text, "Promised to pay on Monday")
+        self.assertEqual(
+            tracked.mail_message_id.author_id, self.negotiation_user.partner_id
+        )

@@ -30,11 +30,14 @@ OFFER_ERROR_CODES = (
     "down_payment_too_high",
     "amount_above_due",
     "installments_missing",
+    "installments_too_many",
     "interval_missing",
     "first_due_date_missing",
     "expiry_in_past",
     "first_due_in_past",
 )
+# The longest payment plan an offer may hold: 30 years of monthly payments.
+MAX_INSTALLMENTS = 360
 
 INSTALLMENT_STATES = ("paid", "pending", "late", "missed")
 
@@ -228,6 +231,8 @@ def offer_errors(
     * ``down_payment_too_high``: a positive down payment ``>= amount``
     * ``amount_above_due``: ``amount_due > 0`` and ``amount > amount_due``
     * ``installments_missing``: a payment plan with fewer than 1 installment
+    * ``installments_too_many``: a payment plan with more than
+      :data:`MAX_INSTALLMENTS` installments
     * ``interval_missing``: a payment plan without interval
     * ``first_due_date_missing``: no ``first_due_date``
     * ``expiry_in_past``: when ``proposing``, ``expiry_date < today``
@@ -246,6 +251,10 @@ def offer_errors(
         ("down_payment_too_high", down_units > 0 and down_units >= amount_units),
         ("amount_above_due", 0 < due_units < amount_units),
         ("installments_missing", is_plan and (installment_count or 0) < 1),
+        (
+            "installments_too_many",
+            is_plan and (installment_count or 0) > MAX_INSTALLMENTS,
+        ),
         ("interval_missing", is_plan and not interval),
         ("first_due_date_missing", not first_due_date),
         ("expiry_in_past", bool(proposing and expiry_date and expiry_date < today)),
