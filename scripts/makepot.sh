@@ -48,7 +48,8 @@ fi
 ODOO_PY="${ODOO_PYTHON:-python3}"
 # A source checkout's odoo package sits next to odoo-bin.
 if [[ -n "${ODOO_BIN:-}" ]]; then
-    export PYTHONPATH="$(cd "$(dirname "$ODOO_BIN")" && pwd -P)${PYTHONPATH:+:$PYTHONPATH}"
+    odoo_src="$(cd "$(dirname "$ODOO_BIN")" && pwd -P)"
+    export PYTHONPATH="$odoo_src${PYTHONPATH:+:$PYTHONPATH}"
 fi
 if ! "$ODOO_PY" -c 'import click_odoo_contrib.makepot' >/dev/null 2>&1; then
     dn_err "click-odoo-contrib is not importable by $ODOO_PY (with Odoo): install it there:"
