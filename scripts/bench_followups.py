@@ -26,39 +26,34 @@ throwaway database.
    after each batch.
 5. PDF rendering of ``--pdf-letters`` letters (default 500) generated in
    step 4, by chunks of ``--pdf-chunk`` letters per wkhtmltopdf run.
-   wkhtmltopdf loads the report assets over HTTP: run an Odoo server on the
-   database and give its address with ``--report-url`` for realistic
-   figures.
+   wkhtmltopdf loads the report assets over HTTP, from ``--report-url`` or
+   from a server of the database that the bench runs itself.
 6. Optionally (``--days N``) the daily runs of the next N days (clock moved
    with freezegun): only the cases whose next step has come are handled.
 
-Usage, with the Python environment of Odoo::
+Usage, with the python of Odoo (command line and Odoo bootstrap: see
+bench_odoo.py)::
 
     python scripts/bench_followups.py [--odoo-path DIR] [options] -- \\
         -c odoo.conf -d bench_db
-
-Arguments after ``--`` go to Odoo's configuration (``-c``, ``-d``,
-``--db_host``, ``--addons-path``, ...).
 """
 
-import argparse
+import contextlib
 import os
 import statistics
 import sys
 import threading
 from datetime import timedelta
 
+import bench_odoo
+
 SKIP_PDF = {"debt_negotiation_skip_pdf": True}
 PARTNER_PREFIX = "Bench Debtor"
 RACE_PREFIX = "Bench Race Debtor"
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n", 1)[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--odoo-path", help="directory holding the odoo package")
+def parse_args(argv=None):
+    parser = bench_odoo.make_parser(__doc__.split("\n\n", 1)[0])
     parser.add_argument("--cases", type=int, default=10000)
     parser.add_argument("--invoices-per-case", type=int, default=4)
     parser.add_argument("--batch-size", type=int, default=500)
@@ -67,7 +62,6 @@ def parse_args():
     parser.add_argument(
         "--race", type=int, default=0, help="cases for the two-worker check (0: off)"
     )
-    parser.add_argument("--report-url", help="set report.url (an Odoo server URL)")
     parser.add_argument(
         "--days",
         type=int,
@@ -77,10 +71,7 @@ def parse_args():
     parser.add_argument(
         "--skip-run", action="store_true", help="generate the data only"
     )
-    args, odoo_args = parser.parse_known_args()
-    if odoo_args[:1] == ["--"]:
-        odoo_args = odoo_args[1:]
-    return args, odoo_args
+    return bench_odoo.parse_args(parser, argv)
 
 
 def rss_mb():
@@ -120,39 +111,43 @@ class Probe:
 
 
 def generate(env, args, today):
-    """Create debtors, overdue invoices and open cases (committed)."""
-    from odoo import Command
-    from odoo.tools import SQL, split_every
-
-    cr = env.cr
-    Partner = env["res.partner"]
-    existing = Partner.search_count([("name", "=like", f"{PARTNER_PREFIX} %")])
+    """Create debtors, overdue invoices and open cases (committed), once."""
+    existing = env["res.partner"].search_count(
+        [("name", "=like", f"{PARTNER_PREFIX} %")]
+    )
     if existing:
         print(f"data already generated ({existing} debtors): kept")
         return
     company = env.company
     company.negotiation_email = company.negotiation_email or "credit@example.com"
-    ladder = env["debt.negotiation.followup.step"].search(
+    if not env["debt.negotiation.followup.step"].search(
         [("company_id", "=", company.id)]
-    )
-    if not ladder:
+    ):
         sys.exit(f"{company.name} has no follow-up steps")
-    journal = env["account.journal"].search(
-        [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
-    )
-    account = env["account.account"].search(
-        [("account_type", "=", "income"), ("company_ids", "in", company.id)], limit=1
-    )
     term = env.ref("account.account_payment_term_immediate")
     start = wall_clock()
+    partner_ids = create_debtors(env, args, term)
+    print(f"debtors created in {wall_clock() - start:.1f}s")
+    all_partners = partner_ids[PARTNER_PREFIX] + partner_ids[RACE_PREFIX]
+    moves_by_partner = create_invoices(env, args, today, all_partners, term)
+    print(
+        f"{len(all_partners) * args.invoices_per_case} invoices cloned "
+        f"({wall_clock() - start:.1f}s so far)"
+    )
+    create_cases(env, all_partners, moves_by_partner)
+    print(f"{len(all_partners)} cases created in {wall_clock() - start:.1f}s")
 
-    # debtors
+
+def create_debtors(env, args, term):
+    """The debtors of the bench and of the race check: {prefix: [ids]}."""
+    from odoo.tools import split_every
+
     specs = [(PARTNER_PREFIX, args.cases), (RACE_PREFIX, args.race)]
     partner_ids = {}
     for prefix, count in specs:
         ids = []
         for chunk in split_every(1000, range(count)):
-            partners = Partner.create(
+            partners = env["res.partner"].create(
                 [
                     {
                         "name": f"{prefix} {index:05d}",
@@ -168,16 +163,25 @@ def generate(env, args, today):
             )
             ids.extend(partners.ids)
         partner_ids[prefix] = ids
-    cr.commit()
-    print(f"debtors created in {wall_clock() - start:.1f}s")
+    env.cr.commit()
+    return partner_ids
 
-    # one invoice through the ORM, the others cloned in SQL
-    all_partners = partner_ids[PARTNER_PREFIX] + partner_ids[RACE_PREFIX]
-    per_case = args.invoices_per_case
+
+def create_template_invoice(env, partner_id, today, term):
+    """One posted invoice through the ORM, cloned by create_invoices()."""
+    from odoo import Command
+
+    company = env.company
+    journal = env["account.journal"].search(
+        [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
+    )
+    account = env["account.account"].search(
+        [("account_type", "=", "income"), ("company_ids", "in", company.id)], limit=1
+    )
     template = env["account.move"].create(
         {
             "move_type": "out_invoice",
-            "partner_id": all_partners[0],
+            "partner_id": partner_id,
             "invoice_date": today - timedelta(days=30),
             "journal_id": journal.id,
             "invoice_payment_term_id": term.id,
@@ -196,12 +200,13 @@ def generate(env, args, today):
     )
     template.action_post()
     env.flush_all()
-    rows = []
-    for case_index, partner_id in enumerate(all_partners):
-        oldest = today - timedelta(days=8 + case_index % 83)
-        for k in range(per_case):
-            index = case_index * per_case + k
-            rows.append((index, partner_id, oldest + timedelta(days=2 * k)))
+    return template
+
+
+def fill_bench_map(cr, rows):
+    """The temporary table bench_map: one row per invoice to clone."""
+    from odoo.tools import SQL, split_every
+
     cr.execute(
         "CREATE TEMP TABLE bench_map (idx int, partner_id int, due date, "
         "name varchar, move_id int)"
@@ -217,26 +222,27 @@ def generate(env, args, today):
                 [r[2] for r in chunk],
             )
         )
+
+
+def create_invoices(env, args, today, partner_ids, term):
+    """``--invoices-per-case`` overdue invoices per debtor, cloned in SQL
+    from one ORM invoice; returns {partner id: [move ids]} (committed)."""
+    cr = env.cr
+    template = create_template_invoice(env, partner_ids[0], today, term)
+    per_case = args.invoices_per_case
+    rows = []
+    for case_index, partner_id in enumerate(partner_ids):
+        oldest = today - timedelta(days=8 + case_index % 83)
+        for k in range(per_case):
+            rows.append(
+                (case_index * per_case + k, partner_id, oldest + timedelta(days=2 * k))
+            )
+    fill_bench_map(cr, rows)
     clone(
         cr,
         "account_move",
         "m.id = %(template)s",
-        {
-            "name": "b.name",
-            "partner_id": "b.partner_id",
-            "commercial_partner_id": "b.partner_id",
-            "partner_shipping_id": "b.partner_id",
-            "invoice_partner_display_name": "p.name",
-            "invoice_date": "b.due",
-            "invoice_date_due": "b.due",
-            "date": "b.due",
-            "payment_reference": "b.name",
-            "sequence_prefix": "'BENCH/'",
-            "sequence_number": "b.idx",
-            "access_token": "NULL",
-            "create_date": "now() at time zone 'UTC'",
-            "write_date": "now() at time zone 'UTC'",
-        },
+        MOVE_OVERRIDES,
         "m",
         "FROM account_move m, bench_map b JOIN res_partner p ON p.id = b.partner_id",
         template.id,
@@ -244,24 +250,13 @@ def generate(env, args, today):
     cr.execute(
         "UPDATE bench_map b SET move_id = m.id FROM account_move m "
         "WHERE m.name = b.name AND m.journal_id = %s",
-        [journal.id],
+        [template.journal_id.id],
     )
     clone(
         cr,
         "account_move_line",
         "l.move_id = %(template)s",
-        {
-            "move_id": "b.move_id",
-            "partner_id": "b.partner_id",
-            "date": "b.due",
-            "invoice_date": "b.due",
-            "date_maturity": (
-                "CASE WHEN l.date_maturity IS NULL THEN NULL ELSE b.due END"
-            ),
-            "move_name": "b.name",
-            "create_date": "now() at time zone 'UTC'",
-            "write_date": "now() at time zone 'UTC'",
-        },
+        LINE_OVERRIDES,
         "l",
         "FROM account_move_line l, bench_map b",
         template.id,
@@ -274,11 +269,17 @@ def generate(env, args, today):
     template.button_cancel()  # only the clones count
     cr.commit()
     env.invalidate_all()
-    print(f"{len(rows)} invoices cloned ({wall_clock() - start:.1f}s so far)")
+    return moves_by_partner
 
-    # the cases, through the ORM
+
+def create_cases(env, partner_ids, moves_by_partner):
+    """One open case per debtor, through the ORM, by batches (committed)."""
+    from odoo import Command
+    from odoo.tools import split_every
+
+    company = env.company
     Negotiation = env["debt.negotiation"].with_context(mail_create_nolog=True)
-    for chunk in split_every(500, all_partners):
+    for chunk in split_every(500, partner_ids):
         Negotiation.create(
             [
                 {
@@ -291,9 +292,38 @@ def generate(env, args, today):
                 for partner_id in chunk
             ]
         )
-        cr.commit()
+        env.cr.commit()
         env.invalidate_all()
-    print(f"{len(all_partners)} cases created in {wall_clock() - start:.1f}s")
+
+
+# Columns of the cloned invoices and lines: SQL expressions over bench_map b
+# (and the debtor p), the others are copied from the template.
+MOVE_OVERRIDES = {
+    "name": "b.name",
+    "partner_id": "b.partner_id",
+    "commercial_partner_id": "b.partner_id",
+    "partner_shipping_id": "b.partner_id",
+    "invoice_partner_display_name": "p.name",
+    "invoice_date": "b.due",
+    "invoice_date_due": "b.due",
+    "date": "b.due",
+    "payment_reference": "b.name",
+    "sequence_prefix": "'BENCH/'",
+    "sequence_number": "b.idx",
+    "access_token": "NULL",
+    "create_date": "now() at time zone 'UTC'",
+    "write_date": "now() at time zone 'UTC'",
+}
+LINE_OVERRIDES = {
+    "move_id": "b.move_id",
+    "partner_id": "b.partner_id",
+    "date": "b.due",
+    "invoice_date": "b.due",
+    "date_maturity": "CASE WHEN l.date_maturity IS NULL THEN NULL ELSE b.due END",
+    "move_name": "b.name",
+    "create_date": "now() at time zone 'UTC'",
+    "write_date": "now() at time zone 'UTC'",
+}
 
 
 def clone(cr, table, where, overrides, alias, from_clause, template_id):
@@ -322,10 +352,7 @@ def clone(cr, table, where, overrides, alias, from_clause, template_id):
 
 def race(registry, args, today):
     """Two workers on the same cases at once: each step runs exactly once."""
-    from odoo import SUPERUSER_ID, api
-
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+    with bench_odoo.environment(registry) as env:
         case_ids = (
             env["debt.negotiation"]
             .search([("partner_id.name", "=like", f"{RACE_PREFIX} %")])
@@ -337,9 +364,8 @@ def race(registry, args, today):
     results = {}
 
     def worker(name):
-        with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, SKIP_PDF)
-            cr.execute("SELECT 1")  # take the snapshot before the other commits
+        with bench_odoo.environment(registry, SKIP_PDF) as env:
+            env.cr.execute("SELECT 1")  # take the snapshot before the other commits
             barrier.wait()
             cases = env["debt.negotiation"].browse(case_ids)
             start = wall_clock()
@@ -351,7 +377,16 @@ def race(registry, args, today):
         thread.start()
     for thread in threads:
         thread.join()
-    with registry.cursor() as cr:
+    print("\n== Two workers at once on the same %d cases ==" % len(case_ids))
+    for name, (stats, seconds) in sorted(results.items()):
+        print(f"worker {name}: {stats} in {seconds:.1f}s")
+    print_race_outcome(registry, case_ids)
+
+
+def print_race_outcome(registry, case_ids):
+    """Steps logged and letters of the race cases; no step twice."""
+    with bench_odoo.environment(registry) as env:
+        cr = env.cr
         cr.execute(
             "SELECT count(*) FROM (SELECT 1 FROM debt_negotiation_followup_log "
             "WHERE negotiation_id = ANY(%s) GROUP BY negotiation_id, step_id "
@@ -378,9 +413,6 @@ def race(registry, args, today):
             [case_ids],
         )
         letters = cr.fetchone()[0]
-    print("\n== Two workers at once on the same %d cases ==" % len(case_ids))
-    for name, (stats, seconds) in sorted(results.items()):
-        print(f"worker {name}: {stats} in {seconds:.1f}s")
     print(
         f"cases with a step executed: {logged_cases}/{len(case_ids)}, steps logged: "
         f"{logs}, duplicated (case, step): {duplicates}, letters: {letters} "
@@ -414,32 +446,42 @@ def measure_decisions(env, args, today):
     return len(ids)
 
 
-def measure_run(env, args):
-    """The cron method with skip_pdf; per-batch time, queries and memory."""
-    Negotiation = env["debt.negotiation"].with_context(
-        debt_negotiation_followup_batch_size=args.batch_size, **SKIP_PDF
-    )
-    cls = type(Negotiation)
-    original = cls._followup_process_batch
-    batches = []
+@contextlib.contextmanager
+def patched(cls, name, make_wrapper):
+    """``cls.name`` replaced by ``make_wrapper(original)`` within the block."""
+    own = name in vars(cls)
+    original = getattr(cls, name)
+    setattr(cls, name, make_wrapper(original))
+    try:
+        yield
+    finally:
+        if own:
+            setattr(cls, name, original)
+        else:
+            delattr(cls, name)
 
-    def probed(records, *a, **kw):
-        start, queries = wall_clock(), records.env.cr.sql_log_count
-        stats = original(records, *a, **kw)
-        batches.append(
-            (
-                wall_clock() - start,
-                records.env.cr.sql_log_count - queries,
-                rss_mb(),
+
+def batch_probe(batches):
+    """Wrapper factory: appends (seconds, queries, memory) per batch."""
+
+    def make_wrapper(original):
+        def probed(records, *a, **kw):
+            start, queries = wall_clock(), records.env.cr.sql_log_count
+            stats = original(records, *a, **kw)
+            batches.append(
+                (wall_clock() - start, records.env.cr.sql_log_count - queries, rss_mb())
             )
-        )
-        return stats
+            return stats
 
-    # queries spent in the APIs the follow-ups call (letters, escalation)
-    spent = {}
-    wrapped = {}
+        return probed
 
-    def counting(name, method):
+    return make_wrapper
+
+
+def query_counter(name, spent):
+    """Wrapper factory: adds the queries of each call to ``spent[name]``."""
+
+    def make_wrapper(method):
         def wrapper(records, *a, **kw):
             queries = records.env.cr.sql_log_count
             try:
@@ -451,18 +493,48 @@ def measure_run(env, args):
 
         return wrapper
 
-    for name in ("_generate_letter", "action_escalate", "activity_schedule"):
-        wrapped[name] = getattr(cls, name)
-        setattr(cls, name, counting(name, wrapped[name]))
-    cls._followup_process_batch = probed
-    try:
+    return make_wrapper
+
+
+def print_batches(batches, batch_size):
+    """Time and queries per batch, and the process memory along the run."""
+    if not batches:
+        return
+    times = [b[0] for b in batches]
+    queries = [b[1] for b in batches]
+    memory = [b[2] for b in batches]
+    print(
+        f"{len(batches)} batches of {batch_size}: "
+        f"{statistics.mean(times):.2f}s and {statistics.mean(queries):.0f} "
+        f"queries per batch on average (max {max(times):.2f}s, "
+        f"{max(queries)} queries)"
+    )
+    marks = sorted({0, len(memory) // 4, len(memory) // 2, 3 * len(memory) // 4})
+    marks.append(len(memory) - 1)
+    print(
+        "process memory after batch "
+        + ", ".join(f"#{i + 1}: {memory[i]:.0f} MB" for i in marks)
+    )
+
+
+def measure_run(env, args):
+    """The cron method with skip_pdf; per-batch time, queries and memory."""
+    Negotiation = env["debt.negotiation"].with_context(
+        debt_negotiation_followup_batch_size=args.batch_size, **SKIP_PDF
+    )
+    cls = type(Negotiation)
+    batches = []
+    # queries spent in the APIs the follow-ups call (letters, escalation)
+    spent = {}
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(
+            patched(cls, "_followup_process_batch", batch_probe(batches))
+        )
+        for name in ("_generate_letter", "action_escalate", "activity_schedule"):
+            stack.enter_context(patched(cls, name, query_counter(name, spent)))
         env.invalidate_all()
         with Probe(env.cr) as probe:
             stats = Negotiation._cron_process_followups()
-    finally:
-        cls._followup_process_batch = original
-        for name, method in wrapped.items():
-            setattr(cls, name, method)
     print("\n== Decision/record phase: _cron_process_followups() with skip_pdf ==")
     report(probe, stats["cases"])
     print(f"outcome: {dict(stats)}")
@@ -473,22 +545,7 @@ def measure_run(env, args):
         + ", ".join(f"{name}() {queries}" for name, queries in sorted(spent.items()))
         + f"; the follow-up engine itself {own} ({own / count:.3f} per case)"
     )
-    if batches:
-        times = [b[0] for b in batches]
-        queries = [b[1] for b in batches]
-        memory = [b[2] for b in batches]
-        print(
-            f"{len(batches)} batches of {args.batch_size}: "
-            f"{statistics.mean(times):.2f}s and {statistics.mean(queries):.0f} "
-            f"queries per batch on average (max {max(times):.2f}s, "
-            f"{max(queries)} queries)"
-        )
-        marks = sorted({0, len(memory) // 4, len(memory) // 2, 3 * len(memory) // 4})
-        marks.append(len(memory) - 1)
-        print(
-            "process memory after batch "
-            + ", ".join(f"#{i + 1}: {memory[i]:.0f} MB" for i in marks)
-        )
+    print_batches(batches, args.batch_size)
     return stats
 
 
@@ -566,44 +623,35 @@ def report(probe, count, unit="case"):
     )
 
 
-def main():
-    args, odoo_args = parse_args()
-    if args.odoo_path:
-        sys.path.insert(0, args.odoo_path)
-    import odoo
-    from odoo import SUPERUSER_ID, api, fields
-    from odoo.modules.registry import Registry
+def run_measures(env, args, today):
+    """The measures on one cursor, committed as the cron would."""
+    print(f"\nbench day {today}, process memory {rss_mb():.0f} MB")
+    measure_decisions(env, args, today)
+    env.cr.rollback()
+    measure_run(env, args)
+    env.cr.commit()
+    if args.pdf_letters:
+        with bench_odoo.report_server(env, args):
+            measure_pdf(env, args)
+        env.cr.commit()
+    if args.days:
+        measure_days(env, args, today)
 
-    odoo.tools.config.parse_config(odoo_args, setup_logging=True)
-    db_name = odoo.tools.config["db_name"]
-    if not db_name or "," in db_name:
-        sys.exit("give one database with -d")
-    registry = Registry(db_name)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        if "debt.negotiation.followup.log" not in env:
-            sys.exit(f"debt_negotiation is not installed in {db_name}")
+
+def main(argv=None):
+    args, odoo_args = parse_args(argv)
+    registry = bench_odoo.bootstrap(args, odoo_args)
+    from odoo import fields
+
+    with bench_odoo.environment(registry) as env:
         today = fields.Date.context_today(env["debt.negotiation"])
-        if args.report_url:
-            env["ir.config_parameter"].set_param("report.url", args.report_url)
         generate(env, args, today)
-        cr.commit()
-        if args.skip_run:
-            return
+    if args.skip_run:
+        return
     if args.race:
         race(registry, args, today)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        print(f"\nbench day {today}, process memory {rss_mb():.0f} MB")
-        measure_decisions(env, args, today)
-        cr.rollback()
-        measure_run(env, args)
-        cr.commit()
-        if args.pdf_letters:
-            measure_pdf(env, args)
-            cr.commit()
-        if args.days:
-            measure_days(env, args, today)
+    with bench_odoo.environment(registry) as env:
+        run_measures(env, args, today)
 
 
 if __name__ == "__main__":

@@ -4,21 +4,13 @@
 """Benchmark: printing postal negotiation letters as one PDF, against
 Odoo's own invoice PDF report for as many invoices (same wkhtmltopdf).
 
-Two ways to run it, against a database where ``debt_negotiation`` is
-installed (with ``account`` and a chart of accounts):
+Runs against a database where ``debt_negotiation`` is installed (with
+``account`` and a chart of accounts), with the python of Odoo::
 
-1. Standalone (starts ``odoo-bin shell`` and, unless ``--report-url`` is
-   given, a temporary Odoo HTTP server that wkhtmltopdf loads the report
-   assets from)::
+    python scripts/bench_letters.py [--odoo-path DIR] [--count 500] -- \\
+        -c odoo.conf -d DATABASE
 
-       python scripts/bench_letters.py --odoo-bin path/to/odoo-bin \\
-           -d DATABASE [-c odoo.conf] [--count 500]
-
-2. Inside an Odoo shell (an HTTP server of that database must be running;
-   pass its address as ``report_url`` when the ``report.url`` /
-   ``web.base.url`` parameters do not point to it)::
-
-       odoo-bin shell -d DATABASE < scripts/bench_letters.py
+(command line and Odoo bootstrap: see bench_odoo.py).
 
 What is measured (wall clock, one call each):
 
@@ -35,79 +27,99 @@ What is measured (wall clock, one call each):
 * ``reprint``: printing the same N letters again (the stored PDFs,
   merged).
 
-The data (N debtors, N overdue invoices, N cases and letters) is created
-before timing and rolled back at the end (``--keep`` to commit it).
+The debtors, their overdue invoices and their cases (N + 1, one for the
+warm-up) are generated once per database and committed; the letters are
+created for each run and rolled back at the end (``--keep`` commits them).
 """
 
-import argparse
-import os
-import socket
-import subprocess
+import io
 import sys
 import time
-import urllib.request
+from datetime import timedelta
+
+import bench_odoo
 
 DEFAULT_COUNT = 500
 TARGET_RATIO = 1.2
+PARTNER_PREFIX = "Bench Letters Debtor"
+INVOICE_REPORT = "account.account_invoices"
+LETTER_REPORT = "debt_negotiation.action_report_debt_negotiation_letter"
+
+
+def parse_args(argv=None):
+    parser = bench_odoo.make_parser(__doc__.split("\n\n", 1)[0])
+    parser.add_argument(
+        "--count",
+        type=int,
+        default=DEFAULT_COUNT,
+        help="letters and invoices printed (default %(default)s)",
+    )
+    parser.add_argument("--keep", action="store_true", help="commit the letters")
+    parser.add_argument(
+        "--no-single",
+        action="store_true",
+        help="do not also try Odoo's invoice report on all invoices in one call",
+    )
+    return bench_odoo.parse_args(parser, argv)
 
 
 # ----------------------------------------------------------------------
-# Inside Odoo
+# Data (generated once per database)
 # ----------------------------------------------------------------------
-def _prepare(env, count):
-    """Create ``count`` debtors with one overdue invoice and a case each,
-    and one postal negotiation letter per case, without its PDF."""
-    from datetime import timedelta
+def _partner_values(company, index):
+    return {
+        "name": "%s %04d" % (PARTNER_PREFIX, index),
+        "is_company": True,
+        "street": "%d Bench Street" % (index + 1),
+        "city": "Benchville",
+        "zip": "%05d" % (10000 + index),
+        "country_id": company.country_id.id,
+    }
 
-    from odoo import Command, fields
 
-    today = fields.Date.context_today(env["debt.negotiation"])
+def _invoice_values(partner, journal, today, index):
+    from odoo import Command
+
+    return {
+        "move_type": "out_invoice",
+        "partner_id": partner.id,
+        "journal_id": journal.id,
+        "invoice_date": today - timedelta(days=60 + index % 30),
+        "invoice_date_due": today - timedelta(days=30 + index % 30),
+        "invoice_line_ids": [
+            Command.create(
+                {
+                    "name": "Bench service %d" % index,
+                    "quantity": 1 + index % 3,
+                    "price_unit": 100.0 + index,
+                    "tax_ids": [],
+                }
+            )
+        ],
+    }
+
+
+def _create_cases(env, indexes, today):
+    """One debtor, one posted overdue invoice and one open case per index."""
+    from odoo import Command
+
     company = env.company
     journal = env["account.journal"].search(
         [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
     )
     if not journal:
-        raise SystemExit(
-            "No sales journal in %s: install a chart of accounts." % company.name
-        )
+        sys.exit("No sales journal in %s: install a chart of accounts." % company.name)
     partners = env["res.partner"].create(
-        [
-            {
-                "name": "Bench Debtor %04d" % index,
-                "is_company": True,
-                "street": "%d Bench Street" % (index + 1),
-                "city": "Benchville",
-                "zip": "%05d" % (10000 + index),
-                "country_id": company.country_id.id,
-            }
-            for index in range(count)
-        ]
+        [_partner_values(company, index) for index in indexes]
     )
     invoices = env["account.move"].create(
         [
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "journal_id": journal.id,
-                "invoice_date": today - timedelta(days=60 + index % 30),
-                "invoice_date_due": today - timedelta(days=30 + index % 30),
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Bench service %d" % index,
-                            "quantity": 1 + index % 3,
-                            "price_unit": 100.0 + index,
-                            "tax_ids": [],
-                        }
-                    )
-                ],
-            }
-            for index, partner in enumerate(partners)
+            _invoice_values(partner, journal, today, index)
+            for index, partner in zip(indexes, partners, strict=True)
         ]
     )
     invoices.action_post()
-    Negotiation = env["debt.negotiation"]
-    cases = Negotiation.create(
+    env["debt.negotiation"].create(
         [
             {
                 "partner_id": invoice.partner_id.id,
@@ -118,13 +130,30 @@ def _prepare(env, count):
             for invoice in invoices
         ]
     )
-    letters = cases.with_context(debt_negotiation_skip_pdf=True)._generate_letter(
-        "negotiation", channel="post"
-    )
-    env.flush_all()
-    return invoices, letters
 
 
+def ensure_cases(env, count):
+    """The first ``count`` bench cases, created (and committed) if missing."""
+    from odoo import fields
+
+    Negotiation = env["debt.negotiation"]
+    domain = [("partner_id.name", "=like", f"{PARTNER_PREFIX} %")]
+    existing = Negotiation.search_count(domain)
+    if existing < count:
+        today = fields.Date.context_today(Negotiation)
+        print(f"Generating {count - existing} debtors, invoices and cases...")
+        start = time.perf_counter()
+        _create_cases(env, range(existing, count), today)
+        env.cr.commit()
+        print("  generated in %.1fs" % (time.perf_counter() - start), flush=True)
+    else:
+        print(f"Data already generated ({existing} cases): kept", flush=True)
+    return Negotiation.search(domain, order="partner_id", limit=count)
+
+
+# ----------------------------------------------------------------------
+# Measures
+# ----------------------------------------------------------------------
 def _timed(label, func):
     start = time.perf_counter()
     content, report_type = func()
@@ -134,55 +163,38 @@ def _timed(label, func):
     return elapsed, len(content)
 
 
-def run(env, count=DEFAULT_COUNT, report_url=None, keep=False, single=True):
-    """Run the benchmark in ``env``; print and return the figures."""
-    import io
+def _report(label, seconds, size):
+    print("  %s: %.1fs (%d KiB)" % (label, seconds, size // 1024), flush=True)
 
-    from odoo.exceptions import UserError
-    from odoo.tools.pdf import PdfFileReader
 
-    if report_url:
-        env["ir.config_parameter"].sudo().set_param("report.url", report_url)
+def time_invoices_one_call(env, invoices):
+    """Odoo's invoice PDF on every invoice in one call (None if it fails:
+    a wkhtmltopdf run on hundreds of documents can crash)."""
     Report = env["ir.actions.report"]
-    letter_report = "debt_negotiation.action_report_debt_negotiation_letter"
-    print(
-        "Preparing %d debtors, invoices, cases and postal letters..." % count,
-        flush=True,
-    )
-    start = time.perf_counter()
-    invoices, letters = _prepare(env, count)
-    print("  prepared in %.1fs" % (time.perf_counter() - start), flush=True)
+    print("Odoo invoice PDF, %d invoices in one call..." % len(invoices), flush=True)
+    try:
+        with env.cr.savepoint():
+            seconds, size = _timed(
+                "invoices",
+                lambda: Report._render_qweb_pdf(INVOICE_REPORT, invoices.ids),
+            )
+    except Exception as error:  # any failure is a result here
+        print("  failed: %s" % (str(error).splitlines() or [repr(error)])[0])
+        return None
+    _report("one call", seconds, size)
+    return seconds
 
-    # Warm-up (asset bundles, templates), not timed.
-    Report._render_qweb_pdf("account.account_invoices", invoices[:1].ids)
-    Report._render_qweb_pdf(letter_report, letters[:1].ids)
-    letters = letters[1:]
-    invoices = invoices[1:]
-    count = len(letters)
 
-    batch = env["debt.negotiation.letter"]._pdf_batch_size()
-    t_single = None
-    if single:
-        print("Odoo invoice PDF, %d invoices in one call..." % count, flush=True)
-        try:
-            with env.cr.savepoint():
-                t_single, size = _timed(
-                    "invoices",
-                    lambda: Report._render_qweb_pdf(
-                        "account.account_invoices", invoices.ids
-                    ),
-                )
-            print("  %.1fs (%d KiB)" % (t_single, size // 1024), flush=True)
-        except UserError as error:
-            print("  failed: %s" % str(error).splitlines()[0], flush=True)
+def time_invoices_in_batches(env, invoices, batch):
+    """Odoo's own report, run on batches of the size the letters use and
+    merged into one PDF like the letters."""
+    Report = env["ir.actions.report"]
 
-    def invoices_in_batches():
-        # Odoo's own report, run on batches of the size the letters use,
-        # merged into one PDF like the letters.
+    def render():
         streams = []
         for start in range(0, len(invoices), batch):
             content, _type = Report._render_qweb_pdf(
-                "account.account_invoices", invoices[start : start + batch].ids
+                INVOICE_REPORT, invoices[start : start + batch].ids
             )
             streams.append(io.BytesIO(content))
         if len(streams) == 1:
@@ -191,158 +203,119 @@ def run(env, count=DEFAULT_COUNT, report_url=None, keep=False, single=True):
             return merged.getvalue(), "pdf"
 
     print(
-        "Odoo invoice PDF, %d invoices in batches of %d, merged..." % (count, batch),
+        "Odoo invoice PDF, %d invoices in batches of %d, merged..."
+        % (len(invoices), batch),
         flush=True,
     )
-    t_invoices, size_invoices = _timed("invoices", invoices_in_batches)
-    print("  %.1fs (%d KiB)" % (t_invoices, size_invoices // 1024), flush=True)
+    seconds, size = _timed("invoices", render)
+    _report("batches", seconds, size)
+    return seconds
 
-    print("Letters to send, %d postal letters, first print..." % count, flush=True)
-    t_letters, size_letters = _timed(
-        "letters", lambda: Report._render_qweb_pdf(letter_report, letters.ids)
+
+def time_letters(env, letters):
+    """First print of the letters, then the reprint; (first, reprint, pages)."""
+    from odoo.tools.pdf import PdfFileReader
+
+    Report = env["ir.actions.report"]
+    print("Letters to send, %d postal letters, first print..." % len(letters))
+    first, size = _timed(
+        "letters", lambda: Report._render_qweb_pdf(LETTER_REPORT, letters.ids)
     )
-    print("  %.1fs (%d KiB)" % (t_letters, size_letters // 1024), flush=True)
+    _report("first print", first, size)
     if not all(letter.attachment_id for letter in letters):
         raise SystemExit("Some letters did not keep their PDF.")
-
     print("Same letters, printed again (stored PDFs)...", flush=True)
-    t_reprint, size_reprint = _timed(
-        "reprint", lambda: Report._render_qweb_pdf(letter_report, letters.ids)
+    reprint, size = _timed(
+        "reprint", lambda: Report._render_qweb_pdf(LETTER_REPORT, letters.ids)
     )
-    print("  %.1fs (%d KiB)" % (t_reprint, size_reprint // 1024), flush=True)
-    content, _type = Report._render_qweb_pdf(letter_report, letters.ids)
+    _report("reprint", reprint, size)
+    content, _type = Report._render_qweb_pdf(LETTER_REPORT, letters.ids)
     pages = PdfFileReader(io.BytesIO(content), strict=False).getNumPages()
+    return first, reprint, pages
 
-    ratio = t_letters / t_invoices
-    ratio_reprint = t_reprint / t_invoices
+
+def print_results(figures, batch):
+    """The RESULT lines."""
+    ratio = figures["letters"] / figures["invoices"]
+    ratio_reprint = figures["reprint"] / figures["invoices"]
     print()
     print(
-        "RESULT invoices=%d letters=%d letter_pages=%d" % (len(invoices), count, pages)
+        "RESULT invoices=%d letters=%d letter_pages=%d"
+        % (figures["count"], figures["count"], figures["pages"])
     )
-    if t_single is not None:
+    if figures["single"] is not None:
         print(
             "RESULT odoo_invoices_pdf_one_call_seconds=%.2f letters_ratio=%.2f"
-            % (t_single, t_letters / t_single)
+            % (figures["single"], figures["letters"] / figures["single"])
         )
-    elif single:
+    elif figures["single_tried"]:
         print("RESULT odoo_invoices_pdf_one_call: failed (wkhtmltopdf)")
-    print("RESULT odoo_invoices_pdf_batches_of_%d_seconds=%.2f" % (batch, t_invoices))
-    print("RESULT letters_first_print_seconds=%.2f ratio=%.2f" % (t_letters, ratio))
-    print("RESULT letters_reprint_seconds=%.2f ratio=%.2f" % (t_reprint, ratio_reprint))
+    print(
+        "RESULT odoo_invoices_pdf_batches_of_%d_seconds=%.2f"
+        % (batch, figures["invoices"])
+    )
+    print(
+        "RESULT letters_first_print_seconds=%.2f ratio=%.2f"
+        % (figures["letters"], ratio)
+    )
+    print(
+        "RESULT letters_reprint_seconds=%.2f ratio=%.2f"
+        % (figures["reprint"], ratio_reprint)
+    )
     print(
         "RESULT target ratio <= %.1f: %s"
         % (TARGET_RATIO, "met" if ratio <= TARGET_RATIO else "NOT met")
     )
-    if keep:
-        env.cr.commit()
-    else:
-        env.cr.rollback()
     return {
-        "invoices": t_invoices,
-        "letters": t_letters,
-        "reprint": t_reprint,
+        "invoices": figures["invoices"],
+        "letters": figures["letters"],
+        "reprint": figures["reprint"],
         "ratio": ratio,
         "ratio_reprint": ratio_reprint,
     }
 
 
-# ----------------------------------------------------------------------
-# Standalone
-# ----------------------------------------------------------------------
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_http(url, timeout=180):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/web/login", timeout=10):
-                return True
-        except OSError:
-            time.sleep(1)
-    return False
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--odoo-bin", required=True, help="path to Odoo 18.0's odoo-bin"
+def run(env, cases, keep=False, single=True):
+    """Run the benchmark on ``cases`` (the first one warms up); print and
+    return the figures. The letters are rolled back unless ``keep``."""
+    Report = env["ir.actions.report"]
+    print("Creating %d postal letters (without PDF)..." % len(cases), flush=True)
+    letters = cases.with_context(debt_negotiation_skip_pdf=True)._generate_letter(
+        "negotiation", channel="post"
     )
-    parser.add_argument("--python", default=sys.executable, help="python running Odoo")
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("-c", "--config", help="Odoo configuration file")
-    parser.add_argument("--addons-path", help="Odoo addons path (if not in the config)")
-    parser.add_argument("--count", type=int, default=DEFAULT_COUNT)
-    parser.add_argument(
-        "--report-url",
-        help="URL of a running Odoo server of this database; by default a "
-        "temporary one is started",
+    invoices = cases.invoice_ids
+    env.flush_all()
+    # Warm-up (asset bundles, templates), not timed.
+    Report._render_qweb_pdf(INVOICE_REPORT, invoices[:1].ids)
+    Report._render_qweb_pdf(LETTER_REPORT, letters[:1].ids)
+    letters, invoices = letters[1:], invoices[1:]
+    batch = env["debt.negotiation.letter"]._pdf_batch_size()
+    figures = {"count": len(letters), "single": None, "single_tried": single}
+    if single:
+        figures["single"] = time_invoices_one_call(env, invoices)
+    figures["invoices"] = time_invoices_in_batches(env, invoices, batch)
+    figures["letters"], figures["reprint"], figures["pages"] = time_letters(
+        env, letters
     )
-    parser.add_argument("--keep", action="store_true", help="commit the bench data")
-    parser.add_argument(
-        "--no-single",
-        action="store_true",
-        help="do not also try Odoo's invoice report on all invoices in one call",
-    )
-    args = parser.parse_args()
+    results = print_results(figures, batch)
+    if keep:
+        env.cr.commit()
+    else:
+        env.cr.rollback()
+    return results
 
-    base = [args.python, args.odoo_bin]
-    common = ["-d", args.database]
-    if args.config:
-        common += ["-c", args.config]
-    if args.addons_path:
-        common += ["--addons-path", args.addons_path]
-    server = None
-    report_url = args.report_url
-    try:
-        if not report_url:
-            port = _free_port()
-            report_url = "http://127.0.0.1:%d" % port
-            server = subprocess.Popen(
-                base
-                + common
-                + [
-                    "--http-port",
-                    str(port),
-                    "--gevent-port",
-                    str(_free_port()),
-                    "--db-filter",
-                    "^%s$" % args.database,
-                    "--log-level",
-                    "warn",
-                    "--max-cron-threads",
-                    "0",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            if not _wait_http(report_url):
-                raise SystemExit("The Odoo server for the report assets did not start.")
-        script = os.path.abspath(__file__)
-        code = (
-            "import runpy\n"
-            "bench = runpy.run_path(%r, run_name='bench_letters')\n"
-            "bench['run'](env, count=%d, report_url=%r, keep=%r, single=%r)\n"
-            % (script, args.count, report_url, args.keep, not args.no_single)
-        )
-        shell = subprocess.run(
-            base + ["shell"] + common + ["--no-http", "--log-level", "warn"],
-            input=code,
-            text=True,
-            check=False,
-        )
-        return shell.returncode
-    finally:
-        if server:
-            server.terminate()
-            server.wait(timeout=60)
+
+def main(argv=None):
+    args, odoo_args = parse_args(argv)
+    registry = bench_odoo.bootstrap(args, odoo_args)
+    with bench_odoo.environment(registry) as env:
+        cases = ensure_cases(env, args.count + 1)
+    with (
+        bench_odoo.environment(registry) as env,
+        bench_odoo.report_server(env, args),
+    ):
+        run(env, cases.with_env(env), keep=args.keep, single=not args.no_single)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
-elif "env" in globals() and __name__ != "bench_letters":
-    # Piped into ``odoo-bin shell``: ``env`` is the shell's environment.
-    run(globals()["env"])
+    main()

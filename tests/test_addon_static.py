@@ -3,6 +3,8 @@
 Every check scans the addon, so files added later are checked too. These
 also cover the XML/CSV checks of the OCA template that pylint-odoo 9.x no
 longer runs (XML syntax, duplicate XML ids, unused data files, ...).
+The manifest's author, license, version and maintainers are checked by
+pylint-odoo (``.pylintrc-mandatory``, see test_pylint_odoo.py).
 """
 
 import ast
@@ -175,10 +177,6 @@ def test_manifest_version():
 
 def test_manifest_license():
     assert MANIFEST.get("license") in ("LGPL-3", "AGPL-3")
-
-
-def test_manifest_author():
-    assert "Debt Negotiation Contributors" in MANIFEST.get("author", "")
 
 
 def test_manifest_depends():

@@ -1,13 +1,26 @@
-"""Run pylint with the pylint-odoo plugin over the addon.
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Run pylint with the pylint-odoo plugin over the addon, as pre-commit does.
 
-The configuration is the repository's ``.pylintrc`` (the OCA template's
-mandatory checks for Odoo 18.0). Any message fails the test, with pylint's
-output as the failure message.
+The two configurations come from the OCA addons repository template for
+Odoo 18.0:
+
+* ``.pylintrc-mandatory``: the blocking checks; any message fails the test;
+* ``.pylintrc``: the same plus the optional checks; their messages are
+  reported as pytest warnings, never as failures.
+
+The template still enables the XML/CSV/PO checks that pylint-odoo 9.x moved
+to ``oca-checks-odoo-module`` (pre-commit); pylint reports each of them as
+``unknown-option-value`` about the configuration file, which is not a
+message about the addon and is ignored here.
 """
 
+import configparser
 import importlib.util
+import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -15,30 +28,79 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ADDON_DIR = REPO_ROOT / "debt_negotiation"
 PYLINTRC = REPO_ROOT / ".pylintrc"
+PYLINTRC_MANDATORY = REPO_ROOT / ".pylintrc-mandatory"
+MESSAGE_RE = re.compile(r"^[^:\s]+:\d+: \[\w+\((?P<symbol>[\w-]+)\)")
+CONFIG_NOISE = {"unknown-option-value"}
 
-
-@pytest.mark.skipif(
+needs_pylint_odoo = pytest.mark.skipif(
     importlib.util.find_spec("pylint_odoo") is None,
     reason="pylint-odoo is not installed (pip install -r requirements-test.txt)",
 )
-def test_pylint_odoo():
-    assert PYLINTRC.is_file(), f"{PYLINTRC.name} is missing at the repository root"
-    command = [
-        sys.executable,
-        "-m",
-        "pylint",
-        f"--rcfile={PYLINTRC}",
-        "--output-format=text",
-        ADDON_DIR.name,
-    ]
+
+
+def run_pylint(rcfile, *extra):
+    """pylint's exit status and its messages about the addon."""
+    assert rcfile.is_file(), f"{rcfile.name} is missing at the repository root"
     result = subprocess.run(
-        command,
+        [
+            sys.executable,
+            "-m",
+            "pylint",
+            f"--rcfile={rcfile}",
+            "--output-format=text",
+            *extra,
+            ADDON_DIR.name,
+        ],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
     )
-    output = (result.stdout + result.stderr).strip()
-    if result.returncode or output:
-        pytest.fail(f"pylint exited with {result.returncode}:\n{output}", pytrace=False)
+    messages = []
+    for line in (result.stdout + result.stderr).splitlines():
+        match = MESSAGE_RE.match(line)
+        if match and match["symbol"] in CONFIG_NOISE:
+            continue
+        if line.strip() and not line.startswith("*************"):
+            messages.append(line)
+    return result.returncode, messages
+
+
+def enabled_checks(rcfile):
+    parser = configparser.ConfigParser()
+    parser.read(rcfile, encoding="utf-8")
+    value = parser["MESSAGES CONTROL"]["enable"]
+    return {
+        name.strip()
+        for line in value.splitlines()
+        if not line.strip().startswith("#")
+        for name in line.split(",")
+        if name.strip()
+    }
+
+
+@needs_pylint_odoo
+def test_pylint_odoo_mandatory():
+    """The blocking checks: no message at all."""
+    returncode, messages = run_pylint(PYLINTRC_MANDATORY)
+    if returncode or messages:
+        pytest.fail(
+            f"pylint (.pylintrc-mandatory) exited with {returncode}:\n"
+            + "\n".join(messages),
+            pytrace=False,
+        )
+
+
+@needs_pylint_odoo
+def test_pylint_odoo_optional():
+    """The optional checks: reported, never blocking."""
+    _returncode, messages = run_pylint(PYLINTRC, "--exit-zero")
+    for message in messages:
+        warnings.warn(f"pylint optional check: {message}", stacklevel=1)
+
+
+def test_pylintrc_contains_the_mandatory_checks():
+    """``.pylintrc`` (for IDEs) checks everything the mandatory file checks."""
+    missing = enabled_checks(PYLINTRC_MANDATORY) - enabled_checks(PYLINTRC)
+    assert not missing, f".pylintrc lacks mandatory checks: {sorted(missing)}"

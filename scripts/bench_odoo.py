@@ -1,0 +1,148 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Odoo bootstrap shared by the benchmarks (bench_followups.py,
+bench_letters.py).
+
+Both run Odoo inside their own process, with the same command line::
+
+    python scripts/bench_<name>.py [--odoo-path DIR] [bench options] -- \\
+        [Odoo options: -c odoo.conf, -d DATABASE, --db_host, --addons-path...]
+
+* ``--odoo-path DIR``: the directory holding the ``odoo`` package (an Odoo
+  18.0 source checkout), when the python running the bench cannot import it;
+* everything after ``--`` is parsed by Odoo as its own options; ``-d`` names
+  the one database, where ``debt_negotiation`` must be installed;
+* ``--report-url URL``: an Odoo server of that database that wkhtmltopdf
+  loads the report assets from; by default the bench serves the database
+  itself, from a thread, on a free port of 127.0.0.1.
+
+Each bench generates its data once per database (committed, recognisable by
+its partners' name prefix) and reuses it on the next runs. Use a throwaway
+database per bench.
+"""
+
+import argparse
+import contextlib
+import os
+import socket
+import sys
+import time
+import urllib.request
+
+USAGE_EPILOG = (
+    "Arguments after -- are Odoo's own options (-c, -d, --db_host, "
+    "--addons-path, ...); give one database with -d."
+)
+
+
+def make_parser(doc):
+    """An argument parser with the options common to the benches."""
+    parser = argparse.ArgumentParser(
+        description=doc,
+        epilog=USAGE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--odoo-path",
+        metavar="DIR",
+        help="directory holding the odoo package (an Odoo 18.0 source checkout)",
+    )
+    parser.add_argument(
+        "--report-url",
+        metavar="URL",
+        help="an Odoo server of the database, for wkhtmltopdf to load the report "
+        "assets from (default: served by the bench itself on 127.0.0.1)",
+    )
+    return parser
+
+
+def parse_args(parser, argv=None):
+    """(bench options, Odoo options): Odoo's options come after ``--``."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    odoo_args = []
+    if "--" in argv:
+        split = argv.index("--")
+        argv, odoo_args = argv[:split], argv[split + 1 :]
+    return parser.parse_args(argv), odoo_args
+
+
+def bootstrap(args, odoo_args):
+    """Load Odoo with ``odoo_args``; return the registry of its database."""
+    if args.odoo_path:
+        sys.path.insert(0, os.path.abspath(args.odoo_path))
+    import odoo
+    from odoo.modules.registry import Registry
+
+    odoo.tools.config.parse_config(odoo_args, setup_logging=True)
+    db_name = odoo.tools.config["db_name"]
+    if not db_name or "," in db_name:
+        sys.exit("give one database with -d (after --)")
+    registry = Registry(db_name)
+    if "debt.negotiation" not in registry:
+        sys.exit(f"debt_negotiation is not installed in {db_name}")
+    return registry
+
+
+@contextlib.contextmanager
+def environment(registry, context=None):
+    """A superuser environment on a new cursor (committed on exit)."""
+    from odoo import SUPERUSER_ID, api
+
+    with registry.cursor() as cr:
+        yield api.Environment(cr, SUPERUSER_ID, context or {})
+
+
+def free_port():
+    """A free TCP port of 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(url, timeout=180):
+    """Whether ``url`` answers within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/web/login", timeout=10):
+                return True
+        except OSError:
+            time.sleep(1)
+    return False
+
+
+def serve_http():
+    """Serve the database over HTTP from a daemon thread (started once);
+    return its URL."""
+    import odoo
+    from odoo.service.server import ThreadedServer
+
+    if _SERVED:
+        return _SERVED[0]
+    odoo.tools.config["http_interface"] = "127.0.0.1"
+    odoo.tools.config["http_port"] = free_port()
+    ThreadedServer(odoo.http.root).http_spawn()
+    url = "http://127.0.0.1:%d" % odoo.tools.config["http_port"]
+    if not wait_http(url):
+        sys.exit(f"the HTTP server for the report assets did not answer on {url}")
+    _SERVED.append(url)
+    return url
+
+
+_SERVED = []
+
+
+@contextlib.contextmanager
+def report_server(env, args):
+    """wkhtmltopdf loads the report assets from ``--report-url``, or from a
+    server of this process, until the block ends (``report.url`` is then set
+    back as it was)."""
+    parameters = env["ir.config_parameter"].sudo()
+    previous = parameters.get_param("report.url")
+    url = args.report_url or serve_http()
+    parameters.set_param("report.url", url)
+    print(f"report assets served by {url}", flush=True)
+    try:
+        yield url
+    finally:
+        parameters.set_param("report.url", previous or False)
