@@ -410,8 +410,34 @@ class DebtNegotiationAgreement(models.Model):
         offer._mark_accepted()
         # A broken agreement being renegotiated: its installments stop counting.
         _internal(previous).write({"active": False})
+        vals = self._prepare_values(
+            offer, schedule, signed_by, signed_on, note, signature
+        )
+        agreement = _internal(self).create(vals).with_env(self.env)
+        signed_copy_attachment = agreement._log_confirmation(
+            signed_copy, signed_copy_name
+        )
+        letter = case._generate_letter(
+            "agreement",
+            channel=letter_channel,
+            offer=offer,
+            signed_by=signed_by,
+            signed_on=signed_on,
+            signature=signature or False,
+        )
+        _internal(agreement).write(
+            {"letter_id": letter[:1].id, "signed_copy_id": signed_copy_attachment.id}
+        )
+        case._schedule_next_action()
+        return agreement
+
+    @api.model
+    def _prepare_values(self, offer, schedule, signed_by, signed_on, note, signature):
+        """Values of the agreement on ``offer`` and of its installments,
+        with the case's posted invoices and what is due on them now."""
+        case = offer.negotiation_id
         invoices = case.invoice_ids.filtered(lambda m: m.state == "posted")
-        vals = {
+        return {
             "negotiation_id": case.id,
             "offer_id": offer.id,
             "state": "active",
@@ -437,23 +463,6 @@ class DebtNegotiationAgreement(models.Model):
                 for index, (label, due_date, amount) in enumerate(schedule, 1)
             ],
         }
-        agreement = _internal(self).create(vals).with_env(self.env)
-        signed_copy_attachment = agreement._log_confirmation(
-            signed_copy, signed_copy_name
-        )
-        letter = case._generate_letter(
-            "agreement",
-            channel=letter_channel,
-            offer=offer,
-            signed_by=signed_by,
-            signed_on=signed_on,
-            signature=signature or False,
-        )
-        _internal(agreement).write(
-            {"letter_id": letter[:1].id, "signed_copy_id": signed_copy_attachment.id}
-        )
-        case._schedule_next_action()
-        return agreement
 
     def _log_confirmation(self, signed_copy=False, signed_copy_name=False):
         """Log the confirmed agreement (interaction, chatter with the signed
