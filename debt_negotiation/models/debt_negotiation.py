@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 from psycopg2 import OperationalError
 from psycopg2 import errors as pg_errors
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import html2plaintext, split_every
 from odoo.tools.mail import generate_tracking_message_id
@@ -154,11 +154,6 @@ class DebtNegotiation(models.Model):
         compute="_compute_current_offer",
         help="The newest offer waiting for an answer.",
     )
-    agreement_offer_id = fields.Many2one(
-        "debt.negotiation.offer",
-        string="Agreed Offer",
-        compute="_compute_current_offer",
-    )
     interaction_ids = fields.One2many("debt.negotiation.interaction", "negotiation_id")
     interaction_count = fields.Integer(compute="_compute_interaction_count")
     last_interaction_date = fields.Datetime(
@@ -277,8 +272,6 @@ class DebtNegotiation(models.Model):
         for case in self:
             open_offers = case.offer_ids.filtered(lambda o: o.state == "proposed")
             case.current_offer_id = open_offers.sorted("id")[-1:] or False
-            accepted = case.offer_ids.filtered(lambda o: o.state == "accepted")
-            case.agreement_offer_id = accepted.sorted("id")[-1:] or False
 
     @api.depends("interaction_ids")
     def _compute_interaction_count(self):
@@ -444,7 +437,7 @@ class DebtNegotiation(models.Model):
                         case=case.name,
                     )
                 )
-            if case.installment_ids or "accepted" in case.offer_ids.mapped("state"):
+            if case.agreement_ids or "accepted" in case.offer_ids.mapped("state"):
                 raise UserError(
                     self.env._(
                         "Case %(case)s holds a signed agreement and cannot be "
@@ -1151,7 +1144,7 @@ class DebtNegotiation(models.Model):
         self.ensure_one()
         if letter_type in ("agreement", "broken_promise"):
             return (
-                self.agreement_offer_id
+                self.agreement_id.offer_id
                 or self.offer_ids.filtered(lambda o: o.state == "accepted").sorted(
                     "id"
                 )[-1:]
@@ -1991,72 +1984,41 @@ class DebtNegotiation(models.Model):
         return vals_list
 
     # ------------------------------------------------------------------
-    # Agreements (issue: agreements) — owned by the agreement work
+    # Agreement
     # ------------------------------------------------------------------
-    next_installment_id = fields.Many2one(
-        "debt.negotiation.installment",
-        compute="_compute_agreement_progress",
+    agreement_ids = fields.One2many(
+        "debt.negotiation.agreement", "negotiation_id", string="Agreements"
     )
-    next_installment_date = fields.Date(
-        string="Next Payment Due",
-        compute="_compute_agreement_progress",
+    agreement_id = fields.Many2one(
+        "debt.negotiation.agreement",
+        compute="_compute_agreement_id",
+        store=True,
+        index=True,
+        help="The agreement in force (or awaiting signature), if any.",
     )
+    next_installment_id = fields.Many2one(related="agreement_id.next_installment_id")
+    next_installment_date = fields.Date(related="agreement_id.next_installment_date")
     next_installment_amount = fields.Monetary(
-        string="Next Payment",
-        compute="_compute_agreement_progress",
+        related="agreement_id.next_installment_amount"
     )
     installment_total_count = fields.Integer(
-        string="Installments", compute="_compute_agreement_progress"
+        related="agreement_id.installment_count", string="Installments"
     )
     installment_paid_count = fields.Integer(
-        string="Installments Paid", compute="_compute_agreement_progress"
+        related="agreement_id.installment_paid_count"
     )
-    agreement_amount = fields.Monetary(
-        string="Agreed Amount", compute="_compute_agreement_progress"
-    )
+    agreement_amount = fields.Monetary(related="agreement_id.amount")
     agreement_amount_paid = fields.Monetary(
-        string="Paid under Agreement",
-        compute="_compute_agreement_progress",
-        help="Payments received since the agreement, allocated to its installments.",
+        related="agreement_id.installment_amount_paid"
     )
-    agreement_progress = fields.Float(
-        string="Schedule Progress",
-        compute="_compute_agreement_progress",
-        help="Share of the agreed amount already paid, in percent.",
-    )
-    agreement_date = fields.Date(
-        string="Agreed On", compute="_compute_agreement_progress"
-    )
+    agreement_progress = fields.Float(related="agreement_id.progress")
+    agreement_date = fields.Date(related="agreement_id.date")
 
-    @api.depends(
-        "installment_ids.state",
-        "installment_ids.amount",
-        "installment_ids.amount_paid",
-        "installment_ids.due_date",
-        "installment_ids.offer_id.agreement_date",
-    )
-    def _compute_agreement_progress(self):
+    @api.depends("agreement_ids.state")
+    def _compute_agreement_id(self):
         for case in self:
-            case.agreement_date = case.installment_ids.offer_id[:1].agreement_date
-            installments = case.installment_ids.sorted(lambda i: i._allocation_key())
-            unpaid = installments.filtered(lambda i: i.state != "paid")
-            agreed = sum(installments.mapped("amount"))
-            paid = sum(installments.mapped("amount_paid"))
-            case.next_installment_id = unpaid[:1]
-            case.next_installment_date = unpaid[:1].due_date
-            case.next_installment_amount = unpaid[:1].amount_residual
-            case.installment_total_count = len(installments)
-            case.installment_paid_count = len(installments) - len(unpaid)
-            case.agreement_amount = agreed
-            case.agreement_amount_paid = paid
-            case.agreement_progress = (
-                min(100.0, round(paid * 100.0 / agreed, 2)) if agreed else 0.0
-            )
-
-    def _current_agreement_offer(self):
-        """The accepted offer whose installments currently count."""
-        self.ensure_one()
-        return self.installment_ids.offer_id[:1] or self.agreement_offer_id
+            latest = case.agreement_ids.sorted("id")[-1:]
+            case.agreement_id = latest if latest.state != "cancelled" else False
 
     def action_open_agreement_wizard(self):
         """Confirm the newest open offer of the case in writing."""
@@ -2077,7 +2039,7 @@ class DebtNegotiation(models.Model):
 
     def action_open_cancel_agreement_wizard(self):
         self.ensure_one()
-        self._check_agreement_manager()
+        self.env["debt.negotiation.agreement"]._check_manager()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Cancel Agreement"),
@@ -2087,320 +2049,9 @@ class DebtNegotiation(models.Model):
             "context": {"default_negotiation_id": self.id},
         }
 
-    def _check_agreement_manager(self):
-        if not self.env.user.has_group("debt_negotiation.group_negotiation_manager"):
-            raise AccessError(
-                self.env._("Only a negotiation manager can cancel an agreement.")
-            )
-
-    def action_cancel_agreement(self, reason, cancel_case=False):
-        """Cancel the current agreement of the cases (managers only).
-
-        The agreed offer becomes ``withdrawn`` with the reason, its
-        installments are archived (they no longer count but stay on record
-        with the agreement letter), the reason is logged as an interaction
-        and in the chatter, and the negotiation resumes (``open``), or the
-        case is cancelled with ``cancel_case``.
-        """
-        self._check_agreement_manager()
-        reason = (reason or "").strip()
-        if not reason:
-            raise UserError(
-                self.env._("Please give the reason for cancelling the agreement.")
-            )
-        self._check_state(
-            ("agreement", "broken", "disputed"), self.env._("cancel the agreement of")
-        )
-        internal = {"debt_negotiation_agreement_write": True}
-        for case in self:
-            offer = case._current_agreement_offer()
-            if not offer or offer.state != "accepted":
-                raise UserError(
-                    self.env._(
-                        "Case %(case)s has no agreement to cancel.", case=case.name
-                    )
-                )
-            with self.env.cr.savepoint():
-                case.installment_ids.with_context(**internal).write({"active": False})
-                offer.with_context(**internal).write(
-                    {
-                        "state": "withdrawn",
-                        "agreement_cancel_reason": reason,
-                        "answered_date": fields.Date.context_today(self),
-                    }
-                )
-                self.env["debt.negotiation.interaction"].create(
-                    {
-                        "negotiation_id": case.id,
-                        "channel": "other",
-                        "direction": "outbound",
-                        "contact_name": case.partner_id.name,
-                        "summary": self.env._(
-                            "Agreement cancelled (%(offer)s): %(reason)s",
-                            offer=offer.display_name,
-                            reason=reason,
-                        ),
-                        "outcome": "other",
-                    }
-                )
-                case.message_post(
-                    body=self.env._(
-                        "Agreement cancelled by %(user)s: %(offer)s. "
-                        "Reason: %(reason)s",
-                        user=self.env.user.name,
-                        offer=offer.display_name,
-                        reason=reason,
-                    )
-                )
-                if case.state == "disputed":
-                    case.dispute_previous_state = "open"
-                else:
-                    case.state = "open"
-        if cancel_case:
-            self.action_cancel()
-        else:
-            self._schedule_next_action()
-        return True
-
-    # Monitoring -------------------------------------------------------
     @api.model
     def _cron_monitor_agreements(self, batch_size=200):
         """Daily: refresh installment states, break the agreements with a
-        missed installment, settle the fulfilled ones.
-
-        Idempotent: each step only selects what still needs it (a broken or
-        settled case leaves the ``agreement`` state). Every case is handled in
-        its own savepoint, so one failing case does not block the others.
-        """
-        # The cron works for every company, whatever its user may see.
-        cases_env = self.sudo().with_context(active_test=True)
-        today = fields.Date.context_today(self)
-        Installment = self.env["debt.negotiation.installment"].sudo()
-        stale = Installment.search(Installment._stale_state_domain(today))
-        for batch in split_every(batch_size, stale.ids, Installment.browse):
-            batch._refresh_state()
-        to_break = cases_env.search(
-            [("state", "=", "agreement"), ("installment_ids.state", "=", "missed")]
-        )
-        to_settle = cases_env.search(
-            [
-                ("state", "=", "agreement"),
-                ("id", "not in", to_break.ids),
-                ("installment_ids", "!=", False),
-                ("installment_ids", "not any", [("state", "!=", "paid")]),
-            ]
-        )
-        for method, cases in (
-            ("_break_agreement", to_break),
-            ("_fulfil_agreement", to_settle),
-        ):
-            for batch in split_every(batch_size, cases.ids, cases_env.browse):
-                for case in batch:
-                    try:
-                        with self.env.cr.savepoint():
-                            getattr(case.with_company(case.company_id), method)()
-                    except (UserError, ValidationError) as error:
-                        _logger.warning(
-                            "Agreement monitoring skipped case %s: %s", case.name, error
-                        )
-        return True
-
-    def _break_agreement(self):
-        """A payment of the agreement was missed beyond the grace days: the
-        case is ``broken``, the broken-promise letter goes out and the
-        negotiator gets an activity."""
-        for case in self:
-            missed = case.installment_ids.filtered(
-                lambda i: i.state == "missed"
-            ).sorted(lambda i: i._allocation_key())[:1]
-            case.write({"state": "broken", "response_deadline": False})
-            case.message_post(
-                body=self.env._(
-                    "Agreement broken: %(installment)s of %(amount)s due on "
-                    "%(date)s was not paid within the grace period.",
-                    installment=missed.name,
-                    amount=case.currency_id.format(missed.amount_residual),
-                    date=format_date(self.env, missed.due_date),
-                )
-            )
-            if case.negotiation_blocked:
-                case.message_post(
-                    body=self.env._(
-                        "No broken-promise letter: this debtor never receives "
-                        "automatic letters."
-                    )
-                )
-            else:
-                case._generate_letter("broken_promise", installment=missed)
-            case.activity_schedule(
-                "debt_negotiation.mail_activity_type_negotiation_call",
-                user_id=case.user_id.id or self.env.uid,
-                summary=self.env._("Broken promise: call the debtor"),
-                note=self.env._(
-                    "%(installment)s due on %(date)s was missed; the agreement "
-                    "is broken.",
-                    installment=missed.name,
-                    date=format_date(self.env, missed.due_date),
-                ),
-            )
-            case._schedule_next_action()
-        return True
-
-    def _fulfil_agreement(self):
-        """Every installment is paid: write off what the agreement forgave
-        (settlements and discounted plans) and settle the case. Full payment
-        and extension agreements settle once their invoices are paid."""
-        for case in self:
-            offer = case._current_agreement_offer()
-            currency = case.currency_id
-            remaining = sum(offer.agreement_invoice_ids.mapped("amount_residual"))
-            if not currency.is_zero(remaining):
-                if not offer._agreement_forgives_balance():
-                    continue
-                case._write_off_agreement_balance(offer)
-            other_due = case.currency_id.round(
-                sum(
-                    (case.invoice_ids - offer.agreement_invoice_ids).mapped(
-                        "amount_residual"
-                    )
-                )
-            )
-            if not currency.is_zero(other_due):
-                # Invoices added after the agreement are still open: the
-                # agreement is done, the negotiation goes on for them.
-                case.write({"state": "open"})
-                case.message_post(
-                    body=self.env._(
-                        "Agreement fulfilled: %(offer)s is paid. %(amount)s is still "
-                        "due on invoices added after the agreement; the negotiation "
-                        "continues.",
-                        offer=offer.display_name,
-                        amount=currency.format(other_due),
-                    )
-                )
-                case._schedule_next_action()
-                continue
-            case.write(
-                {
-                    "state": "settled",
-                    "response_deadline": False,
-                    "next_action_date": False,
-                }
-            )
-            if offer.agreement_writeoff_move_id:
-                body = self.env._(
-                    "Agreement fulfilled: every installment of %(offer)s is paid. "
-                    "The remaining %(amount)s was written off (%(move)s); the "
-                    "case is settled.",
-                    offer=offer.display_name,
-                    amount=currency.format(offer.agreement_writeoff_amount),
-                    move=offer.agreement_writeoff_move_id.name,
-                )
-            else:
-                body = self.env._(
-                    "Agreement fulfilled: %(offer)s is paid; the case is settled.",
-                    offer=offer.display_name,
-                )
-            case.message_post(body=body)
-        return True
-
-    def _write_off_agreement_balance(self, offer):
-        """Write the balance left on the agreement invoices off to the
-        company's write-off account: a posted journal entry whose receivable
-        lines are reconciled with the invoices (they end ``paid``).
-
-        Each open receivable line of the invoices gets a counterpart for its
-        exact residual, in the invoice currency and in the company currency,
-        so the reconciliation is full and needs no exchange difference.
-        """
-        self.ensure_one()
-        company = self.company_id
-        account = company.negotiation_writeoff_account_id
-        if not account:
-            raise UserError(
-                self.env._(
-                    "Set the settlement write-off account of %(company)s in the "
-                    "Accounting settings to settle %(case)s.",
-                    company=company.name,
-                    case=self.name,
-                )
-            )
-        Journal = self.env["account.journal"].sudo()
-        journal = Journal.search(
-            [*Journal._check_company_domain(company), ("type", "=", "general")],
-            limit=1,
-        )
-        if not journal:
-            raise UserError(
-                self.env._(
-                    "%(company)s has no miscellaneous journal for the settlement "
-                    "write-off.",
-                    company=company.name,
-                )
-            )
-        receivables = (
-            offer.agreement_invoice_ids.sudo()
-            .filtered(lambda m: m.state == "posted")
-            .line_ids.filtered(
-                lambda line: (
-                    line.account_id.account_type == "asset_receivable"
-                    and not line.reconciled
-                )
-            )
-        )
-        label = self.env._("Settlement write-off %(case)s", case=self.name)
-        line_vals = [
-            Command.create(
-                {
-                    "name": f"{label} - {line.move_id.name}",
-                    "account_id": line.account_id.id,
-                    "partner_id": line.partner_id.id,
-                    "currency_id": line.currency_id.id,
-                    "amount_currency": -line.amount_residual_currency,
-                    "balance": -line.amount_residual,
-                }
-            )
-            for line in receivables
-        ]
-        amount_currency = sum(receivables.mapped("amount_residual_currency"))
-        line_vals.append(
-            Command.create(
-                {
-                    "name": label,
-                    "account_id": account.id,
-                    "partner_id": self.partner_id.id,
-                    "currency_id": self.currency_id.id,
-                    "amount_currency": amount_currency,
-                    "balance": sum(receivables.mapped("amount_residual")),
-                }
-            )
-        )
-        move = (
-            self.env["account.move"]
-            .sudo()
-            .with_company(company)
-            .create(
-                {
-                    "move_type": "entry",
-                    "journal_id": journal.id,
-                    "date": fields.Date.context_today(self),
-                    "ref": label,
-                    "partner_id": self.partner_id.id,
-                    "line_ids": line_vals,
-                }
-            )
-        )
-        move.action_post()
-        for receivable_account in receivables.account_id:
-            (move.line_ids | receivables).filtered(
-                lambda line, acc=receivable_account: (
-                    line.account_id == acc and not line.reconciled
-                )
-            ).reconcile()
-        offer.with_context(debt_negotiation_agreement_write=True).write(
-            {
-                "agreement_writeoff_move_id": move.id,
-                "agreement_writeoff_amount": amount_currency,
-            }
-        )
-        return move
+        missed installment, settle the fulfilled ones (see
+        ``debt.negotiation.agreement._cron_monitor``)."""
+        return self.env["debt.negotiation.agreement"]._cron_monitor(batch_size)

@@ -1,33 +1,27 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from collections import defaultdict
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import negotiation_rules as rules
-
-# Fields the agreement work maintains itself (context
-# ``debt_negotiation_agreement_write``); nothing else is ever written once the
-# agreement is confirmed.
-INTERNAL_FIELDS = {"active"}
+from .debt_negotiation_agreement import _is_internal
 
 
 class DebtNegotiationInstallment(models.Model):
     """One payment of an agreed schedule.
 
-    The installments of an agreement are created by the agreement wizard and
-    are never edited afterwards. ``amount_paid`` and ``state`` are stored
-    computes: what the debtor paid since the agreement
-    (``offer_id.agreement_amount_paid``, i.e. the decrease of the agreement
-    invoices' residual) allocated oldest installment first. They follow the
-    payments as they are reconciled; the daily cron refreshes the states
-    that depend on the date only.
+    The installments of an agreement are created with it
+    (``debt.negotiation.agreement``) and are never edited afterwards.
+    ``amount_paid`` and ``state`` are stored computes: what the debtor paid
+    since the agreement (``agreement_id.amount_paid``, i.e. the decrease of
+    the agreement invoices' residual) allocated oldest installment first.
+    They follow the payments as they are reconciled; the daily cron
+    refreshes the states that depend on the date only.
 
     Only the installments of the case's current agreement are *active*: when
     a broken agreement is renegotiated or an agreement is cancelled, its
     installments are archived and keep the values they had (they stay linked
-    to their offer, as a record of the old agreement).
+    to their agreement, as its record).
     """
 
     _name = "debt.negotiation.installment"
@@ -43,13 +37,15 @@ class DebtNegotiationInstallment(models.Model):
         index=True,
         check_company=True,
     )
-    offer_id = fields.Many2one(
-        "debt.negotiation.offer",
-        string="Agreement",
+    agreement_id = fields.Many2one(
+        "debt.negotiation.agreement",
         required=True,
-        ondelete="restrict",
+        ondelete="cascade",
         index=True,
         check_company=True,
+    )
+    offer_id = fields.Many2one(
+        related="agreement_id.offer_id", string="Offer", store=True, index=True
     )
     active = fields.Boolean(
         default=True,
@@ -100,7 +96,7 @@ class DebtNegotiationInstallment(models.Model):
         "amount",
         "due_date",
         "sequence",
-        "offer_id.agreement_amount_paid",
+        "agreement_id.amount_paid",
     )
     def _compute_amount_paid(self):
         tracked = self.filtered(lambda i: i.active and i.id)
@@ -108,14 +104,16 @@ class DebtNegotiationInstallment(models.Model):
             # Replaced or cancelled agreement: keep the value it had.
             installment.amount_paid = installment._origin.amount_paid
         shares = {}
-        for offer in tracked.offer_id:
-            schedule = self.search(
-                [("offer_id", "=", offer.id), ("active", "=", True)]
-            ).sorted(lambda i: i._allocation_key())
+        for agreement in tracked.agreement_id:
+            schedule = (
+                agreement._all_installments()
+                .filtered("active")
+                .sorted(lambda i: i._allocation_key())
+            )
             allocated = rules.allocate_payments(
                 schedule.mapped("amount"),
-                offer.agreement_amount_paid,
-                offer.currency_id.rounding or 0.01,
+                agreement.amount_paid,
+                agreement.currency_id.rounding or 0.01,
             )
             shares.update(zip(schedule.ids, allocated, strict=True))
         for installment in tracked:
@@ -176,36 +174,32 @@ class DebtNegotiationInstallment(models.Model):
         ]
 
     # ------------------------------------------------------------------
-    # Safety: an agreed schedule is part of a signed document
+    # CRUD: an agreed schedule is part of a signed document
     # ------------------------------------------------------------------
-    def _is_agreed(self):
-        return bool(self.offer_id.agreement_date) or self.offer_id.state == "accepted"
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not _is_internal(self):
+            raise UserError(
+                self.env._(
+                    "Installments are created with their agreement, when an offer "
+                    "is confirmed in writing."
+                )
+            )
+        return super().create(vals_list)
 
     def write(self, vals):
-        internal = self.env.context.get("debt_negotiation_agreement_write")
-        if not (internal and set(vals) <= INTERNAL_FIELDS):
-            agreed = self.filtered(lambda i: i._is_agreed())
-            if agreed:
-                raise UserError(
-                    self.env._(
-                        "The installments of a confirmed agreement cannot be "
-                        "changed. A manager may cancel the agreement instead."
-                    )
+        if not _is_internal(self):
+            raise UserError(
+                self.env._(
+                    "The installments of a confirmed agreement cannot be "
+                    "changed. A manager may cancel the agreement instead."
                 )
+            )
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_agreed(self):
-        if any(i._is_agreed() for i in self):
+        if self:
             raise UserError(
                 self.env._("Installments of a confirmed agreement cannot be deleted.")
             )
-
-    # ------------------------------------------------------------------
-    # Helpers
-    # ------------------------------------------------------------------
-    def _group_by_case(self):
-        groups = defaultdict(lambda: self.browse())
-        for installment in self:
-            groups[installment.negotiation_id] |= installment
-        return groups

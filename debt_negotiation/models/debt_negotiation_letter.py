@@ -259,36 +259,26 @@ class DebtNegotiationLetter(models.Model):
             )
             return [
                 {
-                    "label": inst.name
-                    or self.env._("Installment %(number)s", number=index + 1),
+                    "label": inst.name,
                     "date": inst.due_date,
                     "amount": inst.amount,
                     "paid": inst.amount_paid,
                     "state": state_labels.get(inst.state, ""),
                     "record": inst,
                 }
-                for index, inst in enumerate(installments)
+                for inst in installments
             ]
-        lines = []
-        with_down = offer._has_down_payment()
-        for index, (due, amount) in enumerate(offer._get_schedule()):
-            if with_down and index == 0:
-                label = self.env._("Down payment")
-            else:
-                label = self.env._(
-                    "Installment %(number)s", number=index + (0 if with_down else 1)
-                )
-            lines.append(
-                {
-                    "label": label,
-                    "date": due,
-                    "amount": amount,
-                    "paid": 0.0,
-                    "state": "",
-                    "record": False,
-                }
-            )
-        return lines
+        return [
+            {
+                "label": label,
+                "date": due,
+                "amount": amount,
+                "paid": 0.0,
+                "state": "",
+                "record": False,
+            }
+            for label, due, amount in offer._schedule_lines()
+        ]
 
     @api.model
     def _fmt(self, translated, **values):
@@ -660,7 +650,7 @@ class DebtNegotiationLetter(models.Model):
                     lambda lt: lt.letter_type == "agreement"
                 ).sorted("id")[-1:]
                 if not letter:
-                    if not case.agreement_offer_id:
+                    if not case.agreement_id:
                         raise UserError(
                             self.env._(
                                 "Case %(case)s has no confirmed agreement to print.",

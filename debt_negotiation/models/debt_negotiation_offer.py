@@ -24,22 +24,6 @@ STRUCTURAL_ERRORS = (
     "interval_missing",
 )
 
-# Written by the agreement work only (context ``debt_negotiation_agreement_write``)
-# once the agreement is confirmed.
-AGREEMENT_FIELDS = {
-    "agreement_date",
-    "signed_by",
-    "signed_on",
-    "agreement_note",
-    "agreement_amount_due",
-    "agreement_invoice_ids",
-    "agreement_writeoff_move_id",
-    "agreement_writeoff_amount",
-    "agreement_letter_id",
-    "agreement_signed_copy_id",
-    "agreement_cancel_reason",
-}
-
 
 class DebtNegotiationOffer(models.Model):
     _name = "debt.negotiation.offer"
@@ -126,62 +110,14 @@ class DebtNegotiationOffer(models.Model):
     note = fields.Text(help="Conditions, remarks, the debtor's arguments.")
     answer_note = fields.Text(string="Answer", copy=False)
 
-    # Agreement in writing (issue: agreements) -- set by the agreement wizard
-    # (debt.negotiation.agreement.wizard) when this offer becomes the case's
-    # agreement. The signature image is kept on the agreement letter.
-    agreement_date = fields.Date(
-        readonly=True,
-        copy=False,
-        help="Date the agreement was confirmed in writing. Payments received "
-        "on the agreement invoices from then on count towards its installments.",
+    agreement_ids = fields.One2many(
+        "debt.negotiation.agreement", "offer_id", string="Agreements"
     )
-    signed_by = fields.Char(
-        readonly=True,
-        copy=False,
-        help="Who agreed to the terms on behalf of the debtor.",
+    agreement_id = fields.Many2one(
+        "debt.negotiation.agreement",
+        compute="_compute_agreement_id",
+        help="The agreement this offer became, once confirmed in writing.",
     )
-    signed_on = fields.Date(readonly=True, copy=False)
-    agreement_note = fields.Text(readonly=True, copy=False)
-    agreement_amount_due = fields.Monetary(
-        string="Due at Agreement",
-        readonly=True,
-        copy=False,
-        help="What the debtor owed on the agreement invoices when the "
-        "agreement was confirmed.",
-    )
-    agreement_invoice_ids = fields.Many2many(
-        "account.move",
-        "debt_negotiation_offer_agreement_move_rel",
-        "offer_id",
-        "move_id",
-        string="Agreement Invoices",
-        readonly=True,
-        copy=False,
-    )
-    agreement_amount_paid = fields.Monetary(
-        string="Paid since Agreement",
-        compute="_compute_agreement_amount_paid",
-        store=True,
-        help="Decrease of what is due on the agreement invoices since the "
-        "agreement (payments, credit notes), the write-off excluded.",
-    )
-    agreement_writeoff_move_id = fields.Many2one(
-        "account.move", string="Write-off Entry", readonly=True, copy=False
-    )
-    agreement_writeoff_amount = fields.Monetary(
-        string="Written Off", readonly=True, copy=False
-    )
-    agreement_letter_id = fields.Many2one(
-        "debt.negotiation.letter", readonly=True, copy=False
-    )
-    agreement_signed_copy_id = fields.Many2one(
-        "ir.attachment",
-        string="Signed Copy",
-        readonly=True,
-        copy=False,
-        help="The scan of the agreement signed on paper, when one was uploaded.",
-    )
-    agreement_cancel_reason = fields.Text(readonly=True, copy=False)
     installment_ids = fields.One2many(
         "debt.negotiation.installment",
         "offer_id",
@@ -230,35 +166,22 @@ class DebtNegotiationOffer(models.Model):
     )
     def _compute_schedule(self):
         for offer in self:
-            schedule = offer._get_schedule()
-            if not schedule:
+            lines = offer._schedule_lines()
+            if not lines:
                 offer.installment_amount = 0.0
                 offer.last_due_date = False
                 offer.schedule_preview = False
                 continue
             offset = 1 if offer._has_down_payment() else 0
-            installments = schedule[offset:]
-            offer.installment_amount = installments[0][1] if installments else 0.0
-            offer.last_due_date = schedule[-1][0]
-            offer.schedule_preview = offer._render_schedule(schedule)
+            installments = lines[offset:]
+            offer.installment_amount = installments[0][2] if installments else 0.0
+            offer.last_due_date = lines[-1][1]
+            offer.schedule_preview = offer._render_schedule(lines)
 
-    @api.depends(
-        "agreement_amount_due",
-        "agreement_invoice_ids.amount_residual",
-        "agreement_writeoff_amount",
-        "currency_id",
-    )
-    def _compute_agreement_amount_paid(self):
+    @api.depends("agreement_ids")
+    def _compute_agreement_id(self):
         for offer in self:
-            if not offer.agreement_date:
-                offer.agreement_amount_paid = 0.0
-                continue
-            offer.agreement_amount_paid = rules.paid_since_agreement(
-                offer.agreement_amount_due,
-                sum(offer.agreement_invoice_ids.mapped("amount_residual")),
-                offer.agreement_writeoff_amount,
-                offer.currency_id.rounding or 0.01,
-            )
+            offer.agreement_id = offer.agreement_ids.sorted("id")[-1:]
 
     def _has_down_payment(self):
         self.ensure_one()
@@ -280,24 +203,29 @@ class DebtNegotiationOffer(models.Model):
             self.currency_id.rounding or 0.01,
         )
 
-    def _render_schedule(self, schedule):
-        rows = []
+    def _schedule_lines(self):
+        """The payments of the offer as ``[(label, date, amount)]``: the down
+        payment first, if any, then the numbered installments; ``[]`` when
+        the offer is not complete enough to have a schedule."""
+        self.ensure_one()
         with_down = self._has_down_payment()
-        for index, (due, amount) in enumerate(schedule):
+        lines = []
+        for index, (due, amount) in enumerate(self._get_schedule()):
             if with_down and index == 0:
                 label = self.env._("Down payment")
             else:
                 label = self.env._(
                     "Installment %(number)s", number=index + (0 if with_down else 1)
                 )
-            rows.append(
-                Markup("<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td></tr>")
-                % (
-                    label,
-                    format_date(self.env, due),
-                    self.currency_id.format(amount),
-                )
-            )
+            lines.append((label, due, amount))
+        return lines
+
+    def _render_schedule(self, lines):
+        rows = [
+            Markup("<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td></tr>")
+            % (label, format_date(self.env, due), self.currency_id.format(amount))
+            for label, due, amount in lines
+        ]
         header = Markup(
             "<table class='table table-sm o_debt_negotiation_schedule'>"
             "<thead><tr><th>%s</th><th>%s</th><th class='text-end'>%s</th></tr>"
@@ -428,17 +356,6 @@ class DebtNegotiationOffer(models.Model):
         if terms & set(vals) and any(o.state == "accepted" for o in self):
             raise UserError(
                 self.env._("The terms of an accepted offer cannot be changed.")
-            )
-        if (
-            AGREEMENT_FIELDS & set(vals)
-            and not self.env.context.get("debt_negotiation_agreement_write")
-            and any(o.agreement_date for o in self)
-        ):
-            raise UserError(
-                self.env._(
-                    "A confirmed agreement is a signed document: its records "
-                    "cannot be changed."
-                )
             )
         return super().write(vals)
 
@@ -587,16 +504,13 @@ class DebtNegotiationOffer(models.Model):
         return offers
 
     # ------------------------------------------------------------------
-    # Agreement in writing (issue: agreements)
+    # Agreement in writing
     # ------------------------------------------------------------------
-    def _agreement_forgives_balance(self, amount_due=None):
-        """Tell whether this agreement leaves part of the debt unpaid on
-        purpose, to be written off once it is fulfilled: a settlement or a
-        payment plan for less than what was due (``amount_due``, default:
-        what was due when the agreement was confirmed)."""
+    def _agreement_forgives_balance(self, amount_due):
+        """Tell whether this offer, agreed while ``amount_due`` was due,
+        leaves part of the debt unpaid on purpose, to be written off once it
+        is fulfilled: a settlement or a payment plan for less."""
         self.ensure_one()
         if self.offer_type not in ("settlement", "payment_plan"):
             return False
-        if amount_due is None:
-            amount_due = self.agreement_amount_due
         return self.currency_id.compare_amounts(self.amount, amount_due) < 0

@@ -58,7 +58,7 @@ class ReportAgreementLetter(models.AbstractModel):
             ).sorted("id")[-1:]
             if stored:
                 letters |= stored
-            elif case.agreement_offer_id:
+            elif case.agreement_id:
                 letters |= case._preview_letters("agreement")
             else:
                 raise UserError(

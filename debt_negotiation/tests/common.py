@@ -79,7 +79,7 @@ class DebtNegotiationCommon(AccountTestInvoicingCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.company_data["company"]
-        # settlements below the amount due need it (agreements work)
+        # settlements below the amount due need a write-off account
         cls.company.negotiation_writeoff_account_id = cls.company_data[
             "default_account_expense"
         ]
@@ -264,8 +264,9 @@ class DebtNegotiationCommon(AccountTestInvoicingCommon):
         return wizard.action_confirm()
 
     def _open_case_with_agreement(self, amount=None, **offer_vals):
-        """Return a case under agreement on a settlement (or the offer
-        described by ``offer_vals``), and the accepted offer."""
+        """Return a case (on a fresh overdue invoice of 1000) under agreement
+        on a settlement (or the offer described by ``offer_vals``), and the
+        accepted offer; the agreement is ``case.agreement_id``."""
         case = self._start_case()
         offer = self._create_offer(
             case, **({"amount": amount} if amount else {}), **offer_vals

@@ -526,6 +526,13 @@ class TestDemoData(DebtNegotiationCommon):
                 )
                 if case.stage_id.state:
                     self.assertEqual(case.stage_id.state, case.state)
+        agreed = self.env.ref("debt_negotiation.demo_case_bluebistro").sudo()
+        self.assertEqual(agreed.state, "agreement")
+        self.assertRecordValues(
+            agreed.agreement_id,
+            [{"state": "active", "signed_by": "Tom Blake", "installment_count": 6}],
+        )
+        self.assertEqual(agreed.installment_ids, agreed.agreement_id.installment_ids)
 
     def _demo_case_ids(self):
         return (

@@ -212,13 +212,14 @@ class TestOffer(DebtNegotiationCommon):
                 {
                     "state": "agreement",
                     "stage_id": self.env.ref("debt_negotiation.stage_agreement").id,
-                    "agreement_offer_id": theirs.id,
+                    "agreement_id": theirs.agreement_id.id,
                     "current_offer_id": False,
                     "response_deadline": False,
                 }
             ],
         )
         self.assertEqual(self.case.installment_ids.offer_id, theirs)
+        self.assertEqual(self.case.agreement_id.offer_id, theirs)
         self.assertIn("agreement", self.case.interaction_ids.mapped("outcome"))
         self.assertIn("Jane Accounts", self._message_bodies(self.case))
 
@@ -466,7 +467,7 @@ class TestOffer(DebtNegotiationCommon):
             stale_wizard.action_confirm()
         self.assertEqual(late.state, "draft")
         self.assertEqual(self.case.installment_ids.offer_id, first)
-        self.assertEqual(self.case.agreement_offer_id, first)
+        self.assertEqual(self.case.agreement_id.offer_id, first)
 
     def test_no_new_proposal_under_agreement(self):
         self._confirm_agreement(self._create_offer(self.case, amount=900.0))

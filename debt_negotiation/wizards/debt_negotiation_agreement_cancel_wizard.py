@@ -1,6 +1,7 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 
 class DebtNegotiationAgreementCancelWizard(models.TransientModel):
@@ -12,9 +13,7 @@ class DebtNegotiationAgreementCancelWizard(models.TransientModel):
     negotiation_id = fields.Many2one(
         "debt.negotiation", string="Case", required=True, ondelete="cascade"
     )
-    offer_id = fields.Many2one(
-        related="negotiation_id.agreement_offer_id", string="Agreement"
-    )
+    agreement_id = fields.Many2one(related="negotiation_id.agreement_id")
     reason = fields.Text(
         required=True, help="Why the agreement is cancelled; it is logged on the case."
     )
@@ -25,7 +24,13 @@ class DebtNegotiationAgreementCancelWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        self.negotiation_id.action_cancel_agreement(
-            self.reason, cancel_case=self.cancel_case
-        )
+        agreement = self.agreement_id
+        if not agreement:
+            raise UserError(
+                self.env._(
+                    "Case %(case)s has no agreement to cancel.",
+                    case=self.negotiation_id.name,
+                )
+            )
+        agreement.action_cancel(self.reason, cancel_case=self.cancel_case)
         return {"type": "ir.actions.act_window_close"}

@@ -81,7 +81,7 @@ class DebtNegotiationLetterWizard(models.TransientModel):
         case = self.negotiation_id
         if (
             self.letter_type == "agreement"
-            and not case.agreement_offer_id
+            and not case.agreement_id
             and not self.offer_id
         ):
             raise UserError(self.env._("This case has no agreement to confirm."))
@@ -90,16 +90,13 @@ class DebtNegotiationLetterWizard(models.TransientModel):
                 self.env._("This case has no agreement whose payment was missed.")
             )
         signature = {}
-        if self.letter_type == "agreement":
-            previous = case.letter_ids.filtered(
-                lambda letter: letter.letter_type == "agreement" and letter.signed_by
-            ).sorted("id")[-1:]
-            if previous:
-                signature = {
-                    "signed_by": previous.signed_by,
-                    "signed_on": previous.signed_on,
-                    "signature": previous.signature,
-                }
+        agreement = case.agreement_id
+        if self.letter_type == "agreement" and agreement.signed_by:
+            signature = {
+                "signed_by": agreement.signed_by,
+                "signed_on": agreement.signed_on,
+                "signature": agreement.signature,
+            }
         letter = case._generate_letter(
             self.letter_type,
             channel=self.channel,

@@ -19,14 +19,16 @@ TODAY = "2026-03-02"
 
 
 @tagged("post_install", "-at_install")
-class TestAgreements(DebtNegotiationCommon):
-    """Agreements in writing: the wizard, installments, payment tracking,
-    broken promises, settlement accounting and safety."""
+class TestAgreement(DebtNegotiationCommon):
+    """Agreements in writing: the wizard, the agreement model and its
+    installments, payment tracking, broken promises, settlement accounting
+    and safety."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.Installment = cls.env["debt.negotiation.installment"]
+        cls.Agreement = cls.env["debt.negotiation.agreement"]
         cls.writeoff_account = cls.company.negotiation_writeoff_account_id
         cls.eur = cls.setup_other_currency(
             "EUR", rates=[("2016-01-01", 2.0), ("2026-03-01", 2.5)]
@@ -49,6 +51,19 @@ class TestAgreements(DebtNegotiationCommon):
         offer.action_propose()
         return offer
 
+    def _agreed_plan(self, amount=1000.0, count=4, first_due=None, **vals):
+        """A case under agreement on a monthly payment plan (first payment
+        in 10 days), its offer and its invoice of 1000."""
+        case, offer = self._open_case_with_agreement(
+            amount=amount,
+            offer_type="payment_plan",
+            installment_count=count,
+            interval="month",
+            first_due_date=first_due or self.today + timedelta(days=10),
+            **vals,
+        )
+        return case, offer, case.invoice_ids
+
     def _open_wizard(self, offer, user=None):
         action = (offer.with_user(user) if user else offer).action_accept()
         model = self.env[action["res_model"]].with_context(**action["context"])
@@ -59,7 +74,8 @@ class TestAgreements(DebtNegotiationCommon):
 
     def _assert_nothing_written(self, case, offer, offer_state="proposed"):
         self.assertEqual(offer.state, offer_state)
-        self.assertFalse(offer.agreement_date)
+        self.assertFalse(offer.agreement_id)
+        self.assertFalse(case.agreement_id)
         self.assertFalse(
             self.Installment.with_context(active_test=False).search(
                 [("offer_id", "=", offer.id)]
@@ -119,20 +135,28 @@ class TestAgreements(DebtNegotiationCommon):
 
         self.assertEqual(case.state, "agreement")
         self.assertEqual(offer.state, "accepted")
+        agreement = case.agreement_id
+        self.assertEqual(offer.agreement_id, agreement)
         self.assertRecordValues(
-            offer,
+            agreement,
             [
                 {
-                    "agreement_date": date(2026, 3, 2),
+                    "negotiation_id": case.id,
+                    "offer_id": offer.id,
+                    "state": "active",
+                    "date": date(2026, 3, 2),
                     "signed_by": "Jane Accounts",
                     "signed_on": date(2026, 3, 1),
-                    "agreement_amount_due": 1000.0,
-                    "agreement_amount_paid": 0.0,
-                    "agreement_note": "Pays by standing order.",
+                    "amount": 900.0,
+                    "amount_due": 1000.0,
+                    "amount_paid": 0.0,
+                    "note": "Pays by standing order.",
                 }
             ],
         )
-        self.assertEqual(offer.agreement_invoice_ids, invoice)
+        self.assertTrue(agreement.signature)
+        self.assertEqual(agreement.invoice_ids, invoice)
+        self.assertEqual(agreement.installment_ids, case.installment_ids)
         self.assertRecordValues(
             self._installments(case),
             [
@@ -173,7 +197,7 @@ class TestAgreements(DebtNegotiationCommon):
         # the agreement letter, with the signature
         letter = case.letter_ids.filtered(lambda x: x.letter_type == "agreement")
         self.assertEqual(len(letter), 1)
-        self.assertEqual(offer.agreement_letter_id, letter)
+        self.assertEqual(agreement.letter_id, letter)
         self.assertRecordValues(
             letter,
             [
@@ -199,7 +223,7 @@ class TestAgreements(DebtNegotiationCommon):
         self.assertEqual(
             (signed_copy.res_model, signed_copy.res_id), (case._name, case.id)
         )
-        self.assertEqual(offer.agreement_signed_copy_id, signed_copy)
+        self.assertEqual(agreement.signed_copy_id, signed_copy)
         agreement_log = case.interaction_ids.filtered(
             lambda i: i.outcome == "agreement"
         )
@@ -335,6 +359,8 @@ class TestAgreements(DebtNegotiationCommon):
         ):
             wizard.action_confirm()
         self.assertEqual(case.installment_ids.offer_id, first)
+        self.assertEqual(case.agreement_id.offer_id, first)
+        self.assertEqual(len(case.agreement_ids), 1)
         self.assertEqual(len(case.letter_ids), 1)
 
     @freeze_time(TODAY)
@@ -379,18 +405,89 @@ class TestAgreements(DebtNegotiationCommon):
         self.assertEqual(case.state, "agreement")
 
     # ------------------------------------------------------------------
+    # The agreement model
+    # ------------------------------------------------------------------
+    @freeze_time(TODAY)
+    def test_agreement_states_and_the_case_agreement(self):
+        case = self._start_case()
+        self.assertFalse(case.agreement_id)
+        self.assertIn(
+            "pending_signature", self.Agreement._fields["state"].get_values(self.env)
+        )
+        offer = self._plan(case, amount=1000.0, count=2)
+        self._confirm_agreement(offer)
+        first = case.agreement_id
+        self.assertRecordValues(
+            first,
+            [
+                {
+                    "state": "active",
+                    "offer_id": offer.id,
+                    "negotiation_id": case.id,
+                    "company_id": self.company.id,
+                    "partner_id": self.debtor.id,
+                    "installment_count": 2,
+                    "installment_paid_count": 0,
+                    "progress": 0.0,
+                }
+            ],
+        )
+        self.assertEqual(case.agreement_ids, first)
+        self.assertEqual(first.installment_ids.agreement_id, first)
+        self.assertEqual(first.installment_ids.offer_id, offer)
+        self.assertEqual(first.display_name, f"{case.name} - {offer.display_name}")
+        # broken: still the case's agreement
+        self._monitor("2026-04-01")
+        self.assertEqual(case.state, "broken")
+        self.assertEqual(first.state, "broken")
+        self.assertEqual(case.agreement_id, first)
+        # renegotiated: the new agreement takes over, the broken one stays
+        with freeze_time("2026-04-02"):
+            second_offer = self._create_offer(
+                case, offer_type="full_payment", first_due_date=date(2026, 4, 20)
+            )
+            self._confirm_agreement(second_offer)
+        second = case.agreement_id
+        self.assertNotEqual(second, first)
+        self.assertEqual(second.state, "active")
+        self.assertEqual(first.state, "broken")
+        self.assertEqual(case.agreement_ids, first | second)
+        self.assertEqual(case.installment_ids, second.installment_ids)
+        # cancelled: the case has no agreement in force any more
+        second.action_cancel("Agreed by mistake")
+        self.assertEqual(second.state, "cancelled")
+        self.assertFalse(case.agreement_id)
+        self.assertEqual(first.state, "broken")
+        self.assertFalse(case.installment_ids)
+
+    @freeze_time(TODAY)
+    def test_agreement_menu_and_views(self):
+        case, _offer, _invoice = self._agreed_plan(count=2)
+        action = self.env.ref("debt_negotiation.action_debt_negotiation_agreement")
+        self.assertEqual(action.res_model, "debt.negotiation.agreement")
+        menu = self.env.ref("debt_negotiation.menu_debt_negotiation_agreement")
+        self.assertEqual(
+            menu.parent_id, self.env.ref("debt_negotiation.menu_debt_negotiation_root")
+        )
+        for user in (self.negotiation_user, self.negotiation_manager):
+            agreements = self.Agreement.with_user(user)
+            agreements.get_views([(False, "list"), (False, "form"), (False, "search")])
+            self.assertEqual(agreements.search([]), case.agreement_id)
+            self.assertFalse(agreements.has_access("create"))
+            self.assertFalse(agreements.has_access("write"))
+        # the other company does not see it
+        self.assertFalse(self.Agreement.with_user(self.user_company_2).search([]))
+
+    # ------------------------------------------------------------------
     # Payment tracking
     # ------------------------------------------------------------------
     @freeze_time(TODAY)
     def test_partial_payments_allocated_oldest_first(self):
-        invoice = self._create_invoice(amount=1000.0)
-        case = self._start_case(invoice)
-        offer = self._plan(case, amount=1000.0, count=4)
-        self._confirm_agreement(offer)
+        case, _offer, invoice = self._agreed_plan()
         installments = self._installments(case)
 
         self._register_payment(invoice, amount=300.0)
-        self.assertEqual(offer.agreement_amount_paid, 300.0)
+        self.assertEqual(case.agreement_id.amount_paid, 300.0)
         self.assertEqual(installments.mapped("amount_paid"), [250.0, 50.0, 0.0, 0.0])
         self.assertEqual(
             installments.mapped("state"), ["paid", "pending", "pending", "pending"]
@@ -422,7 +519,7 @@ class TestAgreements(DebtNegotiationCommon):
         # as the debtor's credit and the installments are never overpaid
         self._register_payment(invoice, amount=400.0)
         self.assertEqual(invoice.payment_state, "paid")
-        self.assertEqual(offer.agreement_amount_paid, 1000.0)
+        self.assertEqual(case.agreement_id.amount_paid, 1000.0)
         self.assertEqual(installments.mapped("amount_paid"), [250.0] * 4)
         self.assertEqual(set(installments.mapped("state")), {"paid"})
         self.assertEqual(case.agreement_progress, 100.0)
@@ -435,17 +532,14 @@ class TestAgreements(DebtNegotiationCommon):
         self._register_payment(invoice, amount=200.0, payment_date=date(2026, 2, 20))
         offer = self._plan(case, amount=800.0, count=2)
         self._confirm_agreement(offer)
-        self.assertEqual(offer.agreement_amount_due, 800.0)
+        self.assertEqual(offer.agreement_id.amount_due, 800.0)
         self.assertEqual(self._installments(case).mapped("amount_paid"), [0.0, 0.0])
         self._register_payment(invoice, amount=100.0)
         self.assertEqual(self._installments(case).mapped("amount_paid"), [100.0, 0.0])
 
     @freeze_time(TODAY)
     def test_credit_notes_count_and_unreconciled_payments_stop_counting(self):
-        invoice = self._create_invoice(amount=1000.0)
-        case = self._start_case(invoice)
-        offer = self._plan(case, amount=1000.0, count=4)
-        self._confirm_agreement(offer)
+        case, _offer, invoice = self._agreed_plan()
         installments = self._installments(case)
         refund = self._create_invoice(
             move_type="out_refund", amount=100.0, days_overdue=0
@@ -462,10 +556,7 @@ class TestAgreements(DebtNegotiationCommon):
 
     @freeze_time(TODAY)
     def test_payment_in_another_currency(self):
-        invoice = self._create_invoice(amount=1000.0)
-        case = self._start_case(invoice)
-        offer = self._plan(case, amount=1000.0, count=4)
-        self._confirm_agreement(offer)
+        case, _offer, invoice = self._agreed_plan()
         wizard = (
             self.env["account.payment.register"]
             .with_context(active_model="account.move", active_ids=invoice.ids)
@@ -486,10 +577,7 @@ class TestAgreements(DebtNegotiationCommon):
 
     @freeze_time(TODAY)
     def test_states_follow_the_date_and_payments(self):
-        invoice = self._create_invoice(amount=1000.0)
-        case = self._start_case(invoice)
-        offer = self._plan(case, amount=1000.0, count=4)  # first due 2026-03-12
-        self._confirm_agreement(offer)
+        case, _offer, invoice = self._agreed_plan()  # first due 2026-03-12
         first = self._installments(case)[0]
         self._monitor("2026-03-12")
         self.assertEqual(first.state, "pending", "due today is not late")
@@ -510,11 +598,8 @@ class TestAgreements(DebtNegotiationCommon):
     # ------------------------------------------------------------------
     @freeze_time(TODAY)
     def test_missed_installment_breaks_the_agreement(self):
-        invoice = self._create_invoice(amount=1000.0)
-        case = self._start_case(invoice)
+        case, _offer, invoice = self._agreed_plan()
         case.user_id = self.negotiation_user
-        offer = self._plan(case, amount=1000.0, count=4)
-        self._confirm_agreement(offer)
         installments = self._installments(case)
         self._register_payment(invoice, amount=100.0)
         self._monitor("2026-03-17")
@@ -522,6 +607,7 @@ class TestAgreements(DebtNegotiationCommon):
         self._monitor("2026-03-18")
         self.assertEqual(installments[0].state, "missed")
         self.assertEqual(case.state, "broken")
+        self.assertEqual(case.agreement_id.state, "broken")
         letter = case.letter_ids.filtered(lambda x: x.letter_type == "broken_promise")
         self.assertEqual(len(letter), 1)
         self.assertEqual(letter.installment_id, installments[0])
@@ -546,9 +632,8 @@ class TestAgreements(DebtNegotiationCommon):
 
     @freeze_time(TODAY)
     def test_broken_promise_without_letter_for_blocked_debtor(self):
-        case = self._start_case()
+        case, _offer, _invoice = self._agreed_plan(count=2)
         self.debtor.negotiation_blocked = True
-        self._confirm_agreement(self._plan(case, amount=1000.0, count=2))
         self._monitor("2026-04-01")
         self.assertEqual(case.state, "broken")
         self.assertFalse(
@@ -559,10 +644,8 @@ class TestAgreements(DebtNegotiationCommon):
 
     @freeze_time(TODAY)
     def test_renegotiation_after_a_break(self):
-        invoice = self._create_invoice(amount=1000.0)
-        case = self._start_case(invoice)
-        old_offer = self._plan(case, amount=1000.0, count=4)
-        self._confirm_agreement(old_offer)
+        case, old_offer, invoice = self._agreed_plan()
+        old_agreement = case.agreement_id
         old = self._installments(case)
         self._register_payment(invoice, amount=250.0)
         self._monitor("2026-04-18")  # the 2nd installment (04-12) is missed
@@ -575,14 +658,17 @@ class TestAgreements(DebtNegotiationCommon):
             )
             self._confirm_agreement(new_offer)
         self.assertEqual(case.state, "agreement")
-        self.assertEqual(case.agreement_offer_id, new_offer)
+        self.assertEqual(case.agreement_id.offer_id, new_offer)
+        self.assertEqual(case.agreement_id.state, "active")
         self.assertEqual(
             old_offer.state, "accepted", "the broken agreement stays on record"
         )
+        self.assertEqual(old_agreement.state, "broken")
+        self.assertEqual(old_agreement.installment_ids, old)
         new = self._installments(case)
         self.assertEqual(new.offer_id, new_offer)
         self.assertEqual(new.mapped("amount"), [250.0, 250.0, 250.0])
-        self.assertEqual(new_offer.agreement_amount_due, 750.0)
+        self.assertEqual(new_offer.agreement_id.amount_due, 750.0)
         # the old installments no longer count and keep their values
         self.assertFalse(any(old.mapped("active")))
         self.assertEqual(old_offer.installment_ids, old)
@@ -601,17 +687,17 @@ class TestAgreements(DebtNegotiationCommon):
     # ------------------------------------------------------------------
     @freeze_time(TODAY)
     def test_fulfilled_settlement_writes_the_balance_off(self):
-        invoice = self._create_invoice(amount=1000.0)
-        case = self._start_case(invoice)
-        offer = self._create_offer(case, amount=600.0, first_due_date=date(2026, 3, 10))
-        offer.action_propose()
-        self._confirm_agreement(offer)
+        case, offer = self._open_case_with_agreement(
+            amount=600.0, first_due_date=date(2026, 3, 10)
+        )
+        agreement = case.agreement_id
+        invoice = case.invoice_ids
         self._register_payment(invoice, amount=600.0)
         self.assertEqual(case.installment_ids.state, "paid")
         self.assertEqual(invoice.amount_residual, 400.0)
         self._monitor()
 
-        move = offer.agreement_writeoff_move_id
+        move = agreement.writeoff_move_id
         self.assertTrue(move)
         self.assertEqual(move.state, "posted")
         self.assertEqual(move.move_type, "entry")
@@ -645,10 +731,11 @@ class TestAgreements(DebtNegotiationCommon):
         self.assertEqual(invoice.payment_state, "paid")
         self.assertEqual(case.state, "settled")
         self.assertEqual(case.amount_due, 0.0)
-        self.assertEqual(offer.agreement_writeoff_amount, 400.0)
-        self.assertEqual(
-            offer.agreement_amount_paid, 600.0, "the write-off is no payment"
-        )
+        self.assertEqual(agreement.writeoff_amount, 400.0)
+        self.assertEqual(agreement.amount_paid, 600.0, "the write-off is no payment")
+        self.assertEqual(agreement.state, "fulfilled")
+        self.assertEqual(case.agreement_id, agreement)
+        self.assertEqual(offer.state, "accepted")
         self.assertEqual(case.installment_ids.amount_paid, 600.0)
         self.assertIn("written off", self._message_bodies(case))
         self.assertFalse(invoice.negotiation_id)
@@ -674,7 +761,7 @@ class TestAgreements(DebtNegotiationCommon):
         self._register_payment(invoices[1], amount=100.0)
         self.assertEqual(set(case.installment_ids.mapped("state")), {"paid"})
         self._monitor()
-        move = offer.agreement_writeoff_move_id
+        move = offer.agreement_id.writeoff_move_id
         self.assertEqual(sorted(move.line_ids.mapped("balance")), [-300.0, 300.0])
         self.assertEqual(set(invoices.mapped("payment_state")), {"paid"})
         self.assertEqual(case.state, "settled")
@@ -706,7 +793,7 @@ class TestAgreements(DebtNegotiationCommon):
         receivable = self._receivable_lines(invoice)
         residual_balance = receivable.amount_residual
         self._monitor()
-        move = offer.agreement_writeoff_move_id
+        move = offer.agreement_id.writeoff_move_id
         self.assertRecordValues(
             move.line_ids.sorted("balance"),
             [
@@ -731,34 +818,28 @@ class TestAgreements(DebtNegotiationCommon):
 
     @freeze_time(TODAY)
     def test_full_payment_and_extension_settle_when_invoices_are_paid(self):
-        invoice = self._create_invoice(amount=1000.0)
-        case = self._start_case(invoice)
-        offer = self._create_offer(
-            case,
-            offer_type="extension",
-            amount=1000.0,
-            first_due_date=date(2026, 4, 30),
+        case, offer = self._open_case_with_agreement(
+            offer_type="extension", amount=1000.0, first_due_date=date(2026, 4, 30)
         )
-        offer.action_propose()
-        self._confirm_agreement(offer)
+        invoice = case.invoice_ids
         self._register_payment(invoice, amount=999.99)
         self._monitor()
         self.assertEqual(case.state, "agreement")
+        self.assertEqual(case.agreement_id.state, "active", "not fulfilled yet")
         self._register_payment(invoice, amount=0.01)
         self._monitor()
         self.assertEqual(case.state, "settled")
-        self.assertFalse(offer.agreement_writeoff_move_id)
+        self.assertEqual(offer.agreement_id.state, "fulfilled")
+        self.assertFalse(offer.agreement_id.writeoff_move_id)
         self.assertIn("settled", self._message_bodies(case))
 
     @freeze_time(TODAY)
     def test_invoices_added_after_the_agreement_keep_the_case_open(self):
-        invoice = self._create_invoice(amount=1000.0)
-        case = self._start_case(invoice)
-        offer = self._create_offer(case, offer_type="full_payment")
-        self._confirm_agreement(offer)
+        case, offer = self._open_case_with_agreement(offer_type="full_payment")
+        invoice = case.invoice_ids
         later = self._create_invoice(amount=300.0, days_overdue=15)
         self.assertEqual(self._start_case(later), case)
-        self.assertEqual(offer.agreement_invoice_ids, invoice)
+        self.assertEqual(offer.agreement_id.invoice_ids, invoice)
         self._register_payment(later, amount=100.0)
         self.assertEqual(
             case.installment_ids.amount_paid, 0.0, "not an agreement invoice"
@@ -766,6 +847,7 @@ class TestAgreements(DebtNegotiationCommon):
         self._register_payment(invoice)
         self._monitor()
         self.assertEqual(case.state, "open")
+        self.assertEqual(case.agreement_id.state, "fulfilled")
         self.assertIn("still due", self._message_bodies(case))
         self.assertEqual(later.negotiation_id, case)
 
@@ -791,10 +873,8 @@ class TestAgreements(DebtNegotiationCommon):
         cron = self.env.ref("debt_negotiation.ir_cron_monitor_agreements")
         self.assertEqual(cron.model_id.model, "debt.negotiation")
         self.assertIn("_cron_monitor_agreements", cron.code)
-        invoice = self._create_invoice(amount=1000.0)
-        case = self._start_case(invoice)
-        self._confirm_agreement(self._create_offer(case, offer_type="full_payment"))
-        self._register_payment(invoice)
+        case, _offer = self._open_case_with_agreement(offer_type="full_payment")
+        self._register_payment(case.invoice_ids)
         cron.method_direct_trigger()
         self.assertEqual(case.state, "settled")
 
@@ -803,9 +883,8 @@ class TestAgreements(DebtNegotiationCommon):
     # ------------------------------------------------------------------
     @freeze_time(TODAY)
     def test_agreement_records_cannot_be_changed(self):
-        case = self._start_case()
-        offer = self._plan(case, amount=1000.0, count=2)
-        self._confirm_agreement(offer)
+        case, _offer, _invoice = self._agreed_plan(count=2)
+        agreement = case.agreement_id
         installment = case.installment_ids[0]
         letter = case.letter_ids
         for user in (self.negotiation_user, self.negotiation_manager):
@@ -818,30 +897,79 @@ class TestAgreements(DebtNegotiationCommon):
             with self.assertRaises(UserError):
                 installment.with_user(user).unlink()
             with self.assertRaises(UserError):
-                offer.with_user(user).signed_by = "Someone else"
+                agreement.with_user(user).signed_by = "Someone else"
+            with self.assertRaises(UserError):
+                agreement.with_user(user).unlink()
             with self.assertRaises(UserError):
                 letter.with_user(user).unlink()
             with self.assertRaises(UserError):
                 letter.attachment_id.with_user(user).unlink()
         self.assertEqual(installment.amount, 500.0)
-        self.assertEqual(offer.signed_by, "Jane Accounts")
+        self.assertEqual(agreement.signed_by, "Jane Accounts")
         self.assertTrue(letter.exists())
 
     @freeze_time(TODAY)
+    def test_signed_data_cannot_be_written_even_as_superuser(self):
+        case, offer, _invoice = self._agreed_plan(count=2)
+        agreement = case.agreement_id.sudo()
+        installment = agreement.installment_ids[0]
+        # a client may send the context key, but not what it must carry
+        spoofed = {"debt_negotiation_agreement_internal": True}
+        for env_agreement in (agreement, agreement.with_context(**spoofed)):
+            for vals in (
+                {"signed_by": "Someone else"},
+                {"signed_on": date(2026, 1, 1)},
+                {"amount_due": 1.0},
+                {"note": "Changed"},
+                {"state": "fulfilled"},
+                {"invoice_ids": [Command.clear()]},
+            ):
+                with self.subTest(vals=vals), self.assertRaises(UserError):
+                    env_agreement.write(vals)
+            with self.assertRaises(UserError):
+                env_agreement.installment_ids[0].write({"amount": 1.0})
+            with self.assertRaises(UserError):
+                env_agreement.unlink()
+            with self.assertRaises(UserError):
+                env_agreement.installment_ids.unlink()
+        with self.assertRaises(UserError):
+            self.Agreement.sudo().with_context(**spoofed).create(
+                {"negotiation_id": case.id, "offer_id": offer.id}
+            )
+        with self.assertRaises(UserError):
+            self.Installment.sudo().create(
+                {
+                    "negotiation_id": case.id,
+                    "agreement_id": agreement.id,
+                    "due_date": self.today,
+                    "amount": 1.0,
+                }
+            )
+        self.assertRecordValues(
+            agreement,
+            [
+                {
+                    "signed_by": "Jane Accounts",
+                    "signed_on": self.today,
+                    "amount_due": 1000.0,
+                    "state": "active",
+                }
+            ],
+        )
+        self.assertEqual(installment.amount, 500.0)
+        self.assertEqual(len(agreement.installment_ids), 2)
+
+    @freeze_time(TODAY)
     def test_only_a_manager_cancels_an_agreement_with_a_reason(self):
-        invoice = self._create_invoice(amount=1000.0)
-        case = self._start_case(invoice)
-        offer = self._plan(case, amount=1000.0, count=2)
-        self._confirm_agreement(offer)
+        case, offer, invoice = self._agreed_plan(count=2)
+        agreement = case.agreement_id
         installments = case.installment_ids
         with self.assertRaises(AccessError):
-            case.with_user(self.negotiation_user).action_cancel_agreement(
-                "Changed my mind"
-            )
+            agreement.with_user(self.negotiation_user).action_cancel("Changed my mind")
         with self.assertRaises(AccessError):
             case.with_user(self.negotiation_user).action_open_cancel_agreement_wizard()
         with self.assertRaises(UserError):
-            case.with_user(self.negotiation_manager).action_cancel_agreement(" ")
+            agreement.with_user(self.negotiation_manager).action_cancel(" ")
         self.assertEqual(case.state, "agreement")
 
         action = case.with_user(
@@ -853,9 +981,18 @@ class TestAgreements(DebtNegotiationCommon):
         wizard_form.record.action_confirm()
         self.assertEqual(case.state, "open")
         self.assertEqual(offer.state, "withdrawn")
-        self.assertEqual(
-            offer.agreement_cancel_reason, "Signed by someone without authority"
+        self.assertRecordValues(
+            agreement,
+            [
+                {
+                    "state": "cancelled",
+                    "cancel_reason": "Signed by someone without authority",
+                    "signed_by": "Jane Accounts",
+                }
+            ],
         )
+        self.assertFalse(case.agreement_id)
+        self.assertEqual(agreement.installment_ids, installments)
         self.assertFalse(case.installment_ids)
         self.assertFalse(
             any(installments.with_context(active_test=False).mapped("active"))
@@ -876,13 +1013,19 @@ class TestAgreements(DebtNegotiationCommon):
             self._create_offer(case, offer_type="full_payment", amount=500.0)
         )
         self.assertEqual(case.state, "agreement")
+        self.assertNotEqual(case.agreement_id, agreement)
+        self.assertEqual(case.agreement_id.state, "active")
 
     @freeze_time(TODAY)
     def test_cancel_agreement_and_case(self):
-        case = self._start_case()
-        self._confirm_agreement(self._plan(case, amount=1000.0, count=2))
-        case.action_cancel_agreement("Debtor went bankrupt", cancel_case=True)
+        case, _offer, _invoice = self._agreed_plan(count=2)
+        agreement = case.agreement_id
+        agreement.action_cancel("Debtor went bankrupt", cancel_case=True)
         self.assertEqual(case.state, "cancelled")
+        self.assertEqual(agreement.state, "cancelled")
+        # only an agreement in force can be cancelled
+        with self.assertRaises(UserError):
+            agreement.action_cancel("Again")
 
 
 @tagged("post_install", "-at_install")

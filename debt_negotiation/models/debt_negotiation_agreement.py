@@ -1,0 +1,823 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import split_every
+from odoo.tools.misc import format_date
+
+from ..tools import negotiation_rules as rules
+
+_logger = logging.getLogger(__name__)
+
+# The agreement and its installments are a signed document: only the
+# agreement's own methods change them, through :func:`_internal`. The context
+# key carries this object, which no client can send (it is not JSON).
+_INTERNAL_KEY = "debt_negotiation_agreement_internal"
+_INTERNAL_TOKEN = object()
+
+
+def _internal(records):
+    """``records`` as superuser, allowed to create and change agreement data.
+
+    Only for the agreement's own business methods, after their checks."""
+    return records.sudo().with_context(**{_INTERNAL_KEY: _INTERNAL_TOKEN})
+
+
+def _is_internal(records):
+    return records.env.context.get(_INTERNAL_KEY) is _INTERNAL_TOKEN
+
+
+class DebtNegotiationAgreement(models.Model):
+    """A deal confirmed in writing: the accepted offer, who signed it and
+    when, the invoices and the amount due at that moment, the installments,
+    the agreement letter and, once fulfilled, the write-off of what it
+    forgave.
+
+    Agreements are created by :meth:`_confirm_offer` (the agreement wizard)
+    and change only through their own methods: confirm, cancel, break,
+    fulfil. Only an ``active`` (or ``broken``) agreement puts its case under
+    agreement; a ``pending_signature`` one waits for the debtor.
+    """
+
+    _name = "debt.negotiation.agreement"
+    _description = "Debt Negotiation Agreement"
+    _order = "negotiation_id, id desc"
+    _check_company_auto = True
+
+    negotiation_id = fields.Many2one(
+        "debt.negotiation",
+        string="Case",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
+        index=True,
+        check_company=True,
+    )
+    offer_id = fields.Many2one(
+        "debt.negotiation.offer",
+        required=True,
+        readonly=True,
+        ondelete="restrict",
+        index=True,
+        check_company=True,
+    )
+    company_id = fields.Many2one(
+        related="negotiation_id.company_id", store=True, index=True
+    )
+    currency_id = fields.Many2one(related="negotiation_id.currency_id", store=True)
+    partner_id = fields.Many2one(related="negotiation_id.partner_id", store=True)
+    offer_type = fields.Selection(related="offer_id.offer_type")
+    amount = fields.Monetary(related="offer_id.amount", string="Agreed Amount")
+    state = fields.Selection(
+        [
+            ("pending_signature", "Awaiting Signature"),
+            ("active", "Active"),
+            ("broken", "Broken"),
+            ("fulfilled", "Fulfilled"),
+            ("cancelled", "Cancelled"),
+        ],
+        required=True,
+        readonly=True,
+        default="active",
+        index=True,
+        copy=False,
+    )
+    date = fields.Date(
+        string="Agreed On",
+        required=True,
+        readonly=True,
+        default=fields.Date.context_today,
+        help="Date the agreement was confirmed in writing. Payments received "
+        "on the agreement invoices from then on count towards its installments.",
+    )
+    signed_by = fields.Char(
+        readonly=True, help="Who agreed to the terms on behalf of the debtor."
+    )
+    signed_on = fields.Date(readonly=True)
+    signature = fields.Image(
+        readonly=True,
+        max_width=1024,
+        max_height=1024,
+        help="The debtor's signature, when one was given.",
+    )
+    signed_copy_id = fields.Many2one(
+        "ir.attachment",
+        readonly=True,
+        help="The scan of the agreement signed on paper, when one was uploaded.",
+    )
+    note = fields.Text(readonly=True, help="Anything agreed beyond the terms.")
+    letter_id = fields.Many2one(
+        "debt.negotiation.letter", string="Agreement Letter", readonly=True
+    )
+    invoice_ids = fields.Many2many(
+        "account.move",
+        "debt_negotiation_agreement_move_rel",
+        "agreement_id",
+        "move_id",
+        string="Agreement Invoices",
+        readonly=True,
+    )
+    amount_due = fields.Monetary(
+        string="Due at Agreement",
+        readonly=True,
+        help="What the debtor owed on the agreement invoices when the "
+        "agreement was confirmed.",
+    )
+    amount_paid = fields.Monetary(
+        string="Paid since Agreement",
+        compute="_compute_amount_paid",
+        store=True,
+        help="Decrease of what is due on the agreement invoices since the "
+        "agreement (payments, credit notes), the write-off excluded.",
+    )
+    writeoff_move_id = fields.Many2one(
+        "account.move", string="Write-off Entry", readonly=True
+    )
+    writeoff_amount = fields.Monetary(string="Written Off", readonly=True)
+    cancel_reason = fields.Text(readonly=True)
+    installment_ids = fields.One2many(
+        "debt.negotiation.installment",
+        "agreement_id",
+        string="Installments",
+        readonly=True,
+        context={"active_test": False},
+    )
+    next_installment_id = fields.Many2one(
+        "debt.negotiation.installment", compute="_compute_progress"
+    )
+    next_installment_date = fields.Date(
+        string="Next Payment Due", compute="_compute_progress"
+    )
+    next_installment_amount = fields.Monetary(
+        string="Next Payment", compute="_compute_progress"
+    )
+    installment_count = fields.Integer(
+        string="Installments Count", compute="_compute_progress"
+    )
+    installment_paid_count = fields.Integer(
+        string="Installments Paid", compute="_compute_progress"
+    )
+    installment_amount_paid = fields.Monetary(
+        string="Paid under Agreement",
+        compute="_compute_progress",
+        help="Payments received since the agreement, allocated to its installments.",
+    )
+    progress = fields.Float(
+        string="Schedule Progress",
+        compute="_compute_progress",
+        help="Share of the agreed amount already paid, in percent.",
+    )
+
+    # ------------------------------------------------------------------
+    # Compute methods
+    # ------------------------------------------------------------------
+    @api.depends("negotiation_id.name", "offer_id")
+    def _compute_display_name(self):
+        for agreement in self:
+            agreement.display_name = " - ".join(
+                part
+                for part in (
+                    agreement.negotiation_id.name,
+                    agreement.offer_id.display_name,
+                )
+                if part
+            )
+
+    @api.depends(
+        "amount_due",
+        "invoice_ids.amount_residual",
+        "writeoff_amount",
+        "currency_id",
+    )
+    def _compute_amount_paid(self):
+        for agreement in self:
+            agreement.amount_paid = rules.paid_since_agreement(
+                agreement.amount_due,
+                sum(agreement.invoice_ids.mapped("amount_residual")),
+                agreement.writeoff_amount,
+                agreement.currency_id.rounding or 0.01,
+            )
+
+    @api.depends(
+        "installment_ids.state",
+        "installment_ids.amount",
+        "installment_ids.amount_paid",
+        "installment_ids.due_date",
+    )
+    def _compute_progress(self):
+        for agreement in self:
+            installments = agreement._all_installments().sorted(
+                lambda i: i._allocation_key()
+            )
+            unpaid = installments.filtered(lambda i: i.state != "paid")
+            agreed = sum(installments.mapped("amount"))
+            paid = sum(installments.mapped("amount_paid"))
+            agreement.next_installment_id = unpaid[:1]
+            agreement.next_installment_date = unpaid[:1].due_date
+            agreement.next_installment_amount = unpaid[:1].amount_residual
+            agreement.installment_count = len(installments)
+            agreement.installment_paid_count = len(installments) - len(unpaid)
+            agreement.installment_amount_paid = paid
+            agreement.progress = (
+                min(100.0, round(paid * 100.0 / agreed, 2)) if agreed else 0.0
+            )
+
+    def _all_installments(self):
+        """Every installment of the agreements, archived ones included."""
+        return self.with_context(active_test=False).installment_ids
+
+    # ------------------------------------------------------------------
+    # CRUD methods
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not _is_internal(self):
+            raise UserError(
+                self.env._("An agreement is created by confirming an offer in writing.")
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not _is_internal(self):
+            raise UserError(
+                self.env._(
+                    "A confirmed agreement is a signed document: its records "
+                    "cannot be changed."
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        if self:
+            raise UserError(
+                self.env._(
+                    "A confirmed agreement cannot be deleted; a manager may "
+                    "cancel it instead."
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Action methods
+    # ------------------------------------------------------------------
+    def action_cancel(self, reason, cancel_case=False):
+        """Cancel the agreements (managers only), with a reason.
+
+        The agreed offer becomes ``withdrawn``, the installments are
+        archived (they no longer count but stay on record with the agreement
+        letter), the reason is logged as an interaction and in the chatter,
+        and the negotiation resumes (``open``), or the case is cancelled
+        with ``cancel_case``.
+        """
+        self._check_manager()
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(
+                self.env._("Please give the reason for cancelling the agreement.")
+            )
+        cases = self.negotiation_id
+        cases._check_state(
+            ("agreement", "broken", "disputed"), self.env._("cancel the agreement of")
+        )
+        for agreement in self:
+            case = agreement.negotiation_id
+            if agreement.state not in ("active", "broken"):
+                raise UserError(
+                    self.env._(
+                        "Case %(case)s has no agreement to cancel.", case=case.name
+                    )
+                )
+            with self.env.cr.savepoint():
+                agreement._cancel(reason)
+        if cancel_case:
+            cases.action_cancel()
+        else:
+            cases._schedule_next_action()
+        return True
+
+    # ------------------------------------------------------------------
+    # Business methods: confirmation
+    # ------------------------------------------------------------------
+    @api.model
+    def _check_manager(self):
+        if not self.env.user.has_group("debt_negotiation.group_negotiation_manager"):
+            raise AccessError(
+                self.env._("Only a negotiation manager can cancel an agreement.")
+            )
+
+    def _schedule_error_messages(self, total, amount, currency):
+        return {
+            "schedule_empty": self.env._("The agreement has no payment schedule."),
+            "installment_date_missing": self.env._(
+                "Every payment of the schedule needs a due date."
+            ),
+            "installment_date_in_past": self.env._(
+                "The payments of the schedule cannot be due in the past."
+            ),
+            "installment_not_positive": self.env._(
+                "Every payment of the schedule must be greater than zero."
+            ),
+            "schedule_total_mismatch": self.env._(
+                "The payments of the schedule add up to %(total)s but the "
+                "agreed amount is %(amount)s: they must match exactly.",
+                total=currency.format(total),
+                amount=currency.format(amount),
+            ),
+        }
+
+    @api.model
+    def _check_confirmable(self, offer, schedule, signed_by, signed_on):
+        """Raise, before anything is written, when ``offer`` cannot become
+        its case's agreement with this ``schedule`` and signature."""
+        case = offer.negotiation_id
+        # offer state (expired, withdrawn...), case state (already under an
+        # agreement, settled, cancelled), expiry date, terms, minimum rule
+        offer._check_acceptable()
+        case.check_access("write")
+        if not (signed_by or "").strip():
+            raise UserError(
+                self.env._("Say who agreed to the terms on behalf of the debtor.")
+            )
+        today = fields.Date.context_today(self)
+        if not signed_on:
+            raise UserError(self.env._("Give the date the agreement was signed."))
+        if signed_on > today:
+            raise UserError(self.env._("The signature date cannot be in the future."))
+        invoices = case.invoice_ids.filtered(lambda m: m.state == "posted")
+        if case.currency_id.is_zero(sum(invoices.mapped("amount_residual"))):
+            raise UserError(
+                self.env._("Nothing is due on case %(case)s any more.", case=case.name)
+            )
+        currency = offer.currency_id
+        rounding = currency.rounding or 0.01
+        payments = [(due_date, amount) for _name, due_date, amount in schedule]
+        codes = rules.schedule_errors(payments, offer.amount, today, rounding)
+        if codes:
+            total = rules.from_units(
+                sum(rules.to_units(amount, rounding) for _date, amount in payments),
+                rounding,
+            )
+            messages = self._schedule_error_messages(total, offer.amount, currency)
+            raise ValidationError("\n".join(messages[code] for code in codes))
+        if (
+            offer._agreement_forgives_balance(case.amount_due)
+            and not case.company_id.negotiation_writeoff_account_id
+        ):
+            raise UserError(
+                self.env._(
+                    "This agreement forgives part of the debt: set the settlement "
+                    "write-off account of %(company)s in the Accounting settings "
+                    "before confirming it.",
+                    company=case.company_id.name,
+                )
+            )
+
+    @api.model
+    def _confirm_offer(
+        self,
+        offer,
+        schedule,
+        signed_by,
+        signed_on,
+        note=False,
+        signature=False,
+        signed_copy=False,
+        signed_copy_name=False,
+        letter_channel="post",
+    ):
+        """Confirm ``offer`` in writing as its case's agreement (``active``).
+
+        Checks everything first (states, minimum rule, schedule, write-off
+        account), then accepts the offer and closes its rivals, archives the
+        installments of a previous (broken) agreement, creates the agreement
+        with the invoices and the amount due at this moment and its
+        installments, logs an ``agreement`` interaction, attaches the signed
+        copy, sets the case ``agreement`` and generates the agreement letter
+        (PDF with the signature, posted in the chatter).
+
+        :param schedule: ``[(label, due_date, amount)]``, in payment order
+        :param signature: the debtor's signature image (base64), if any
+        :param signed_copy: the scan signed on paper (base64), if any
+        :param letter_channel: ``post`` or ``email`` (the caller sends it)
+        :return: the new agreement
+        """
+        self._check_confirmable(offer, schedule, signed_by, signed_on)
+        case = offer.negotiation_id
+        signed_by = signed_by.strip()
+        previous = case.installment_ids
+        offer._mark_accepted()
+        # A broken agreement being renegotiated: its installments stop counting.
+        _internal(previous).write({"active": False})
+        vals = self._prepare_values(
+            offer, schedule, signed_by, signed_on, note, signature
+        )
+        agreement = _internal(self).create(vals).with_env(self.env)
+        signed_copy_attachment = agreement._log_confirmation(
+            signed_copy, signed_copy_name
+        )
+        letter = case._generate_letter(
+            "agreement",
+            channel=letter_channel,
+            offer=offer,
+            signed_by=signed_by,
+            signed_on=signed_on,
+            signature=signature or False,
+        )
+        _internal(agreement).write(
+            {"letter_id": letter[:1].id, "signed_copy_id": signed_copy_attachment.id}
+        )
+        case._schedule_next_action()
+        return agreement
+
+    @api.model
+    def _prepare_values(self, offer, schedule, signed_by, signed_on, note, signature):
+        """Values of the agreement on ``offer`` and of its installments,
+        with the case's posted invoices and what is due on them now."""
+        case = offer.negotiation_id
+        invoices = case.invoice_ids.filtered(lambda m: m.state == "posted")
+        return {
+            "negotiation_id": case.id,
+            "offer_id": offer.id,
+            "state": "active",
+            "signed_by": signed_by,
+            "signed_on": signed_on,
+            "signature": signature or False,
+            "note": note or False,
+            "invoice_ids": [Command.set(invoices.ids)],
+            "amount_due": case.currency_id.round(
+                sum(invoices.mapped("amount_residual"))
+            ),
+            "installment_ids": [
+                Command.create(
+                    {
+                        "negotiation_id": case.id,
+                        "sequence": index,
+                        "name": label
+                        or self.env._("Installment %(number)s", number=index),
+                        "due_date": due_date,
+                        "amount": amount,
+                    }
+                )
+                for index, (label, due_date, amount) in enumerate(schedule, 1)
+            ],
+        }
+
+    def _log_confirmation(self, signed_copy=False, signed_copy_name=False):
+        """Log the confirmed agreement (interaction, chatter with the signed
+        copy) and put its case under agreement. Return the signed copy's
+        attachment (empty without one)."""
+        self.ensure_one()
+        case = self.negotiation_id
+        summary = self.env._(
+            "Agreement confirmed in writing: %(offer)s, signed by %(who)s on %(date)s.",
+            offer=self.offer_id.display_name,
+            who=self.signed_by,
+            date=format_date(self.env, self.signed_on),
+        )
+        if self.note:
+            summary = f"{summary}\n{self.note}"
+        self.env["debt.negotiation.interaction"].create(
+            {
+                "negotiation_id": case.id,
+                "channel": "other",
+                "direction": "inbound",
+                "contact_name": self.signed_by,
+                "summary": summary,
+                "outcome": "agreement",
+            }
+        )
+        attachment = self.env["ir.attachment"]
+        if signed_copy:
+            attachment = attachment.create(
+                {
+                    "name": signed_copy_name or self.env._("Signed agreement"),
+                    "datas": signed_copy,
+                    "res_model": case._name,
+                    "res_id": case.id,
+                }
+            )
+        case.write(
+            {
+                "state": "agreement",
+                "response_deadline": False,
+                "next_action_date": False,
+                "dispute_previous_state": False,
+            }
+        )
+        case.message_post(
+            body=summary,
+            attachment_ids=attachment.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        return attachment
+
+    def _cancel(self, reason):
+        """Cancel this agreement and resume its case (see :meth:`action_cancel`)."""
+        self.ensure_one()
+        case = self.negotiation_id
+        offer = self.offer_id
+        _internal(self._all_installments()).write({"active": False})
+        _internal(self).write({"state": "cancelled", "cancel_reason": reason})
+        offer.write(
+            {"state": "withdrawn", "answered_date": fields.Date.context_today(self)}
+        )
+        self.env["debt.negotiation.interaction"].create(
+            {
+                "negotiation_id": case.id,
+                "channel": "other",
+                "direction": "outbound",
+                "contact_name": case.partner_id.name,
+                "summary": self.env._(
+                    "Agreement cancelled (%(offer)s): %(reason)s",
+                    offer=offer.display_name,
+                    reason=reason,
+                ),
+                "outcome": "other",
+            }
+        )
+        case.message_post(
+            body=self.env._(
+                "Agreement cancelled by %(user)s: %(offer)s. Reason: %(reason)s",
+                user=self.env.user.name,
+                offer=offer.display_name,
+                reason=reason,
+            )
+        )
+        if case.state == "disputed":
+            case.dispute_previous_state = "open"
+        else:
+            case.state = "open"
+
+    # ------------------------------------------------------------------
+    # Business methods: monitoring
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_monitor(self, batch_size=200):
+        """Refresh installment states, break the agreements with a missed
+        installment, fulfil the paid ones.
+
+        Idempotent: each step only selects what still needs it (a broken or
+        fulfilled agreement is no longer ``active``). Every agreement is
+        handled in its own savepoint, so one failing case does not block
+        the others.
+        """
+        # The cron works for every company, whatever its user may see.
+        agreements_env = self.sudo().with_context(active_test=True)
+        today = fields.Date.context_today(self)
+        Installment = self.env["debt.negotiation.installment"].sudo()
+        stale = Installment.search(Installment._stale_state_domain(today))
+        for batch in split_every(batch_size, stale.ids, Installment.browse):
+            batch._refresh_state()
+        to_break = Installment.search(
+            [
+                ("state", "=", "missed"),
+                ("agreement_id.state", "=", "active"),
+                ("negotiation_id.state", "=", "agreement"),
+            ]
+        ).agreement_id
+        to_fulfil = agreements_env.search(
+            [
+                ("state", "=", "active"),
+                ("negotiation_id.state", "=", "agreement"),
+                ("id", "not in", to_break.ids),
+                ("installment_ids", "!=", False),
+                ("installment_ids", "not any", [("state", "!=", "paid")]),
+            ]
+        )
+        for method, agreements in (("_break", to_break), ("_fulfil", to_fulfil)):
+            current = agreements.filtered(lambda a: a.negotiation_id.agreement_id == a)
+            for batch in split_every(batch_size, current.ids, agreements_env.browse):
+                for agreement in batch:
+                    try:
+                        with self.env.cr.savepoint():
+                            getattr(
+                                agreement.with_company(agreement.company_id), method
+                            )()
+                    except (UserError, ValidationError) as error:
+                        _logger.warning(
+                            "Agreement monitoring skipped case %s: %s",
+                            agreement.negotiation_id.name,
+                            error,
+                        )
+        return True
+
+    def _break(self):
+        """A payment was missed beyond the grace days: the agreement and its
+        case are ``broken``, the broken-promise letter goes out and the
+        negotiator gets an activity."""
+        for agreement in self:
+            case = agreement.negotiation_id
+            missed = agreement.installment_ids.filtered(
+                lambda i: i.active and i.state == "missed"
+            ).sorted(lambda i: i._allocation_key())[:1]
+            _internal(agreement).write({"state": "broken"})
+            case.write({"state": "broken", "response_deadline": False})
+            case.message_post(
+                body=self.env._(
+                    "Agreement broken: %(installment)s of %(amount)s due on "
+                    "%(date)s was not paid within the grace period.",
+                    installment=missed.name,
+                    amount=case.currency_id.format(missed.amount_residual),
+                    date=format_date(self.env, missed.due_date),
+                )
+            )
+            if case.negotiation_blocked:
+                case.message_post(
+                    body=self.env._(
+                        "No broken-promise letter: this debtor never receives "
+                        "automatic letters."
+                    )
+                )
+            else:
+                case._generate_letter("broken_promise", installment=missed)
+            case.activity_schedule(
+                "debt_negotiation.mail_activity_type_negotiation_call",
+                user_id=case.user_id.id or self.env.uid,
+                summary=self.env._("Broken promise: call the debtor"),
+                note=self.env._(
+                    "%(installment)s due on %(date)s was missed; the agreement "
+                    "is broken.",
+                    installment=missed.name,
+                    date=format_date(self.env, missed.due_date),
+                ),
+            )
+            case._schedule_next_action()
+        return True
+
+    def _forgives_balance(self):
+        """Whether the agreement leaves part of what was due at the agreement
+        unpaid on purpose, to be written off once it is fulfilled."""
+        self.ensure_one()
+        return self.offer_id._agreement_forgives_balance(self.amount_due)
+
+    def _fulfil(self):
+        """Every installment is paid: write off what the agreement forgave
+        (settlements and discounted plans) and settle the case. Full payment
+        and extension agreements are fulfilled once their invoices are paid."""
+        for agreement in self:
+            currency = agreement.currency_id
+            remaining = sum(agreement.invoice_ids.mapped("amount_residual"))
+            if not currency.is_zero(remaining):
+                if not agreement._forgives_balance():
+                    continue
+                agreement._write_off_balance()
+            _internal(agreement).write({"state": "fulfilled"})
+            agreement._settle_case()
+        return True
+
+    def _settle_case(self):
+        """The agreement is fulfilled: settle its case, or let the
+        negotiation go on for the invoices added after the agreement."""
+        self.ensure_one()
+        case = self.negotiation_id
+        currency = self.currency_id
+        offer = self.offer_id
+        other_due = currency.round(
+            sum((case.invoice_ids - self.invoice_ids).mapped("amount_residual"))
+        )
+        if not currency.is_zero(other_due):
+            case.write({"state": "open"})
+            case.message_post(
+                body=self.env._(
+                    "Agreement fulfilled: %(offer)s is paid. %(amount)s is still "
+                    "due on invoices added after the agreement; the negotiation "
+                    "continues.",
+                    offer=offer.display_name,
+                    amount=currency.format(other_due),
+                )
+            )
+            case._schedule_next_action()
+            return
+        case.write(
+            {"state": "settled", "response_deadline": False, "next_action_date": False}
+        )
+        if self.writeoff_move_id:
+            body = self.env._(
+                "Agreement fulfilled: every installment of %(offer)s is paid. "
+                "The remaining %(amount)s was written off (%(move)s); the "
+                "case is settled.",
+                offer=offer.display_name,
+                amount=currency.format(self.writeoff_amount),
+                move=self.writeoff_move_id.name,
+            )
+        else:
+            body = self.env._(
+                "Agreement fulfilled: %(offer)s is paid; the case is settled.",
+                offer=offer.display_name,
+            )
+        case.message_post(body=body)
+
+    # ------------------------------------------------------------------
+    # Business methods: settlement write-off
+    # ------------------------------------------------------------------
+    def _writeoff_journal_and_account(self):
+        """The company's write-off account and miscellaneous journal; raise
+        when either is missing."""
+        self.ensure_one()
+        company = self.company_id
+        account = company.negotiation_writeoff_account_id
+        if not account:
+            raise UserError(
+                self.env._(
+                    "Set the settlement write-off account of %(company)s in the "
+                    "Accounting settings to settle %(case)s.",
+                    company=company.name,
+                    case=self.negotiation_id.name,
+                )
+            )
+        Journal = self.env["account.journal"].sudo()
+        journal = Journal.search(
+            [*Journal._check_company_domain(company), ("type", "=", "general")],
+            limit=1,
+        )
+        if not journal:
+            raise UserError(
+                self.env._(
+                    "%(company)s has no miscellaneous journal for the settlement "
+                    "write-off.",
+                    company=company.name,
+                )
+            )
+        return journal, account
+
+    def _prepare_writeoff_move_vals(self, receivables, journal, account):
+        """Values of the write-off entry: each open receivable line gets a
+        counterpart for its exact residual, in the invoice currency and in
+        the company currency, so the reconciliation is full and needs no
+        exchange difference; the total goes to ``account``."""
+        self.ensure_one()
+        case = self.negotiation_id
+        label = self.env._("Settlement write-off %(case)s", case=case.name)
+        line_vals = [
+            Command.create(
+                {
+                    "name": f"{label} - {line.move_id.name}",
+                    "account_id": line.account_id.id,
+                    "partner_id": line.partner_id.id,
+                    "currency_id": line.currency_id.id,
+                    "amount_currency": -line.amount_residual_currency,
+                    "balance": -line.amount_residual,
+                }
+            )
+            for line in receivables
+        ]
+        line_vals.append(
+            Command.create(
+                {
+                    "name": label,
+                    "account_id": account.id,
+                    "partner_id": case.partner_id.id,
+                    "currency_id": self.currency_id.id,
+                    "amount_currency": sum(
+                        receivables.mapped("amount_residual_currency")
+                    ),
+                    "balance": sum(receivables.mapped("amount_residual")),
+                }
+            )
+        )
+        return {
+            "move_type": "entry",
+            "journal_id": journal.id,
+            "date": fields.Date.context_today(self),
+            "ref": label,
+            "partner_id": case.partner_id.id,
+            "line_ids": line_vals,
+        }
+
+    def _write_off_balance(self):
+        """Write the balance left on the agreement invoices off to the
+        company's write-off account: a posted journal entry whose receivable
+        lines are reconciled with the invoices (they end ``paid``)."""
+        self.ensure_one()
+        journal, account = self._writeoff_journal_and_account()
+        receivables = (
+            self.invoice_ids.sudo()
+            .filtered(lambda m: m.state == "posted")
+            .line_ids.filtered(
+                lambda line: (
+                    line.account_id.account_type == "asset_receivable"
+                    and not line.reconciled
+                )
+            )
+        )
+        amount_currency = sum(receivables.mapped("amount_residual_currency"))
+        move = (
+            self.env["account.move"]
+            .sudo()
+            .with_company(self.company_id)
+            .create(self._prepare_writeoff_move_vals(receivables, journal, account))
+        )
+        move.action_post()
+        for receivable_account in receivables.account_id:
+            (move.line_ids | receivables).filtered(
+                lambda line, acc=receivable_account: (
+                    line.account_id == acc and not line.reconciled
+                )
+            ).reconcile()
+        _internal(self).write(
+            {"writeoff_move_id": move.id, "writeoff_amount": amount_currency}
+        )
+        return move
