@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import split_every
 from odoo.tools.misc import format_date
 
+from ..const import MANAGER_GROUP
 from ..tools import negotiation_rules as rules
 
 _logger = logging.getLogger(__name__)
@@ -278,9 +279,7 @@ class DebtNegotiationAgreement(models.Model):
                 self.env._("Please give the reason for cancelling the agreement.")
             )
         cases = self.negotiation_id
-        cases._check_state(
-            ("agreement", "broken", "disputed"), self.env._("cancel the agreement of")
-        )
+        cases._check_state(("agreement", "broken", "disputed"), "cancel_agreement")
         for agreement in self:
             case = agreement.negotiation_id
             if agreement.state not in ("active", "broken"):
@@ -302,7 +301,7 @@ class DebtNegotiationAgreement(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _check_manager(self):
-        if not self.env.user.has_group("debt_negotiation.group_negotiation_manager"):
+        if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(
                 self.env._("Only a negotiation manager can cancel an agreement.")
             )
