@@ -26,15 +26,24 @@ def total_units(amounts, rounding):
     return sum(units(amount, rounding) for amount in amounts)
 
 
-def test_rules_module_is_pure(rules):
-    """Only the standard library and python-dateutil: never Odoo."""
-    tree = ast.parse(Path(rules.__file__).read_text(encoding="utf-8"))
+TOOLS_DIR = Path(rules.__file__).parent
+
+
+@pytest.mark.parametrize(
+    "path", sorted(TOOLS_DIR.glob("*.py")), ids=lambda path: path.name
+)
+def test_tools_module_is_pure(path):
+    """Only the standard library, python-dateutil and the other modules of
+    tools/: never Odoo."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     imported = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             imported.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            assert node.level == 1, "only the modules of tools/"
+            assert not node.module or (TOOLS_DIR / f"{node.module}.py").is_file()
         elif isinstance(node, ast.ImportFrom):
-            assert node.level == 0, "no relative import: the module is loaded by path"
             imported.add(node.module.split(".")[0])
     assert imported - {"dateutil"} <= sys.stdlib_module_names, imported
 
