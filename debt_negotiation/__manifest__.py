@@ -17,7 +17,6 @@
     "data": [
         "security/debt_negotiation_security.xml",
         "security/ir.model.access.csv",
-        "security/debt_negotiation_followup_security.xml",
         "data/ir_sequence_data.xml",
         "data/debt_negotiation_stage_data.xml",
         "data/mail_activity_type_data.xml",
@@ -34,7 +33,9 @@
         "views/debt_negotiation_letter_views.xml",
         "views/debt_negotiation_followup_step_views.xml",
         "views/debt_negotiation_views.xml",
-        "views/debt_negotiation_followup_views.xml",
+        "views/debt_negotiation_followup_log_views.xml",
+        "views/debt_negotiation_followup_preview_views.xml",
+        "views/debt_negotiation_followup_case_views.xml",
         "views/debt_negotiation_letter_case_views.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",

@@ -369,7 +369,7 @@ def race(registry, args, today):
             barrier.wait()
             cases = env["debt.negotiation"].browse(case_ids)
             start = wall_clock()
-            stats = cases._followup_process_batch(today)
+            stats = env["debt.negotiation.followup.engine"]._process_batch(cases, today)
             results[name] = (dict(stats), wall_clock() - start)
 
     threads = [threading.Thread(target=worker, args=(name,)) for name in "AB"]
@@ -425,20 +425,19 @@ def measure_decisions(env, args, today):
     from odoo.tools import split_every
 
     Negotiation = env["debt.negotiation"]
+    Engine = env["debt.negotiation.followup.engine"]
     env.invalidate_all()
     with Probe(env.cr) as probe:
-        ids = Negotiation.search(
-            Negotiation._followup_candidate_domain(today), order="id"
-        ).ids
-        ladders = Negotiation._followup_ladders()
+        ids = Negotiation.search(Engine._candidate_domain(today), order="id").ids
+        ladders = env["debt.negotiation.followup.step"]._ladders()
         due = 0
         for batch_ids in split_every(args.batch_size, ids):
-            for decision in Negotiation.browse(batch_ids)._followup_decide(
-                today, ladders
+            for decision in Engine._decide(
+                Negotiation.browse(batch_ids), today, ladders
             ):
                 if decision.step:
                     due += 1
-                    decision.case._followup_problem(decision.step)
+                    Engine._step_problem(decision.case, decision.step)
             env.invalidate_all()
     print("\n== Decision phase (read-only) ==")
     report(probe, len(ids))
@@ -528,7 +527,11 @@ def measure_run(env, args):
     spent = {}
     with contextlib.ExitStack() as stack:
         stack.enter_context(
-            patched(cls, "_followup_process_batch", batch_probe(batches))
+            patched(
+                type(env["debt.negotiation.followup.engine"]),
+                "_process_batch",
+                batch_probe(batches),
+            )
         )
         for name in ("_generate_letter", "action_escalate", "activity_schedule"):
             stack.enter_context(patched(cls, name, query_counter(name, spent)))

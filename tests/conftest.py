@@ -1,8 +1,9 @@
 """Shared fixtures of the Odoo-less test layer.
 
 The ``debt_negotiation`` package imports Odoo, so it is never imported here:
-``negotiation_rules.py`` (pure Python) is loaded straight from its file and
-registered as the top-level module ``negotiation_rules``.
+its ``tools`` folder (pure Python) is loaded straight from its path as the
+top-level package ``debt_negotiation_tools``, so the tests import
+``from debt_negotiation_tools import negotiation_rules``.
 """
 
 import importlib.util
@@ -15,7 +16,8 @@ from hypothesis import settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ADDON_DIR = REPO_ROOT / "debt_negotiation"
-RULES_PATH = ADDON_DIR / "tools" / "negotiation_rules.py"
+TOOLS_DIR = ADDON_DIR / "tools"
+TOOLS_PACKAGE = "debt_negotiation_tools"
 
 # No example database (runs do not depend on earlier runs) and no deadline
 # (a busy CI machine does not make property tests flaky).
@@ -27,21 +29,31 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
-def load_rules():
-    """Load ``negotiation_rules.py`` by path (once) and return the module."""
-    module = sys.modules.get("negotiation_rules")
-    if module is None:
-        spec = importlib.util.spec_from_file_location("negotiation_rules", RULES_PATH)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["negotiation_rules"] = module
-        spec.loader.exec_module(module)
-    return module
+def load_tools():
+    """Load the addon's ``tools`` package by path (once) and return it."""
+    package = sys.modules.get(TOOLS_PACKAGE)
+    if package is None:
+        spec = importlib.util.spec_from_file_location(
+            TOOLS_PACKAGE,
+            TOOLS_DIR / "__init__.py",
+            submodule_search_locations=[str(TOOLS_DIR)],
+        )
+        package = importlib.util.module_from_spec(spec)
+        sys.modules[TOOLS_PACKAGE] = package
+        spec.loader.exec_module(package)
+    return package
 
 
-load_rules()
+load_tools()
 
 
 @pytest.fixture(scope="session")
 def rules():
     """The ``negotiation_rules`` module."""
-    return load_rules()
+    return load_tools().negotiation_rules
+
+
+@pytest.fixture(scope="session")
+def ladder():
+    """The ``followup_ladder`` module."""
+    return load_tools().followup_ladder

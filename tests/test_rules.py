@@ -6,8 +6,8 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-import negotiation_rules as rules
 import pytest
+from debt_negotiation_tools import negotiation_rules as rules
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -26,15 +26,24 @@ def total_units(amounts, rounding):
     return sum(units(amount, rounding) for amount in amounts)
 
 
-def test_rules_module_is_pure(rules):
-    """Only the standard library and python-dateutil: never Odoo."""
-    tree = ast.parse(Path(rules.__file__).read_text(encoding="utf-8"))
+TOOLS_DIR = Path(rules.__file__).parent
+
+
+@pytest.mark.parametrize(
+    "path", sorted(TOOLS_DIR.glob("*.py")), ids=lambda path: path.name
+)
+def test_tools_module_is_pure(path):
+    """Only the standard library, python-dateutil and the other modules of
+    tools/: never Odoo."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     imported = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             imported.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            assert node.level == 1, "only the modules of tools/"
+            assert not node.module or (TOOLS_DIR / f"{node.module}.py").is_file()
         elif isinstance(node, ast.ImportFrom):
-            assert node.level == 0, "no relative import: the module is loaded by path"
             imported.add(node.module.split(".")[0])
     assert imported - {"dateutil"} <= sys.stdlib_module_names, imported
 
@@ -766,235 +775,6 @@ def test_installment_state_properties(due_date, amount, paid, offset, grace, rou
         assert state == "late"
     else:
         assert state == "missed"
-
-
-# ---------------------------------------------------------------------------
-# due_step / next_step_date
-# ---------------------------------------------------------------------------
-
-OLDEST = date(2024, 1, 10)
-LADDER = [("reminder", 7), ("negotiation", 21), ("final_notice", 45)]
-
-
-def day(n):
-    return OLDEST + timedelta(days=n)
-
-
-@pytest.mark.parametrize(
-    ("today", "done", "expected"),
-    [
-        (day(0), set(), None),
-        (day(6), set(), None),
-        (day(7), set(), "reminder"),
-        (day(20), set(), "reminder"),
-        (day(20), {"reminder"}, None),
-        (day(21), {"reminder"}, "negotiation"),
-        (day(30), set(), "negotiation"),  # skips to the latest due step
-        (day(100), set(), "final_notice"),
-        (day(100), {"reminder"}, "final_notice"),
-        (day(100), {"final_notice"}, None),
-        (day(30), {"final_notice"}, None),  # a later step was done already
-        (day(30), {"negotiation"}, None),  # never re-executed
-        (day(45), {"negotiation"}, "final_notice"),
-    ],
-)
-def test_due_step_examples(today, done, expected):
-    assert rules.due_step(LADDER, OLDEST, done, today) == expected
-
-
-def test_due_step_without_oldest_due_or_steps():
-    assert rules.due_step(LADDER, None, set(), day(100)) is None
-    assert rules.due_step(LADDER, False, set(), day(100)) is None
-    assert rules.due_step([], OLDEST, set(), day(100)) is None
-    assert rules.due_step(LADDER, OLDEST, None, day(7)) == "reminder"
-
-
-def test_due_step_uses_ladder_order():
-    # ladder order wins over delays: the last due step in ladder order
-    steps = [("a", 10), ("b", 5), ("c", 50)]
-    assert rules.due_step(steps, OLDEST, set(), day(10)) == "b"
-    assert rules.due_step(steps, OLDEST, {"b"}, day(20)) is None
-
-
-@pytest.mark.parametrize(
-    ("done", "expected"),
-    [
-        (set(), day(7)),
-        ({"reminder"}, day(21)),
-        ({"negotiation"}, day(45)),
-        ({"reminder", "negotiation"}, day(45)),
-        ({"final_notice"}, None),
-        ({"reminder", "final_notice"}, None),
-        ({"unknown"}, day(7)),
-    ],
-)
-def test_next_step_date_examples(done, expected):
-    assert rules.next_step_date(LADDER, OLDEST, done) == expected
-
-
-def test_next_step_date_without_oldest_due_or_steps():
-    assert rules.next_step_date(LADDER, None, set()) is None
-    assert rules.next_step_date([], OLDEST, set()) is None
-    assert rules.next_step_date(LADDER, OLDEST, None) == day(7)
-
-
-ladders = st.lists(st.integers(0, 120), min_size=1, max_size=8, unique=True).map(
-    lambda delays: [
-        (f"step{index}", delay) for index, delay in enumerate(sorted(delays))
-    ]
-)
-
-
-@given(steps=ladders, oldest=dates)
-def test_daily_followups_execute_each_step_once_in_order(steps, oldest):
-    """Running the scheduler every day executes each step once, on its date."""
-    done = set()
-    executed = []
-    last_delay = steps[-1][1]
-    for offset in range(last_delay + 10):
-        today = oldest + timedelta(days=offset)
-        key = rules.due_step(steps, oldest, done, today)
-        if key is not None:
-            assert key not in done
-            done.add(key)
-            executed.append((key, offset))
-    assert executed == steps
-
-
-@given(
-    steps=st.lists(st.integers(0, 90), min_size=1, max_size=8).map(
-        lambda delays: [(f"step{index}", delay) for index, delay in enumerate(delays)]
-    ),
-    oldest=dates,
-    done_mask=st.lists(st.booleans(), min_size=8, max_size=8),
-    offset=st.integers(-10, 200),
-)
-def test_due_step_and_next_step_date_properties(steps, oldest, done_mask, offset):
-    keys = [key for key, _delay in steps]
-    done = {key for key, flag in zip(keys, done_mask, strict=False) if flag}
-    today = oldest + timedelta(days=offset)
-    last_done = max((keys.index(key) for key in done), default=-1)
-
-    key = rules.due_step(steps, oldest, done, today)
-    if key is not None:
-        index = keys.index(key)
-        assert key not in done
-        assert index > last_done  # never goes back nor re-executes
-        assert oldest + timedelta(days=steps[index][1]) <= today
-        # it is the latest due step in ladder order
-        for later_key, delay in steps[index + 1 :]:
-            assert oldest + timedelta(days=delay) > today, later_key
-
-    next_date = rules.next_step_date(steps, oldest, done)
-    if last_done == len(steps) - 1:
-        assert next_date is None
-        assert key is None
-    else:
-        assert next_date == oldest + timedelta(days=steps[last_done + 1][1])
-        # on that date, a step is due
-        assert rules.due_step(steps, oldest, done, next_date) is not None
-
-
-# ---------------------------------------------------------------------------
-# step_to_run / plan_next_step (the scheduled follow-ups)
-# ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("today", "done", "scheduled", "not_before", "expected"),
-    [
-        (day(6), set(), None, None, None),
-        (day(7), set(), None, None, "reminder"),
-        (day(30), set(), None, None, "negotiation"),  # like due_step
-        # the announced step runs, even when a later one is due too
-        (day(50), {"reminder"}, "negotiation", None, "negotiation"),
-        # ... but not before its ladder date
-        (day(20), {"reminder"}, "negotiation", None, None),
-        # an announced step that already ran, or was overtaken, is ignored
-        (day(50), {"negotiation"}, "negotiation", None, "final_notice"),
-        (day(50), {"final_notice"}, "negotiation", None, None),
-        (day(50), set(), "unknown", None, "final_notice"),
-        # nothing while the debtor is within a response period
-        (day(21), {"reminder"}, "negotiation", day(22), None),
-        (day(22), {"reminder"}, "negotiation", day(22), "negotiation"),
-        (day(22), {"reminder"}, "negotiation", day(10), "negotiation"),
-    ],
-)
-def test_step_to_run_examples(today, done, scheduled, not_before, expected):
-    assert (
-        rules.step_to_run(LADDER, OLDEST, done, today, scheduled, not_before)
-        == expected
-    )
-
-
-def test_step_to_run_without_oldest_due_or_steps():
-    assert rules.step_to_run(LADDER, None, set(), day(100)) is None
-    assert rules.step_to_run([], OLDEST, set(), day(100), "reminder") is None
-    assert rules.step_to_run(LADDER, OLDEST, None, day(7)) == "reminder"
-
-
-@pytest.mark.parametrize(
-    ("done", "not_before", "expected"),
-    [
-        (set(), None, ("reminder", day(7))),
-        ({"reminder"}, None, ("negotiation", day(21))),
-        ({"reminder"}, day(21), ("negotiation", day(21))),
-        ({"reminder"}, day(30), ("negotiation", day(30))),  # response deadline
-        ({"reminder"}, day(3), ("negotiation", day(21))),
-        ({"negotiation"}, None, ("final_notice", day(45))),
-        ({"final_notice"}, day(60), (None, None)),
-        ({"unknown"}, None, ("reminder", day(7))),
-    ],
-)
-def test_plan_next_step_examples(done, not_before, expected):
-    assert rules.plan_next_step(LADDER, OLDEST, done, not_before) == expected
-
-
-def test_plan_next_step_without_oldest_due_or_steps():
-    assert rules.plan_next_step(LADDER, None, set()) == (None, None)
-    assert rules.plan_next_step([], OLDEST, set()) == (None, None)
-    assert rules.plan_next_step(LADDER, OLDEST, None) == ("reminder", day(7))
-
-
-@given(
-    steps=ladders,
-    oldest=dates,
-    response_days=st.integers(1, 30),
-    first_run=st.integers(0, 130),
-)
-def test_announced_step_happens_on_its_date(steps, oldest, response_days, first_run):
-    """A daily run starting on any day executes each step at most once, in
-    ladder order, never before the response deadline of the previous
-    letter, and every announced step happens exactly on its announced date."""
-    done = set()
-    scheduled = scheduled_date = deadline = None
-    executed = []
-    horizon = steps[-1][1] + len(steps) * (response_days + 1) + first_run + 5
-    for offset in range(first_run, horizon):
-        today = oldest + timedelta(days=offset)
-        if scheduled_date is not None and today < scheduled_date:
-            continue  # the case is not picked before its next action date
-        key = rules.step_to_run(steps, oldest, done, today, scheduled, deadline)
-        if scheduled is not None and today == scheduled_date:
-            assert key == scheduled
-        if key is None:
-            scheduled, scheduled_date = rules.plan_next_step(
-                steps, oldest, done, deadline
-            )
-            if scheduled is not None:
-                assert scheduled_date > today
-            continue
-        assert key not in done
-        assert deadline is None or today >= deadline
-        done.add(key)
-        executed.append(key)
-        deadline = today + timedelta(days=response_days)
-        scheduled, scheduled_date = rules.plan_next_step(
-            steps, oldest, done, max(deadline, today + timedelta(days=1))
-        )
-    keys = [key for key, _delay in steps]
-    assert executed == sorted(executed, key=keys.index)
-    assert executed[-1] == keys[-1]
 
 
 # ---------------------------------------------------------------------------

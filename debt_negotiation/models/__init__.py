@@ -14,4 +14,5 @@ from . import debt_negotiation_letter_template
 from . import ir_actions_report
 from . import debt_negotiation_followup_log
 from . import debt_negotiation_followup_preview
+from . import debt_negotiation_followup_engine
 from . import ir_attachment

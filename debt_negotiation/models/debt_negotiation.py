@@ -1,20 +1,13 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
-import threading
-from collections import Counter, defaultdict, namedtuple
-from datetime import timedelta
 
-from markupsafe import Markup, escape
-from psycopg2 import OperationalError
-from psycopg2 import errors as pg_errors
+from markupsafe import escape
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import html2plaintext, split_every
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import html2plaintext
 from odoo.tools.mail import generate_tracking_message_id
-from odoo.tools.misc import format_date
-from odoo.tools.sql import SQL
 
 from ..const import (
     CHASING_STATES,
@@ -23,18 +16,9 @@ from ..const import (
     OPEN_STATES,
     STATE_SELECTION,
 )
-from ..tools.negotiation_rules import plan_next_step, step_to_run
+from ..tools.followup_ladder import plan_next_step
 
 _logger = logging.getLogger(__name__)
-
-# Cases the scheduled follow-ups handle per transaction (context key
-# ``debt_negotiation_followup_batch_size`` overrides it).
-FOLLOWUP_BATCH_SIZE = 500
-# What a follow-up run does on a case: ``step`` (empty when none is due) with
-# the new ``deadline``, then ``next_step`` on ``next_date``.
-FollowupDecision = namedtuple(
-    "FollowupDecision", "case step deadline next_step next_date"
-)
 
 
 class DebtNegotiation(models.Model):
@@ -166,6 +150,35 @@ class DebtNegotiation(models.Model):
         index=True,
         copy=False,
         help="When the scheduled follow-up acts next on this case.",
+    )
+    followup_log_ids = fields.One2many(
+        "debt.negotiation.followup.log",
+        "negotiation_id",
+        string="Executed Follow-ups",
+        readonly=True,
+    )
+    next_step_id = fields.Many2one(
+        "debt.negotiation.followup.step",
+        string="Next Follow-up",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        help="The follow-up step due on the next action date: the one the "
+        "last letter announced.",
+    )
+    followup_checked_date = fields.Date(
+        string="Follow-ups Checked On",
+        readonly=True,
+        copy=False,
+        help="Last day the scheduled follow-ups looked at this case.",
+    )
+    followup_error = fields.Char(
+        string="Follow-up Problem",
+        readonly=True,
+        copy=False,
+        help="Why the last automatic follow-up of this case could not run. "
+        "It is tried again on the next day's run.",
+        groups="debt_negotiation.group_negotiation_user",
     )
     dispute_reason = fields.Text(
         tracking=True, copy=False, groups="debt_negotiation.group_negotiation_user"
@@ -899,9 +912,9 @@ class DebtNegotiation(models.Model):
         date but never before the response deadline. Cases the follow-ups do
         not chase (other states, blocked debtors) get no date.
         """
-        ladders = self._followup_ladders(self.company_id)
-        done = self._followup_done_steps()
         Step = self.env["debt.negotiation.followup.step"].sudo()
+        ladders = Step._ladders(self.company_id)
+        done = self.env["debt.negotiation.followup.log"]._done_steps(self)
         for case in self:
             next_id = next_date = False
             if case.state in CHASING_STATES and not case.partner_id.negotiation_blocked:
@@ -913,6 +926,30 @@ class DebtNegotiation(models.Model):
                 )
             case._followup_write(Step.browse(next_id), next_date or False)
         return True
+
+    def _followup_write(self, next_step, next_date, checked=False, **vals):
+        """Write the follow-up schedule (and ``vals``) on the case, only
+        what changed, without tracking: the run logs one note per case."""
+        self.ensure_one()
+        vals.update(
+            {
+                "next_step_id": next_step.id or False,
+                "next_action_date": next_date or False,
+            }
+        )
+        if checked:
+            vals["followup_checked_date"] = checked
+        if self.followup_error and "followup_error" not in vals:
+            vals["followup_error"] = False
+        changed = {}
+        for fname, value in vals.items():
+            current = self[fname]
+            if isinstance(current, models.BaseModel):
+                current = current.id
+            if (current or False) != (value or False):
+                changed[fname] = value
+        if changed:
+            self.with_context(mail_notrack=True).write(changed)
 
     # ------------------------------------------------------------------
     # Buttons
@@ -1290,698 +1327,26 @@ class DebtNegotiation(models.Model):
         return self.with_context(default_channel="email").action_open_letter_wizard()
 
     # ------------------------------------------------------------------
-    # Follow-ups (issue: scheduled follow-ups) — owned by the follow-up work
+    # Follow-ups
     # ------------------------------------------------------------------
-    followup_log_ids = fields.One2many(
-        "debt.negotiation.followup.log",
-        "negotiation_id",
-        string="Executed Follow-ups",
-        readonly=True,
-    )
-    next_step_id = fields.Many2one(
-        "debt.negotiation.followup.step",
-        string="Next Follow-up",
-        readonly=True,
-        copy=False,
-        ondelete="set null",
-        help="The follow-up step due on the next action date: the one the "
-        "last letter announced.",
-    )
-    followup_checked_date = fields.Date(
-        string="Follow-ups Checked On",
-        readonly=True,
-        copy=False,
-        help="Last day the scheduled follow-ups looked at this case.",
-    )
-    followup_error = fields.Char(
-        string="Follow-up Problem",
-        readonly=True,
-        copy=False,
-        help="Why the last automatic follow-up of this case could not run. "
-        "It is tried again on the next day's run.",
-    )
-
-    # Reading (no query per case) ---------------------------------------
-    @api.model
-    def _followup_ladders(self, companies=None):
-        """Return ``{company_id: [(step_id, delay_days), ...]}``: the active
-        follow-up steps of each company, in ladder order (one query)."""
-        domain = [] if companies is None else [("company_id", "in", companies.ids)]
-        ladders = defaultdict(list)
-        steps = (
-            self.env["debt.negotiation.followup.step"]
-            .sudo()
-            .search_fetch(domain, ["company_id", "delay_days"])
-        )
-        for step in steps:
-            ladders[step.company_id.id].append((step.id, step.delay_days))
-        return ladders
-
-    def _followup_done_steps(self):
-        """Return ``{case_id: {step_id, ...}}``: the follow-up steps already
-        executed on the cases of ``self`` (one grouped query)."""
-        done = defaultdict(set)
-        if self.ids:
-            groups = (
-                self.env["debt.negotiation.followup.log"]
-                .sudo()
-                ._read_group(
-                    [("negotiation_id", "in", self.ids)],
-                    ["negotiation_id"],
-                    ["step_id:array_agg"],
-                )
-            )
-            for case, step_ids in groups:
-                done[case.id] = set(step_ids)
-        return done
-
-    @api.model
-    def _followup_candidate_domain(self, today):
-        """Cases a follow-up run looks at on ``today``: chased cases of
-        debtors who accept letters, with something due and whose next
-        action date has come (or was never computed). A case is looked at
-        once a day, unless the run is forced (context
-        ``debt_negotiation_followup_force``, the manual run)."""
-        domain = [
-            ("state", "in", CHASING_STATES),
-            ("partner_id.negotiation_blocked", "=", False),
-            ("amount_due", ">", 0),
-            ("oldest_due_date", "!=", False),
-            "|",
-            ("next_action_date", "=", False),
-            ("next_action_date", "<=", today),
-        ]
-        if not self.env.context.get("debt_negotiation_followup_force"):
-            domain += [
-                "|",
-                ("followup_checked_date", "=", False),
-                ("followup_checked_date", "<", today),
-            ]
-        company_ids = self.env.context.get("debt_negotiation_followup_company_ids")
-        if company_ids:
-            domain.append(("company_id", "in", company_ids))
-        return domain
-
-    def _followup_decide(self, today, ladders=None):
-        """Decide what a follow-up run does on ``today`` on each case of
-        ``self``: the step to execute (if any), the new response deadline,
-        and the step announced next with its date. Pure computation on data
-        read for the whole recordset at once (the cases, the executed steps
-        and the ladders): no query per case.
-
-        :return: list of :data:`FollowupDecision`
-        """
-        if ladders is None:
-            ladders = self._followup_ladders(self.company_id)
-        done = self._followup_done_steps()
-        # the steps (and their stages) read together, once for the batch
-        step_ids = [step_id for ladder in ladders.values() for step_id, _d in ladder]
-        Step = self.env["debt.negotiation.followup.step"].sudo()
-        tomorrow = today + timedelta(days=1)
-        decisions = []
-        for case in self:
-            ladder = ladders.get(case.company_id.id, [])
-            oldest = case.oldest_due_date
-            done_ids = done[case.id]
-            deadline = case.response_deadline
-            step = Step.browse(
-                step_to_run(
-                    ladder,
-                    oldest,
-                    done_ids,
-                    today,
-                    scheduled_key=case.next_step_id.id or None,
-                    not_before=deadline,
-                )
-            ).with_prefetch(step_ids)
-            not_before = deadline
-            if step:
-                done_ids = done_ids | {step.id}
-                if step.letter_type:
-                    deadline = today + timedelta(
-                        days=case.company_id.negotiation_response_days
-                    )
-                # the next step comes after the new response deadline, and
-                # never on the day a step ran
-                not_before = max(deadline or tomorrow, tomorrow)
-            next_id = next_date = None
-            if not step.escalate:
-                next_id, next_date = plan_next_step(
-                    ladder, oldest, done_ids, not_before
-                )
-            decisions.append(
-                FollowupDecision(
-                    case,
-                    step,
-                    deadline or False,
-                    Step.browse(next_id).with_prefetch(step_ids),
-                    next_date or False,
-                )
-            )
-        return decisions
-
-    def _followup_problem(self, step):
-        """Return why ``step`` cannot be executed on this case (debtor data
-        missing for its letters), or False."""
-        self.ensure_one()
-        if not step.letter_type:
-            return False
-        partner = self.partner_id
-        problems = []
-        if step.channel in ("email", "both") and not partner.email_normalized:
-            problems.append(
-                self.env._(
-                    "the debtor %(partner)s has no valid email address",
-                    partner=partner.display_name,
-                )
-            )
-        if step.channel in ("post", "both") and not (
-            partner.street and (partner.zip or partner.city)
-        ):
-            problems.append(
-                self.env._(
-                    "the debtor %(partner)s has no postal address",
-                    partner=partner.display_name,
-                )
-            )
-        return "; ".join(problems) or False
-
-    # Recording ---------------------------------------------------------
-    def _followup_write(self, next_step, next_date, checked=False, **vals):
-        """Write the follow-up schedule (and ``vals``) on the case, only
-        what changed, without tracking: the run logs one note per case."""
-        self.ensure_one()
-        vals.update(
-            {
-                "next_step_id": next_step.id or False,
-                "next_action_date": next_date or False,
-            }
-        )
-        if checked:
-            vals["followup_checked_date"] = checked
-        if self.followup_error and "followup_error" not in vals:
-            vals["followup_error"] = False
-        changed = {}
-        for fname, value in vals.items():
-            current = self[fname]
-            if isinstance(current, models.BaseModel):
-                current = current.id
-            if (current or False) != (value or False):
-                changed[fname] = value
-        if changed:
-            self.with_context(mail_notrack=True).write(changed)
-
-    def _followup_log_problem(self, step, problem, today):
-        """Note on each case why its follow-up step was not executed (once
-        per distinct problem); the case is tried again on the next day."""
-        message = self.env._(
-            "Follow-up step %(step)s was not executed: %(problem)s",
-            step=step.name,
-            problem=problem,
-        )
-        for case in self:
-            vals = {"followup_checked_date": today}
-            if case.followup_error != message:
-                vals["followup_error"] = message
-                case._message_log(body=Markup("<p>%s</p>") % message)
-            case.with_context(mail_notrack=True).write(vals)
-
-    def _followup_note(self, step, decision):
-        """The chatter note of an executed follow-up step."""
-        self.ensure_one()
-        parts = [self.env._("Follow-up step %(step)s executed.", step=step.name)]
-        if step.stage_id:
-            parts.append(self.env._("Stage: %(stage)s.", stage=step.stage_id.name))
-        if step.letter_type and decision.deadline:
-            parts.append(
-                self.env._(
-                    "Response deadline: %(date)s.",
-                    date=format_date(self.env, decision.deadline),
-                )
-            )
-        if decision.next_step:
-            parts.append(
-                self.env._(
-                    "Next step: %(step)s on %(date)s.",
-                    step=decision.next_step.name,
-                    date=format_date(self.env, decision.next_date),
-                )
-            )
-        elif not step.escalate:
-            parts.append(self.env._("The follow-up ladder is complete."))
-        return Markup("<p>%s</p>") % " ".join(parts)
-
-    @api.model
-    def _followup_claim(self, step, today, decisions):
-        """Claim ``step`` on the cases of ``decisions``: insert their
-        follow-up logs; return ``{case_id: log_id}`` of the cases claimed.
-        Without ``step``, each decision's own step is claimed.
-
-        The UNIQUE (negotiation_id, step_id) constraint of the log decides:
-        a step already executed (a rerun) is skipped, and of two workers
-        claiming the same step at once, the second one waits for the first
-        to commit and gets nothing (PostgreSQL reports the conflict as a
-        serialization failure in REPEATABLE READ: that claim is rolled back
-        to its savepoint, then the cases are claimed one by one).
-        """
-        if not decisions:
-            return {}
-        query = SQL(
-            """
-            INSERT INTO debt_negotiation_followup_log
-                   (negotiation_id, step_id, company_id, date, next_step_id,
-                    next_action_date, create_uid, create_date, write_uid, write_date)
-            SELECT t.case_id, t.step_id, t.company_id, %(date)s, t.next_step_id,
-                   t.next_date, %(uid)s, %(now)s, %(uid)s, %(now)s
-              FROM unnest(%(case_ids)s::int[], %(step_ids)s::int[],
-                          %(company_ids)s::int[], %(next_step_ids)s::int[],
-                          %(next_dates)s::date[])
-                   AS t(case_id, step_id, company_id, next_step_id, next_date)
-            ON CONFLICT (negotiation_id, step_id) DO NOTHING
-            RETURNING negotiation_id, id
-            """,
-            step_ids=[(step or d.step).id for d in decisions],
-            date=today,
-            uid=self.env.uid,
-            now=self.env.cr.now(),
-            case_ids=[d.case.id for d in decisions],
-            company_ids=[d.case.company_id.id for d in decisions],
-            next_step_ids=[d.next_step.id or None for d in decisions],
-            next_dates=[d.next_date or None for d in decisions],
-        )
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(query, log_exceptions=False)
-                claimed = dict(self.env.cr.fetchall())
-        except (pg_errors.SerializationFailure, pg_errors.UniqueViolation):
-            if len(decisions) == 1:
-                _logger.info(
-                    "Follow-up step %s of case %s is executed by another run.",
-                    (step or decisions[0].step).name,
-                    decisions[0].case.name,
-                )
-                return {}
-            claimed = {}
-            for decision in decisions:
-                claimed.update(self._followup_claim(step, today, [decision]))
-        self.browse(list(claimed)).invalidate_recordset(["followup_log_ids"])
-        return claimed
-
-    @api.model
-    def _followup_link_letters(self, claimed, letters):
-        """Link the letters to the follow-up logs of their cases (one query)."""
-        pairs = [
-            (claimed[letter.negotiation_id.id], letter.id)
-            for letter in letters
-            if letter.negotiation_id.id in claimed
-        ]
-        if not pairs:
-            return
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO debt_negotiation_followup_log_letter_rel "
-                "(log_id, letter_id) SELECT * FROM unnest(%s::int[], %s::int[]) "
-                "ON CONFLICT DO NOTHING",
-                [log_id for log_id, _letter_id in pairs],
-                [letter_id for _log_id, letter_id in pairs],
-            )
-        )
-        self.env["debt.negotiation.followup.log"].browse(
-            [log_id for log_id, _letter_id in pairs]
-        ).invalidate_recordset(["letter_ids"])
-
-    @api.model
-    def _followup_execute(self, decisions, today, claimed=None):
-        """Execute the step of ``decisions`` (all for the same step) on
-        their cases; return the cases it was executed on.
-
-        The step is claimed first (see :meth:`_followup_claim`); cases whose
-        step another run executed are skipped. Then, in this order: the case
-        gets its stage, response deadline and next step with its date (so
-        the letters print them), the letters are generated (post and/or
-        email; emails are queued with the PDF attached), the negotiator gets
-        the step's activity, the case its chatter note, and an escalation
-        step escalates the case. Errors propagate: the caller runs this in a
-        savepoint. ``claimed``: the claims already made for the cases
-        (``{case_id: log_id}``, see :meth:`_followup_claim`), if any.
-        """
-        step = decisions[0].step
-        if claimed is None:
-            claimed = self._followup_claim(step, today, decisions)
-        decisions = [d for d in decisions if d.case.id in claimed]
-        if not decisions:
-            return self.browse()
-        cases = self.browse([d.case.id for d in decisions])
-        # the same fields on every case, one write per distinct values: the
-        # flush updates the whole batch in a few queries (no tracking: the
-        # run logs one note per case)
-        by_vals = defaultdict(list)
-        for decision in decisions:
-            vals = {
-                "next_step_id": decision.next_step.id or False,
-                "next_action_date": decision.next_date or False,
-                "followup_checked_date": today,
-                "followup_error": False,
-            }
-            if step.stage_id:
-                vals["stage_id"] = step.stage_id.id
-            if step.letter_type:
-                vals["response_deadline"] = decision.deadline
-            by_vals[tuple(sorted(vals.items()))].append(decision.case.id)
-        for items, case_ids in by_vals.items():
-            self.browse(case_ids).with_context(mail_notrack=True).write(dict(items))
-        if step.letter_type:
-            letters = self.env["debt.negotiation.letter"]
-            channels = ("post", "email") if step.channel == "both" else (step.channel,)
-            for channel in channels:
-                new_letters = cases._generate_letter(step.letter_type, channel=channel)
-                if channel == "email" and not self.env.context.get(
-                    "debt_negotiation_skip_pdf"
-                ):
-                    # the letters' notes come before their emails
-                    self._message_flush_deferred()
-                    # queued: sent by the mail queue after the commit
-                    new_letters.with_context(mail_notify_force_send=False)._send_email()
-                letters |= new_letters
-            self._followup_link_letters(claimed, letters)
-        if step.activity_type_id:
-            by_user = defaultdict(list)
-            for case in cases:
-                by_user[case.user_id.id].append(case.id)
-            for user_id, case_ids in by_user.items():
-                self.browse(case_ids).with_context(
-                    mail_activity_quick_update=True
-                ).activity_schedule(
-                    activity_type_id=step.activity_type_id.id,
-                    date_deadline=today,
-                    summary=step.name,
-                    **({"user_id": user_id} if user_id else {}),
-                )
-        cases._message_log_batch(
-            bodies={d.case.id: d.case._followup_note(step, d) for d in decisions}
-        )
-        if step.escalate:
-            cases.filtered(lambda c: c.state in ("open", "broken")).action_escalate()
-        return cases
-
-    def _followup_process_batch(self, today, ladders=None):
-        """Decide and execute the follow-ups of the cases of ``self`` (one
-        batch). One failing case is noted on that case and skipped; the
-        others go on. Return a :class:`~collections.Counter` of what
-        happened."""
-        stats = Counter()
-        groups = defaultdict(list)
-        for decision in self._followup_decide(today, ladders):
-            case = decision.case
-            if not decision.step:
-                case._followup_write(decision.next_step, decision.next_date, today)
-                stats["waiting"] += 1
-                continue
-            problem = case._followup_problem(decision.step)
-            if problem:
-                case._followup_log_problem(decision.step, problem, today)
-                stats["failed"] += 1
-                continue
-            groups[decision.step].append(decision)
-        if groups:
-            # all the steps of the batch at once, their chatter messages
-            # created together; on any error, step by step as below
-            deferred = []
-            batch = self.with_context(debt_negotiation_deferred_messages=deferred)
-            try:
-                with self.env.cr.savepoint():
-                    claimed = self._followup_claim(
-                        False, today, [d for ds in groups.values() for d in ds]
-                    )
-                    executed = self.browse()
-                    for decisions in groups.values():
-                        executed |= batch._followup_execute(decisions, today, claimed)
-                    batch._message_flush_deferred()
-            except Exception:  # noqa: BLE001 - retried step by step below
-                _logger.info("Follow-ups: batch failed, retried step by step")
-            else:
-                stats["executed"] += len(executed)
-                return stats
-        for step, decisions in groups.items():
-            try:
-                with self.env.cr.savepoint():
-                    executed = self._followup_execute(decisions, today)
-            except Exception:  # noqa: BLE001 - retried case by case below
-                executed = self.browse()
-                for decision in decisions:
-                    try:
-                        with self.env.cr.savepoint():
-                            executed |= self._followup_execute([decision], today)
-                    except Exception as error:  # noqa: BLE001 - one bad case
-                        stats["failed"] += 1
-                        decision.case._followup_fail(step, error, today)
-            stats["executed"] += len(executed)
-        return stats
-
-    def _followup_fail(self, step, error, today):
-        """``step`` failed on this case with ``error``: note it on the case
-        (it is tried again on the next day). A concurrency error (another
-        transaction changed the case meanwhile) is only logged: the case is
-        simply tried again on the next run."""
-        self.ensure_one()
-        problem = str(error) or type(error).__name__
-        _logger.info(
-            "Follow-up step %s of case %s failed: %s", step.name, self.name, problem
-        )
-        if isinstance(error, OperationalError):
-            return
-        try:
-            with self.env.cr.savepoint():
-                self._followup_log_problem(step, problem, today)
-        except OperationalError:
-            _logger.info("Case %s is being changed: retried on the next run", self.name)
-
-    # Running -------------------------------------------------------------
-    @api.model
-    def _followup_auto_commit(self):
-        """Commit after each batch, except in tests (or with the context
-        key ``debt_negotiation_no_commit``)."""
-        return not (
-            self.env.context.get("debt_negotiation_no_commit")
-            or getattr(threading.current_thread(), "testing", False)
-            or self.env.registry.in_test_mode()
-        )
-
-    @api.model
-    def _followup_auto_open_groups(self, today, companies=None):
-        """Overdue invoices the companies' auto-open setting puts under
-        negotiation: ``[(company, debtor, currency, invoice_ids)]``.
-
-        Posted customer invoices unpaid more than the company's
-        ``negotiation_auto_open_days`` after their due date, never
-        negotiated before (a cancelled case is not reopened)."""
-        Company = self.env["res.company"].sudo()
-        companies = Company.search(
-            [("negotiation_auto_open_days", ">", 0)]
-            + ([("id", "in", companies.ids)] if companies is not None else [])
-        )
-        company_ids = self.env.context.get("debt_negotiation_followup_company_ids")
-        if company_ids:
-            companies = companies.filtered(lambda c: c.id in company_ids)
-        groups = []
-        Move = self.env["account.move"].sudo()
-        for company in companies:
-            limit = today - timedelta(days=company.negotiation_auto_open_days)
-            domain = [
-                ("company_id", "=", company.id),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-                ("invoice_date_due", "<", limit),
-                ("negotiation_ids", "=", False),
-            ]
-            for partner, currency, move_ids in Move._read_group(
-                domain, ["commercial_partner_id", "currency_id"], ["id:array_agg"]
-            ):
-                groups.append((company, partner, currency, sorted(move_ids)))
-        return groups
-
-    @api.model
-    def _followup_auto_open(
-        self, today, batch_size=FOLLOWUP_BATCH_SIZE, auto_commit=False
-    ):
-        """Open (or extend) the debtors' cases on the invoices of the
-        auto-open setting; return how many debtors got their invoices
-        under negotiation."""
-        opened = 0
-        Move = self.env["account.move"]
-        for chunk in split_every(batch_size, self._followup_auto_open_groups(today)):
-            for company, partner, _currency, move_ids in chunk:
-                invoices = Move.browse(move_ids)
-                negotiator = invoices.invoice_user_id[:1] or partner.user_id
-                try:
-                    with self.env.cr.savepoint():
-                        self.with_company(company).with_context(
-                            default_user_id=negotiator.id
-                        )._open_case_for_invoices(invoices)
-                    opened += 1
-                except (UserError, ValidationError) as error:
-                    _logger.info(
-                        "Follow-ups: no case opened for %s: %s",
-                        partner.display_name,
-                        error,
-                    )
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-            self.env.invalidate_all()
-        return opened
-
     @api.model
     def _cron_process_followups(self, batch_size=None, max_batches=None):
-        """Daily follow-ups (cron ``ir_cron_process_followups``).
-
-        Expires the proposed offers past their expiry date, opens cases
-        with the auto-open setting, then executes the due follow-up step of
-        each case, by batches of ``batch_size`` cases (context key
-        ``debt_negotiation_followup_batch_size``, default 500). Each batch
-        reports its progress to the cron and is committed outside tests,
-        so a failure loses nothing done and a rerun goes on where it
-        stopped. With ``max_batches`` (or the context key
-        ``debt_negotiation_followup_max_batches``) a call stops after that
-        many batches and the cron calls again for the rest.
+        """Daily follow-ups (cron ``ir_cron_process_followups``): expire the
+        offers, open cases, execute the due follow-up steps. See
+        ``debt.negotiation.followup.engine._run``.
 
         :return: a Counter of what was done
         """
-        today = fields.Date.context_today(self)
-        batch_size = batch_size or int(
-            self.env.context.get("debt_negotiation_followup_batch_size")
-            or FOLLOWUP_BATCH_SIZE
+        return self.env["debt.negotiation.followup.engine"]._run(
+            batch_size=batch_size, max_batches=max_batches
         )
-        if max_batches is None:
-            max_batches = int(
-                self.env.context.get("debt_negotiation_followup_max_batches") or 0
-            )
-        auto_commit = self._followup_auto_commit()
-        Cron = self.env["ir.cron"]
-        stats = Counter()
-        stats["expired_offers"] = len(
-            self.env["debt.negotiation.offer"]._expire_offers(today=today)
-        )
-        stats["opened"] = self._followup_auto_open(today, batch_size, auto_commit)
-        if auto_commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-        case_ids = self.search(self._followup_candidate_domain(today), order="id").ids
-        ladders = self._followup_ladders()
-        done = 0
-        for index, batch_ids in enumerate(split_every(batch_size, case_ids)):
-            if max_batches and index >= max_batches:
-                break
-            stats.update(self.browse(batch_ids)._followup_process_batch(today, ladders))
-            done += len(batch_ids)
-            Cron._notify_progress(done=done, remaining=len(case_ids) - done)
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-            # keep the memory flat: forget the batch
-            self.env.invalidate_all()
-        if not case_ids:
-            Cron._notify_progress(done=0, remaining=0)
-        stats["cases"] = done
-        _logger.info("Follow-ups of %s: %s", today, dict(stats))
-        return stats
 
     @api.model
     def action_run_followups_now(self):
         """ "Run Follow-ups Now" (managers): run the follow-ups of the
         user's companies at once, including the cases already looked at
         today (e.g. after fixing a debtor's address)."""
-        if not self.env.user.has_group("debt_negotiation.group_negotiation_manager"):
-            raise AccessError(
-                self.env._("Only a negotiation manager can run the follow-ups.")
-            )
-        # refuse while the scheduled run is busy
-        self.env.ref("debt_negotiation.ir_cron_process_followups").sudo()._try_lock()
-        stats = (
-            self.sudo()
-            .with_context(
-                debt_negotiation_followup_force=True,
-                debt_negotiation_followup_company_ids=self.env.companies.ids,
-            )
-            ._cron_process_followups()
-        )
-        message = self.env._(
-            "%(executed)s follow-up steps executed, %(failed)s cases skipped "
-            "(see their chatter), %(opened)s debtors put under negotiation, "
-            "%(expired)s offers expired.",
-            executed=stats["executed"],
-            failed=stats["failed"],
-            opened=stats["opened"],
-            expired=stats["expired_offers"],
-        )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Follow-ups done"),
-                "message": message,
-                "type": "success",
-                "sticky": False,
-            },
-        }
-
-    @api.model
-    def _followup_preview_values(self):
-        """Values of the preview lines (``debt.negotiation.followup.preview``):
-        what the next run does, computed by the run's own decision code."""
-        today = fields.Date.context_today(self)
-        vals_list = []
-        Move = self.env["account.move"].sudo()
-        for company, partner, currency, move_ids in self._followup_auto_open_groups(
-            today, self.env.companies
-        ):
-            invoices = Move.browse(move_ids)
-            vals_list.append(
-                {
-                    "action": "open",
-                    "partner_id": partner.id,
-                    "company_id": company.id,
-                    "currency_id": currency.id,
-                    "amount_due": sum(invoices.mapped("amount_residual")),
-                    "invoice_count": len(invoices),
-                    "oldest_due_date": min(invoices.mapped("invoice_date_due")),
-                }
-            )
-        case_ids = self.search(self._followup_candidate_domain(today), order="id").ids
-        batch_size = int(
-            self.env.context.get("debt_negotiation_followup_batch_size")
-            or FOLLOWUP_BATCH_SIZE
-        )
-        for batch_ids in split_every(batch_size, case_ids):
-            for decision in self.browse(batch_ids)._followup_decide(today):
-                step = decision.step
-                if not step:
-                    continue
-                case = decision.case
-                problem = case._followup_problem(step)
-                vals_list.append(
-                    {
-                        "action": "skip" if problem else "step",
-                        "negotiation_id": case.id,
-                        "partner_id": case.partner_id.id,
-                        "company_id": case.company_id.id,
-                        "user_id": case.user_id.id,
-                        "currency_id": case.currency_id.id,
-                        "amount_due": case.amount_due,
-                        "oldest_due_date": case.oldest_due_date,
-                        "invoice_count": case.invoice_count,
-                        "step_id": step.id,
-                        "step_sequence": step.sequence,
-                        "letter_type": step.letter_type,
-                        "channel": step.channel if step.letter_type else False,
-                        "activity_type_id": step.activity_type_id.id,
-                        "stage_id": step.stage_id.id,
-                        "escalate": step.escalate,
-                        "response_deadline": step.letter_type and decision.deadline,
-                        "next_step_id": decision.next_step.id,
-                        "next_action_date": decision.next_date,
-                        "problem": problem,
-                    }
-                )
-        return vals_list
+        return self.env["debt.negotiation.followup.engine"]._run_now()
 
     # ------------------------------------------------------------------
     # Agreement

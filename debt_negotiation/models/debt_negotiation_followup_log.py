@@ -1,6 +1,14 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+import logging
+from collections import defaultdict
+
+from psycopg2 import errors as pg_errors
+
+from odoo import api, fields, models
+from odoo.tools.sql import SQL
+
+_logger = logging.getLogger(__name__)
 
 
 class DebtNegotiationFollowupLog(models.Model):
@@ -60,3 +68,108 @@ class DebtNegotiationFollowupLog(models.Model):
             "A follow-up step is executed only once per case.",
         ),
     ]
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _done_steps(self, cases):
+        """Return ``{case_id: {step_id, ...}}``: the follow-up steps already
+        executed on ``cases`` (one grouped query)."""
+        done = defaultdict(set)
+        if cases.ids:
+            groups = self.sudo()._read_group(
+                [("negotiation_id", "in", cases.ids)],
+                ["negotiation_id"],
+                ["step_id:array_agg"],
+            )
+            for case, step_ids in groups:
+                done[case.id] = set(step_ids)
+        return done
+
+    @api.model
+    def _claim(self, decisions, today, step=None):
+        """Claim the follow-up step of each of ``decisions`` on its case:
+        insert their logs; return ``{case_id: log_id}`` of the cases
+        claimed. With ``step``, that step is claimed for every decision.
+
+        :param decisions: the engine's decisions (``case``, ``step``,
+            ``next_step``, ``next_date``)
+
+        The UNIQUE (negotiation_id, step_id) constraint decides: a step
+        already executed (a rerun) is skipped, and of two workers claiming
+        the same step at once, the second one waits for the first to commit
+        and gets nothing (PostgreSQL reports the conflict as a serialization
+        failure in REPEATABLE READ: that claim is rolled back to its
+        savepoint, then the cases are claimed one by one).
+        """
+        if not decisions:
+            return {}
+        query = SQL(
+            """
+            INSERT INTO debt_negotiation_followup_log
+                   (negotiation_id, step_id, company_id, date, next_step_id,
+                    next_action_date, create_uid, create_date, write_uid, write_date)
+            SELECT t.case_id, t.step_id, t.company_id, %(date)s, t.next_step_id,
+                   t.next_date, %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM unnest(%(case_ids)s::int[], %(step_ids)s::int[],
+                          %(company_ids)s::int[], %(next_step_ids)s::int[],
+                          %(next_dates)s::date[])
+                   AS t(case_id, step_id, company_id, next_step_id, next_date)
+            ON CONFLICT (negotiation_id, step_id) DO NOTHING
+            RETURNING negotiation_id, id
+            """,
+            step_ids=[(step or d.step).id for d in decisions],
+            date=today,
+            uid=self.env.uid,
+            now=self.env.cr.now(),
+            case_ids=[d.case.id for d in decisions],
+            company_ids=[d.case.company_id.id for d in decisions],
+            next_step_ids=[d.next_step.id or None for d in decisions],
+            next_dates=[d.next_date or None for d in decisions],
+        )
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query, log_exceptions=False)
+                claimed = dict(self.env.cr.fetchall())
+        except (pg_errors.SerializationFailure, pg_errors.UniqueViolation):
+            if len(decisions) == 1:
+                _logger.info(
+                    "Follow-up step %s of case %s is executed by another run.",
+                    (step or decisions[0].step).name,
+                    decisions[0].case.name,
+                )
+                return {}
+            claimed = {}
+            for decision in decisions:
+                claimed.update(self._claim([decision], today, step))
+        self.env["debt.negotiation"].browse(list(claimed)).invalidate_recordset(
+            ["followup_log_ids"]
+        )
+        return claimed
+
+    @api.model
+    def _link_letters(self, claimed, letters):
+        """Link ``letters`` to the follow-up logs of their cases (one query).
+
+        :param claimed: ``{case_id: log_id}``, as returned by :meth:`_claim`
+        """
+        pairs = [
+            (claimed[letter.negotiation_id.id], letter.id)
+            for letter in letters
+            if letter.negotiation_id.id in claimed
+        ]
+        if not pairs:
+            return
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO debt_negotiation_followup_log_letter_rel "
+                "(log_id, letter_id) SELECT * FROM unnest(%s::int[], %s::int[]) "
+                "ON CONFLICT DO NOTHING",
+                [log_id for log_id, _letter_id in pairs],
+                [letter_id for _log_id, letter_id in pairs],
+            )
+        )
+        self.browse([log_id for log_id, _letter_id in pairs]).invalidate_recordset(
+            ["letter_ids"]
+        )

@@ -1,6 +1,7 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
+from odoo.tools import split_every
 
 from .debt_negotiation_letter import LETTER_TYPES
 
@@ -9,8 +10,8 @@ class DebtNegotiationFollowupPreview(models.TransientModel):
     """What the next follow-up run will do, line by line.
 
     The lines are computed by the very decision code of the cron
-    (``debt.negotiation._followup_decide``) each time the preview is opened,
-    so the preview cannot drift from what the run does.
+    (``debt.negotiation.followup.engine._decide``) each time the preview is
+    opened, so the preview cannot drift from what the run does.
     """
 
     _name = "debt.negotiation.followup.preview"
@@ -55,12 +56,14 @@ class DebtNegotiationFollowupPreview(models.TransientModel):
     next_action_date = fields.Date(string="Announced Next Date", readonly=True)
     problem = fields.Char(readonly=True)
 
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
     @api.model
     def action_open(self):
         """Compute the preview of the next run and open it."""
         self.search([("create_uid", "=", self.env.uid)]).unlink()
-        Negotiation = self.env["debt.negotiation"]
-        lines = self.create(Negotiation._followup_preview_values())
+        lines = self.create(self._prepare_lines())
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Follow-ups Due Today"),
@@ -88,5 +91,73 @@ class DebtNegotiationFollowupPreview(models.TransientModel):
     @api.model
     def action_run_now(self):
         """Run the follow-ups now (managers), then show what is left."""
-        self.env["debt.negotiation"].action_run_followups_now()
+        self.env["debt.negotiation.followup.engine"]._run_now()
         return self.action_open()
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _prepare_lines(self):
+        """Values of the preview lines of the user's companies: the debtors
+        the next run puts under negotiation, then the cases it executes a
+        step on (or skips), as the run's own decision code decides."""
+        Engine = self.env["debt.negotiation.followup.engine"]
+        today = fields.Date.context_today(self)
+        Move = self.env["account.move"].sudo()
+        vals_list = [
+            self._prepare_open_line(company, partner, currency, Move.browse(move_ids))
+            for company, partner, currency, move_ids in Engine._auto_open_groups(
+                today, self.env.companies
+            )
+        ]
+        Case = self.env["debt.negotiation"]
+        case_ids = Case.search(Engine._candidate_domain(today), order="id").ids
+        for batch_ids in split_every(Engine._batch_size(), case_ids):
+            for decision in Engine._decide(Case.browse(batch_ids), today):
+                if decision.step:
+                    problem = Engine._step_problem(decision.case, decision.step)
+                    vals_list.append(self._prepare_step_line(decision, problem))
+        return vals_list
+
+    @api.model
+    def _prepare_open_line(self, company, partner, currency, invoices):
+        """Values of the line of a debtor whose ``invoices`` the run puts
+        under negotiation."""
+        return {
+            "action": "open",
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "currency_id": currency.id,
+            "amount_due": sum(invoices.mapped("amount_residual")),
+            "invoice_count": len(invoices),
+            "oldest_due_date": min(invoices.mapped("invoice_date_due")),
+        }
+
+    @api.model
+    def _prepare_step_line(self, decision, problem):
+        """Values of the line of a case whose step the run executes, or
+        skips because of ``problem``."""
+        case, step = decision.case, decision.step
+        return {
+            "action": "skip" if problem else "step",
+            "negotiation_id": case.id,
+            "partner_id": case.partner_id.id,
+            "company_id": case.company_id.id,
+            "user_id": case.user_id.id,
+            "currency_id": case.currency_id.id,
+            "amount_due": case.amount_due,
+            "oldest_due_date": case.oldest_due_date,
+            "invoice_count": case.invoice_count,
+            "step_id": step.id,
+            "step_sequence": step.sequence,
+            "letter_type": step.letter_type,
+            "channel": step.channel if step.letter_type else False,
+            "activity_type_id": step.activity_type_id.id,
+            "stage_id": step.stage_id.id,
+            "escalate": step.escalate,
+            "response_deadline": step.letter_type and decision.deadline,
+            "next_step_id": decision.next_step.id,
+            "next_action_date": decision.next_date,
+            "problem": problem,
+        }

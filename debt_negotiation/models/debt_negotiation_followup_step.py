@@ -1,5 +1,7 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -56,6 +58,9 @@ class DebtNegotiationFollowupStep(models.Model):
         ),
     ]
 
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
     @api.constrains("letter_type")
     def _check_letter_type(self):
         for step in self:
@@ -66,3 +71,20 @@ class DebtNegotiationFollowupStep(models.Model):
                         "agreement; they cannot be follow-up steps."
                     )
                 )
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _ladders(self, companies=None):
+        """Return ``{company_id: [(step_id, delay_days), ...]}``: the active
+        follow-up steps of each company (all companies when ``companies``
+        is None), in ladder order (one query)."""
+        domain = [] if companies is None else [("company_id", "in", companies.ids)]
+        ladders = defaultdict(list)
+        steps = self.sudo().search_fetch(
+            domain, ["company_id", "delay_days", "letter_type", "escalate"]
+        )
+        for step in steps:
+            ladders[step.company_id.id].append((step.id, step.delay_days))
+        return ladders

@@ -368,8 +368,8 @@ class DebtNegotiationOffer(models.Model):
         today = fields.Date.context_today(self)
         for offer in self:
             if not offer.expiry_date:
-                offer.expiry_date = fields.Date.add(
-                    today, days=offer.company_id.negotiation_response_days or 14
+                offer.expiry_date = rules.response_deadline(
+                    today, offer.company_id.negotiation_response_days
                 )
             offer._raise_errors(offer._offer_errors(proposing=True))
             vals = {"state": "proposed", "proposed_date": today}

@@ -4,6 +4,7 @@ from . import test_offer
 from . import test_interaction
 from . import test_security
 from . import test_agreement
-from . import test_followups
+from . import test_followup
 from . import test_letters
 from . import test_portal
+from . import test_settings

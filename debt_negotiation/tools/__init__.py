@@ -1,1 +1,2 @@
 from . import negotiation_rules
+from . import followup_ladder

@@ -305,63 +305,6 @@ def installment_state(due_date, amount, paid, today, grace_days, rounding) -> st
 
 
 # ---------------------------------------------------------------------------
-# Follow-up ladder
-# ---------------------------------------------------------------------------
-
-
-def _step_due_date(oldest_due, delay_days):
-    """Return the date a ladder step becomes due."""
-    return oldest_due + timedelta(days=int(delay_days or 0))
-
-
-def due_step(steps, oldest_due, done_keys, today):
-    """Return the key of the follow-up step to execute on ``today``, or None.
-
-    :param steps: ``[(key, delay_days), ...]`` in ladder order
-    :param oldest_due: due date of the oldest invoice of the case
-    :param done_keys: keys of the steps already executed
-
-    The candidates are the steps due by ``today`` (``oldest_due +
-    delay_days <= today``). The LAST candidate in ladder order is returned,
-    so a case that is far behind jumps to the latest due step instead of
-    going through every earlier letter. Nothing is returned when there is no
-    candidate, or when that step or any later one was already executed: a
-    step is never executed twice and the ladder never goes back.
-    """
-    if not oldest_due:
-        return None
-    done_keys = set(done_keys or ())
-    candidates = [
-        index
-        for index, (_key, delay_days) in enumerate(steps)
-        if _step_due_date(oldest_due, delay_days) <= today
-    ]
-    if not candidates:
-        return None
-    last = candidates[-1]
-    if any(key in done_keys for key, _delay in steps[last:]):
-        return None
-    return steps[last][0]
-
-
-def next_step_date(steps, oldest_due, done_keys):
-    """Return the date the next follow-up step becomes due, or None.
-
-    The next step is the first one, in ladder order, after the last
-    executed one (the first step when none was executed); it is due on
-    ``oldest_due + delay_days``. None when no step is left.
-    """
-    if not oldest_due:
-        return None
-    done_keys = set(done_keys or ())
-    done_indexes = [index for index, (key, _d) in enumerate(steps) if key in done_keys]
-    start = done_indexes[-1] + 1 if done_indexes else 0
-    if start >= len(steps):
-        return None
-    return _step_due_date(oldest_due, steps[start][1])
-
-
-# ---------------------------------------------------------------------------
 # Agreements
 # ---------------------------------------------------------------------------
 
@@ -423,59 +366,23 @@ def paid_since_agreement(
     return from_units(max(units, 0), rounding)
 
 
-def step_to_run(
-    steps, oldest_due, done_keys, today, scheduled_key=None, not_before=None
-):
-    """Return the key of the follow-up step a run executes on ``today``, or None.
+# ---------------------------------------------------------------------------
+# Response deadline
+# ---------------------------------------------------------------------------
 
-    :param scheduled_key: the step announced for this date (by the last
-        letter), if any
-    :param not_before: the debtor's response deadline, if any
 
-    * Nothing runs while the debtor is still within a response period
-      (``not_before`` after ``today``).
-    * The announced step runs when it is due by the ladder (``oldest_due +
-      delay_days <= today``) and neither it nor a later step was executed:
-      the step a letter announced is the one that happens, even on a late
-      run where later steps are due as well.
-    * Otherwise :func:`due_step` decides (the latest due step).
+def response_deadline(today, response_days, offer_expiry=None, current=None):
+    """Return the date by which the debtor must answer a new letter or offer.
+
+    :param response_days: the company's response period, in days (at least 1)
+    :param offer_expiry: the expiry date of the offer waiting for an answer,
+        if any
+    :param current: the case's current response deadline, if any
+
+    The offer's expiry when it is not past (``>= today``), else the current
+    deadline when it is not past, else ``today + response_days``.
     """
-    if not oldest_due:
-        return None
-    if not_before and not_before > today:
-        return None
-    done_keys = set(done_keys or ())
-    keys = [key for key, _delay in steps]
-    if scheduled_key is not None and scheduled_key in keys:
-        index = keys.index(scheduled_key)
-        if (
-            not any(key in done_keys for key in keys[index:])
-            and _step_due_date(oldest_due, steps[index][1]) <= today
-        ):
-            return scheduled_key
-    return due_step(steps, oldest_due, done_keys, today)
-
-
-def plan_next_step(steps, oldest_due, done_keys, not_before=None):
-    """Return ``(key, date)`` of the next follow-up step, ``(None, None)``
-    when no step is left.
-
-    The step is the first one, in ladder order, after the last executed one
-    (as for :func:`next_step_date`). It is scheduled on its ladder date
-    (``oldest_due + delay_days``) but never before ``not_before`` (the
-    debtor's response deadline, or the day after a step ran), so the date a
-    letter announces is kept and :func:`step_to_run` runs that very step on
-    that date.
-    """
-    if not oldest_due:
-        return None, None
-    done_keys = set(done_keys or ())
-    done_indexes = [index for index, (key, _d) in enumerate(steps) if key in done_keys]
-    start = done_indexes[-1] + 1 if done_indexes else 0
-    if start >= len(steps):
-        return None, None
-    key, delay_days = steps[start]
-    next_date = _step_due_date(oldest_due, delay_days)
-    if not_before and not_before > next_date:
-        next_date = not_before
-    return key, next_date
+    for deadline in (offer_expiry, current):
+        if deadline and deadline >= today:
+            return deadline
+    return today + timedelta(days=int(response_days))

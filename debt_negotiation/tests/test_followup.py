@@ -6,7 +6,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import DebtNegotiationCommon
@@ -88,6 +88,11 @@ class TestFollowups(DebtNegotiationCommon):
             )
         )
 
+    def _engine(self, **context):
+        """The follow-up engine as the scheduler runs it."""
+        root = self._negotiation_root(**context)
+        return root.env["debt.negotiation.followup.engine"]
+
     def _cron(self, **context):
         """Run the cron method like the scheduler does."""
         return self._negotiation_root(**context)._cron_process_followups()
@@ -130,6 +135,117 @@ class TestFollowups(DebtNegotiationCommon):
             self.assertEqual(cron.code, method)
             self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
             self.assertTrue(cron.active)
+
+    # ------------------------------------------------------------------
+    # The engine's building blocks
+    # ------------------------------------------------------------------
+    def test_ladders_done_steps_and_claims(self):
+        Step = self.env["debt.negotiation.followup.step"]
+        ladders = Step._ladders(self.company)
+        self.assertEqual(list(ladders), [self.company.id])
+        self.assertEqual(
+            ladders[self.company.id],
+            [(step.id, step.delay_days) for step in self.steps.values()],
+        )
+        self.assertEqual(ladders[self.company.id][0][1], 7)
+        with at(7):
+            cases = self._case_due(overdue=7) | self._case_due(self.debtor_2, overdue=7)
+            self.assertEqual(self.Log._done_steps(cases), {})
+            decisions = self._engine()._decide(cases, day(7))
+            claimed = self.Log._claim(decisions, day(7))
+            self.assertEqual(set(claimed), set(cases.ids))
+            logs = self.Log.browse(list(claimed.values()))
+            self.assertEqual(logs.step_id, self.steps["reminder"])
+            self.assertEqual(logs.next_step_id, self.steps["negotiation"])
+            self.assertEqual(set(logs.mapped("next_action_date")), {day(21)})
+            # claimed once: a second claim of the same step gets nothing
+            self.assertEqual(self.Log._claim(decisions, day(7)), {})
+            self.assertEqual(self.Log._claim(decisions[:1], day(7)), {})
+            self.assertEqual(
+                dict(self.Log._done_steps(cases)),
+                {case.id: {self.steps["reminder"].id} for case in cases},
+            )
+            self.assertEqual(cases.followup_log_ids, logs)
+            # the letters are linked to the log of their case
+            letters = cases.with_context(
+                debt_negotiation_skip_pdf=True
+            )._generate_letter("reminder")
+            self.Log._link_letters({cases[0].id: claimed[cases[0].id]}, letters)
+            self.assertEqual(
+                self.Log.browse(claimed[cases[0].id]).letter_ids,
+                letters.filtered(lambda lt: lt.negotiation_id == cases[0]),
+            )
+            self.assertFalse(self.Log.browse(claimed[cases[1].id]).letter_ids)
+
+    def test_decide_uses_the_pure_ladder_rules(self):
+        """The engine's decision is the pure rule's, on the case's data."""
+        with at(50):
+            case = self._case_due(overdue=50)
+            decision = self._engine()._decide(case, day(50))[0]
+            self.assertEqual(decision.case, case)
+            self.assertEqual(decision.step, self.steps["final_notice"])
+            self.assertEqual(decision.deadline, day(64))
+            self.assertEqual(decision.next_step, self.steps["escalation"])
+            self.assertEqual(decision.next_date, day(64))
+            # within the response period: nothing runs, the deadline stays,
+            # and the first step not executed yet comes on the deadline
+            case.response_deadline = day(52)
+            decision = self._engine()._decide(case, day(50))[0]
+            self.assertFalse(decision.step)
+            self.assertEqual(decision.deadline, day(52))
+            self.assertEqual(decision.next_step, self.steps["reminder"])
+            self.assertEqual(decision.next_date, day(52))
+
+    def test_preview_prepare_lines(self):
+        with at(21):
+            self.company.negotiation_auto_open_days = 10
+            invoice = self._create_invoice(partner=self.partners[3], days_overdue=15)
+            due = self._case_due(self.partners[0], overdue=21)
+            skipped = self._case_due(self.partners[1], overdue=21)
+            self.partners[1].email = False
+            waiting = self._case_due(self.partners[2], overdue=2)
+            Preview = self.env["debt.negotiation.followup.preview"].with_context(
+                debt_negotiation_followup_company_ids=self.company.ids
+            )
+            # keyed by debtor (new cases) and by case (steps)
+            lines = {
+                vals.get("negotiation_id") or ("open", vals["partner_id"]): vals
+                for vals in Preview._prepare_lines()
+            }
+            self.assertEqual(len(lines), 3)
+            self.assertNotIn(waiting.id, lines)
+            self.assertEqual(
+                lines["open", self.partners[3].id],
+                {
+                    "action": "open",
+                    "partner_id": self.partners[3].id,
+                    "company_id": self.company.id,
+                    "currency_id": invoice.currency_id.id,
+                    "amount_due": invoice.amount_residual,
+                    "invoice_count": 1,
+                    "oldest_due_date": invoice.invoice_date_due,
+                },
+            )
+            line = lines[due.id]
+            self.assertEqual(
+                {key: line[key] for key in ("action", "step_id", "channel")},
+                {
+                    "action": "step",
+                    "step_id": self.steps["negotiation"].id,
+                    "channel": "both",
+                },
+            )
+            self.assertEqual(
+                (line["response_deadline"], line["next_action_date"]),
+                (day(35), day(45)),
+            )
+            self.assertEqual(line["next_step_id"], self.steps["final_notice"].id)
+            self.assertFalse(line["problem"])
+            self.assertEqual(lines[skipped.id]["action"], "skip")
+            self.assertIn("no valid email address", lines[skipped.id]["problem"])
+            # nothing was done: the preview only decides
+            self.assertFalse(self._logs(due))
+            self.assertFalse(invoice.negotiation_id)
 
     # ------------------------------------------------------------------
     # The ladder, day by day
@@ -305,17 +421,17 @@ class TestFollowups(DebtNegotiationCommon):
     def test_two_overlapping_runs_execute_a_step_once(self):
         """Two workers decide on the same data, then both execute: the
         UNIQUE (case, step) claim lets only the first one through."""
-        Negotiation = self._negotiation_root()
+        Engine = self._engine()
         with at(7):
             cases = self._case_due(overdue=7) | self._case_due(self.debtor_2, overdue=7)
-            cases = Negotiation.browse(cases.ids)
-            first = cases._followup_decide(day(7))
-            second = cases._followup_decide(day(7))
+            cases = self._negotiation_root().browse(cases.ids)
+            first = Engine._decide(cases, day(7))
+            second = Engine._decide(cases, day(7))
             self.assertEqual([d.step for d in first], [self.steps["reminder"]] * 2)
-            self.assertEqual(Negotiation._followup_execute(first, day(7)), cases)
-            self.assertFalse(Negotiation._followup_execute(second, day(7)))
+            self.assertEqual(Engine._execute(first, day(7)), cases)
+            self.assertFalse(Engine._execute(second, day(7)))
             # and one case at a time, as the fallback does
-            self.assertFalse(Negotiation._followup_execute(second[:1], day(7)))
+            self.assertFalse(Engine._execute(second[:1], day(7)))
             for case in cases:
                 self.assertEqual(len(self._letters(case)), 1)
                 self.assertEqual(len(self._logs(case)), 1)
@@ -369,9 +485,8 @@ class TestFollowups(DebtNegotiationCommon):
                 )
             self.assertEqual(len(self._logs(chased)), 1)
             # preview agrees
-            preview = self.env["debt.negotiation.followup.preview"].create(
-                self.env["debt.negotiation"]._followup_preview_values()
-            )
+            Preview = self.env["debt.negotiation.followup.preview"]
+            preview = Preview.create(Preview._prepare_lines())
             self.assertFalse(preview.negotiation_id)
         with at(8):
             self.partners[0].negotiation_blocked = False
@@ -461,9 +576,8 @@ class TestFollowups(DebtNegotiationCommon):
             settings.negotiation_auto_open_days = 10
             settings.execute()
             self.assertEqual(self.company.negotiation_auto_open_days, 10)
-            preview = self.env["debt.negotiation.followup.preview"].create(
-                self.env["debt.negotiation"]._followup_preview_values()
-            )
+            Preview = self.env["debt.negotiation.followup.preview"]
+            preview = Preview.create(Preview._prepare_lines())
             self.assertEqual(
                 preview.filtered(lambda line: line.action == "open").partner_id,
                 self.partners[0],
@@ -547,9 +661,10 @@ class TestFollowups(DebtNegotiationCommon):
                 self.env.invalidate_all()
                 cases = self.env["debt.negotiation"].browse(cases.ids)
                 before = self.env.cr.sql_log_count
-                decisions = cases._followup_decide(day(30))
+                Engine = self.env["debt.negotiation.followup.engine"]
+                decisions = Engine._decide(cases, day(30))
                 for decision in decisions:
-                    decision.case._followup_problem(decision.step)
+                    Engine._step_problem(decision.case, decision.step)
                 counts.append(self.env.cr.sql_log_count - before)
                 self.assertEqual(
                     {d.step for d in decisions}, {self.steps["negotiation"]}
@@ -626,7 +741,3 @@ class TestFollowups(DebtNegotiationCommon):
                 .run()["res_model"],
                 "debt.negotiation.followup.preview",
             )
-
-    def test_settings_reject_negative_auto_open_days(self):
-        with self.assertRaises(ValidationError):
-            self.company.negotiation_auto_open_days = -1

@@ -1,0 +1,550 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+import threading
+from collections import Counter, defaultdict, namedtuple
+from datetime import timedelta
+
+from markupsafe import Markup
+from psycopg2 import OperationalError
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import split_every
+from odoo.tools.misc import format_date
+
+from ..const import CHASING_STATES
+from ..tools import followup_ladder
+
+_logger = logging.getLogger(__name__)
+
+# Cases the scheduled follow-ups handle per transaction (context key
+# ``debt_negotiation_followup_batch_size`` overrides it).
+FOLLOWUP_BATCH_SIZE = 500
+# What a follow-up run does on a case: ``step`` (empty when none is due) with
+# the new ``deadline``, then ``next_step`` on ``next_date``.
+FollowupDecision = namedtuple(
+    "FollowupDecision", "case step deadline next_step next_date"
+)
+
+
+class DebtNegotiationFollowupEngine(models.AbstractModel):
+    """The scheduled follow-ups: a service acting on the cases given to it.
+
+    Each run decides, for a batch of cases at once and with no query per
+    case, which step of its company's ladder is due
+    (:func:`~..tools.followup_ladder.decide`), claims the step in the
+    follow-up log, then executes it: stage, response deadline and next
+    step on the case, letters, activity, chatter note, escalation. The cron
+    of the cases (``debt.negotiation._cron_process_followups``) and the
+    "Run Follow-ups Now" button hand over to :meth:`_run`; the preview
+    (``debt.negotiation.followup.preview``) uses the same decision code.
+
+    Context keys: ``debt_negotiation_followup_batch_size``,
+    ``debt_negotiation_followup_max_batches``,
+    ``debt_negotiation_followup_force`` (look again at the cases already
+    looked at today), ``debt_negotiation_followup_company_ids`` (only these
+    companies), ``debt_negotiation_no_commit``.
+    """
+
+    _name = "debt.negotiation.followup.engine"
+    _description = "Debt Negotiation Follow-up Engine"
+
+    # ------------------------------------------------------------------
+    # Running
+    # ------------------------------------------------------------------
+    @api.model
+    def _run(self, batch_size=None, max_batches=None):
+        """Run the daily follow-ups.
+
+        Expires the proposed offers past their expiry date, opens cases
+        with the auto-open setting, then executes the due follow-up step of
+        each case, by batches of ``batch_size`` cases (default: see
+        :meth:`_batch_size`). Each batch reports its progress to the cron
+        and is committed outside tests, so a failure loses nothing done and
+        a rerun goes on where it stopped. With ``max_batches`` (or the
+        context key ``debt_negotiation_followup_max_batches``) a call stops
+        after that many batches and the cron calls again for the rest.
+
+        :return: a Counter of what was done
+        """
+        today = fields.Date.context_today(self)
+        batch_size = batch_size or self._batch_size()
+        if max_batches is None:
+            max_batches = int(
+                self.env.context.get("debt_negotiation_followup_max_batches") or 0
+            )
+        auto_commit = self._auto_commit()
+        Case = self.env["debt.negotiation"]
+        Cron = self.env["ir.cron"]
+        stats = Counter()
+        stats["expired_offers"] = len(
+            self.env["debt.negotiation.offer"]._expire_offers(today=today)
+        )
+        stats["opened"] = self._auto_open(today, batch_size, auto_commit)
+        if auto_commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        case_ids = Case.search(self._candidate_domain(today), order="id").ids
+        ladders = self.env["debt.negotiation.followup.step"]._ladders()
+        done = 0
+        for index, batch_ids in enumerate(split_every(batch_size, case_ids)):
+            if max_batches and index >= max_batches:
+                break
+            stats.update(self._process_batch(Case.browse(batch_ids), today, ladders))
+            done += len(batch_ids)
+            Cron._notify_progress(done=done, remaining=len(case_ids) - done)
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            # keep the memory flat: forget the batch
+            self.env.invalidate_all()
+        if not case_ids:
+            Cron._notify_progress(done=0, remaining=0)
+        stats["cases"] = done
+        _logger.info("Follow-ups of %s: %s", today, dict(stats))
+        return stats
+
+    @api.model
+    def _run_now(self):
+        """Run the follow-ups of the user's companies at once (managers),
+        including the cases already looked at today (e.g. after fixing a
+        debtor's address); return a notification of what was done."""
+        if not self.env.user.has_group("debt_negotiation.group_negotiation_manager"):
+            raise AccessError(
+                self.env._("Only a negotiation manager can run the follow-ups.")
+            )
+        # refuse while the scheduled run is busy
+        self.env.ref("debt_negotiation.ir_cron_process_followups").sudo()._try_lock()
+        stats = (
+            self.sudo()
+            .with_context(
+                debt_negotiation_followup_force=True,
+                debt_negotiation_followup_company_ids=self.env.companies.ids,
+            )
+            ._run()
+        )
+        message = self.env._(
+            "%(executed)s follow-up steps executed, %(failed)s cases skipped "
+            "(see their chatter), %(opened)s debtors put under negotiation, "
+            "%(expired)s offers expired.",
+            executed=stats["executed"],
+            failed=stats["failed"],
+            opened=stats["opened"],
+            expired=stats["expired_offers"],
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Follow-ups done"),
+                "message": message,
+                "type": "success",
+                "sticky": False,
+            },
+        }
+
+    @api.model
+    def _batch_size(self):
+        """Cases per batch: the context key
+        ``debt_negotiation_followup_batch_size``, else 500."""
+        return int(
+            self.env.context.get("debt_negotiation_followup_batch_size")
+            or FOLLOWUP_BATCH_SIZE
+        )
+
+    @api.model
+    def _auto_commit(self):
+        """Commit after each batch, except in tests (or with the context
+        key ``debt_negotiation_no_commit``)."""
+        return not (
+            self.env.context.get("debt_negotiation_no_commit")
+            or getattr(threading.current_thread(), "testing", False)
+            or self.env.registry.in_test_mode()
+        )
+
+    # ------------------------------------------------------------------
+    # Deciding (no query per case)
+    # ------------------------------------------------------------------
+    @api.model
+    def _candidate_domain(self, today):
+        """Cases a follow-up run looks at on ``today``: chased cases of
+        debtors who accept letters, with something due and whose next
+        action date has come (or was never computed). A case is looked at
+        once a day, unless the run is forced (context
+        ``debt_negotiation_followup_force``, the manual run)."""
+        domain = [
+            ("state", "in", CHASING_STATES),
+            ("partner_id.negotiation_blocked", "=", False),
+            ("amount_due", ">", 0),
+            ("oldest_due_date", "!=", False),
+            "|",
+            ("next_action_date", "=", False),
+            ("next_action_date", "<=", today),
+        ]
+        if not self.env.context.get("debt_negotiation_followup_force"):
+            domain += [
+                "|",
+                ("followup_checked_date", "=", False),
+                ("followup_checked_date", "<", today),
+            ]
+        company_ids = self.env.context.get("debt_negotiation_followup_company_ids")
+        if company_ids:
+            domain.append(("company_id", "in", company_ids))
+        return domain
+
+    @api.model
+    def _decide(self, cases, today, ladders=None):
+        """Decide what a follow-up run does on ``today`` on each of
+        ``cases``: the step to execute (if any), the new response deadline,
+        and the step announced next with its date. Pure computation
+        (:func:`~..tools.followup_ladder.decide`) on data read for all the
+        cases at once (the cases, their executed steps and the ladders): no
+        query per case.
+
+        :param ladders: the ladders of the cases' companies (see
+            ``debt.negotiation.followup.step._ladders``), read when not given
+        :return: list of :data:`FollowupDecision`
+        """
+        Step = self.env["debt.negotiation.followup.step"].sudo()
+        if ladders is None:
+            ladders = Step._ladders(cases.company_id)
+        done = self.env["debt.negotiation.followup.log"]._done_steps(cases)
+        # the steps (and their stages) read together, once for the batch
+        steps = Step.browse(
+            [step_id for ladder in ladders.values() for step_id, _d in ladder]
+        )
+        letter_ids = frozenset(steps.filtered("letter_type")._ids)
+        escalation_ids = frozenset(steps.filtered("escalate")._ids)
+        decisions = []
+        for case in cases:
+            company = case.company_id
+            result = followup_ladder.decide(
+                ladders.get(company.id, []),
+                case.oldest_due_date,
+                done[case.id],
+                today,
+                case.next_step_id.id or None,
+                case.response_deadline or None,
+                company.negotiation_response_days,
+                letter_ids,
+                escalation_ids,
+            )
+            decisions.append(
+                FollowupDecision(
+                    case,
+                    Step.browse(result.step).with_prefetch(steps._ids),
+                    result.deadline or False,
+                    Step.browse(result.next_step).with_prefetch(steps._ids),
+                    result.next_date or False,
+                )
+            )
+        return decisions
+
+    @api.model
+    def _step_problem(self, case, step):
+        """Return why ``step`` cannot be executed on ``case`` (debtor data
+        missing for its letters), or False."""
+        if not step.letter_type:
+            return False
+        partner = case.partner_id
+        problems = []
+        if step.channel in ("email", "both") and not partner.email_normalized:
+            problems.append(
+                self.env._(
+                    "the debtor %(partner)s has no valid email address",
+                    partner=partner.display_name,
+                )
+            )
+        if step.channel in ("post", "both") and not (
+            partner.street and (partner.zip or partner.city)
+        ):
+            problems.append(
+                self.env._(
+                    "the debtor %(partner)s has no postal address",
+                    partner=partner.display_name,
+                )
+            )
+        return "; ".join(problems) or False
+
+    # ------------------------------------------------------------------
+    # Executing
+    # ------------------------------------------------------------------
+    @api.model
+    def _process_batch(self, cases, today, ladders=None):
+        """Decide and execute the follow-ups of ``cases`` (one batch). One
+        failing case is noted on that case and skipped; the others go on.
+        Return a :class:`~collections.Counter` of what happened."""
+        stats = Counter()
+        groups = defaultdict(list)
+        for decision in self._decide(cases, today, ladders):
+            case = decision.case
+            if not decision.step:
+                case._followup_write(decision.next_step, decision.next_date, today)
+                stats["waiting"] += 1
+                continue
+            problem = self._step_problem(case, decision.step)
+            if problem:
+                self._log_problem(case, decision.step, problem, today)
+                stats["failed"] += 1
+                continue
+            groups[decision.step].append(decision)
+        if groups:
+            # all the steps of the batch at once, their chatter messages
+            # created together; on any error, step by step as below
+            deferred = []
+            batch = self.with_context(debt_negotiation_deferred_messages=deferred)
+            try:
+                with self.env.cr.savepoint():
+                    claimed = self.env["debt.negotiation.followup.log"]._claim(
+                        [d for ds in groups.values() for d in ds], today
+                    )
+                    executed = self.env["debt.negotiation"]
+                    for decisions in groups.values():
+                        executed |= batch._execute(decisions, today, claimed)
+                    batch.env["debt.negotiation"]._message_flush_deferred()
+            except Exception:  # noqa: BLE001 - retried step by step below
+                _logger.info("Follow-ups: batch failed, retried step by step")
+            else:
+                stats["executed"] += len(executed)
+                return stats
+        for step, decisions in groups.items():
+            stats.update(self._process_step(step, decisions, today))
+        return stats
+
+    @api.model
+    def _process_step(self, step, decisions, today):
+        """Execute ``step`` on the cases of ``decisions``, case by case when
+        they fail together; return a Counter of what happened."""
+        stats = Counter()
+        try:
+            with self.env.cr.savepoint():
+                executed = self._execute(decisions, today)
+        except Exception:  # noqa: BLE001 - retried case by case below
+            executed = self.env["debt.negotiation"]
+            for decision in decisions:
+                try:
+                    with self.env.cr.savepoint():
+                        executed |= self._execute([decision], today)
+                except Exception as error:  # noqa: BLE001 - one bad case
+                    stats["failed"] += 1
+                    self._fail(decision.case, step, error, today)
+        stats["executed"] += len(executed)
+        return stats
+
+    @api.model
+    def _execute(self, decisions, today, claimed=None):
+        """Execute the step of ``decisions`` (all for the same step) on
+        their cases; return the cases it was executed on.
+
+        The step is claimed first (see ``debt.negotiation.followup.log.
+        _claim``); cases whose step another run executed are skipped. Then,
+        in this order: the case gets its stage, response deadline and next
+        step with its date (so the letters print them), the letters are
+        generated (post and/or email; emails are queued with the PDF
+        attached), the negotiator gets the step's activity, the case its
+        chatter note, and an escalation step escalates the case. Errors
+        propagate: the caller runs this in a savepoint. ``claimed``: the
+        claims already made for the cases (``{case_id: log_id}``), if any.
+        """
+        step = decisions[0].step
+        Log = self.env["debt.negotiation.followup.log"]
+        if claimed is None:
+            claimed = Log._claim(decisions, today, step)
+        decisions = [d for d in decisions if d.case.id in claimed]
+        cases = self.env["debt.negotiation"].browse([d.case.id for d in decisions])
+        if not decisions:
+            return cases
+        self._write_schedules(decisions, today)
+        if step.letter_type:
+            Log._link_letters(claimed, self._send_letters(cases, step))
+        if step.activity_type_id:
+            self._schedule_activities(cases, step, today)
+        cases._message_log_batch(bodies={d.case.id: self._note(d) for d in decisions})
+        if step.escalate:
+            cases.filtered(lambda c: c.state in CHASING_STATES).action_escalate()
+        return cases
+
+    @api.model
+    def _write_schedules(self, decisions, today):
+        """Write the stage, response deadline and next step of the
+        decisions' step on their cases: the same fields on every case, one
+        write per distinct values, so the flush updates the whole batch in a
+        few queries (no tracking: the run logs one note per case)."""
+        Case = self.env["debt.negotiation"].with_context(mail_notrack=True)
+        by_vals = defaultdict(list)
+        for decision in decisions:
+            step = decision.step
+            vals = {
+                "next_step_id": decision.next_step.id or False,
+                "next_action_date": decision.next_date or False,
+                "followup_checked_date": today,
+                "followup_error": False,
+            }
+            if step.stage_id:
+                vals["stage_id"] = step.stage_id.id
+            if step.letter_type:
+                vals["response_deadline"] = decision.deadline
+            by_vals[tuple(sorted(vals.items()))].append(decision.case.id)
+        for items, case_ids in by_vals.items():
+            Case.browse(case_ids).write(dict(items))
+
+    @api.model
+    def _send_letters(self, cases, step):
+        """Generate the letters of ``step`` for ``cases`` (post and/or
+        email; the emails are queued) and return them."""
+        letters = self.env["debt.negotiation.letter"]
+        channels = ("post", "email") if step.channel == "both" else (step.channel,)
+        for channel in channels:
+            new_letters = cases._generate_letter(step.letter_type, channel=channel)
+            if channel == "email" and not self.env.context.get(
+                "debt_negotiation_skip_pdf"
+            ):
+                # the letters' notes come before their emails
+                cases.browse()._message_flush_deferred()
+                # queued: sent by the mail queue after the commit
+                new_letters.with_context(mail_notify_force_send=False)._send_email()
+            letters |= new_letters
+        return letters
+
+    @api.model
+    def _schedule_activities(self, cases, step, today):
+        """Schedule the activity of ``step`` for the negotiator of each of
+        ``cases``, one call per negotiator."""
+        by_user = defaultdict(list)
+        for case in cases:
+            by_user[case.user_id.id].append(case.id)
+        for user_id, case_ids in by_user.items():
+            cases.browse(case_ids).with_context(
+                mail_activity_quick_update=True
+            ).activity_schedule(
+                activity_type_id=step.activity_type_id.id,
+                date_deadline=today,
+                summary=step.name,
+                **({"user_id": user_id} if user_id else {}),
+            )
+
+    @api.model
+    def _note(self, decision):
+        """The chatter note of the executed step of ``decision``."""
+        step = decision.step
+        parts = [self.env._("Follow-up step %(step)s executed.", step=step.name)]
+        if step.stage_id:
+            parts.append(self.env._("Stage: %(stage)s.", stage=step.stage_id.name))
+        if step.letter_type and decision.deadline:
+            parts.append(
+                self.env._(
+                    "Response deadline: %(date)s.",
+                    date=format_date(self.env, decision.deadline),
+                )
+            )
+        if decision.next_step:
+            parts.append(
+                self.env._(
+                    "Next step: %(step)s on %(date)s.",
+                    step=decision.next_step.name,
+                    date=format_date(self.env, decision.next_date),
+                )
+            )
+        elif not step.escalate:
+            parts.append(self.env._("The follow-up ladder is complete."))
+        return Markup("<p>%s</p>") % " ".join(parts)
+
+    @api.model
+    def _log_problem(self, cases, step, problem, today):
+        """Note on each of ``cases`` why its follow-up step was not executed
+        (once per distinct problem); the case is tried again on the next
+        day."""
+        message = self.env._(
+            "Follow-up step %(step)s was not executed: %(problem)s",
+            step=step.name,
+            problem=problem,
+        )
+        for case in cases:
+            vals = {"followup_checked_date": today}
+            if case.followup_error != message:
+                vals["followup_error"] = message
+                case._message_log(body=Markup("<p>%s</p>") % message)
+            case.with_context(mail_notrack=True).write(vals)
+
+    @api.model
+    def _fail(self, case, step, error, today):
+        """``step`` failed on ``case`` with ``error``: note it on the case
+        (it is tried again on the next day). A concurrency error (another
+        transaction changed the case meanwhile) is only logged: the case is
+        simply tried again on the next run."""
+        problem = str(error) or type(error).__name__
+        _logger.info(
+            "Follow-up step %s of case %s failed: %s", step.name, case.name, problem
+        )
+        if isinstance(error, OperationalError):
+            return
+        try:
+            with self.env.cr.savepoint():
+                self._log_problem(case, step, problem, today)
+        except OperationalError:
+            _logger.info("Case %s is being changed: retried on the next run", case.name)
+
+    # ------------------------------------------------------------------
+    # Opening cases (auto-open setting)
+    # ------------------------------------------------------------------
+    @api.model
+    def _auto_open_groups(self, today, companies=None):
+        """Overdue invoices the companies' auto-open setting puts under
+        negotiation: ``[(company, debtor, currency, invoice_ids)]``.
+
+        Posted customer invoices unpaid more than the company's
+        ``negotiation_auto_open_days`` after their due date, never
+        negotiated before (a cancelled case is not reopened)."""
+        Company = self.env["res.company"].sudo()
+        companies = Company.search(
+            [("negotiation_auto_open_days", ">", 0)]
+            + ([("id", "in", companies.ids)] if companies is not None else [])
+        )
+        company_ids = self.env.context.get("debt_negotiation_followup_company_ids")
+        if company_ids:
+            companies = companies.filtered(lambda c: c.id in company_ids)
+        groups = []
+        Move = self.env["account.move"].sudo()
+        for company in companies:
+            limit = today - timedelta(days=company.negotiation_auto_open_days)
+            domain = [
+                ("company_id", "=", company.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("invoice_date_due", "<", limit),
+                ("negotiation_ids", "=", False),
+            ]
+            for partner, currency, move_ids in Move._read_group(
+                domain, ["commercial_partner_id", "currency_id"], ["id:array_agg"]
+            ):
+                groups.append((company, partner, currency, sorted(move_ids)))
+        return groups
+
+    @api.model
+    def _auto_open(self, today, batch_size=FOLLOWUP_BATCH_SIZE, auto_commit=False):
+        """Open (or extend) the debtors' cases on the invoices of the
+        auto-open setting; return how many debtors got their invoices
+        under negotiation."""
+        opened = 0
+        Case = self.env["debt.negotiation"]
+        Move = self.env["account.move"]
+        for chunk in split_every(batch_size, self._auto_open_groups(today)):
+            for company, partner, _currency, move_ids in chunk:
+                invoices = Move.browse(move_ids)
+                negotiator = invoices.invoice_user_id[:1] or partner.user_id
+                try:
+                    with self.env.cr.savepoint():
+                        Case.with_company(company).with_context(
+                            default_user_id=negotiator.id
+                        )._open_case_for_invoices(invoices)
+                    opened += 1
+                except (UserError, ValidationError) as error:
+                    _logger.info(
+                        "Follow-ups: no case opened for %s: %s",
+                        partner.display_name,
+                        error,
+                    )
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            self.env.invalidate_all()
+        return opened

@@ -1,0 +1,161 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Pure rules of the follow-up ladder: which step runs, and when the next.
+
+Like :mod:`.negotiation_rules`, this module stays free of any Odoo import.
+A ladder is a list ``[(key, delay_days), ...]`` in ladder order, where
+``key`` identifies a step (its id in the database) and ``delay_days``
+counts from the due date of the oldest unpaid invoice of the case.
+"""
+
+from collections import namedtuple
+from datetime import timedelta
+
+from .negotiation_rules import response_deadline
+
+# What a follow-up run does on a case: ``step`` (None when none is due) with
+# the new response ``deadline``, then ``next_step`` on ``next_date``.
+LadderDecision = namedtuple("LadderDecision", "step deadline next_step next_date")
+
+
+def _step_due_date(oldest_due, delay_days):
+    """Return the date a ladder step becomes due."""
+    return oldest_due + timedelta(days=int(delay_days or 0))
+
+
+def due_step(steps, oldest_due, done_keys, today):
+    """Return the key of the follow-up step to execute on ``today``, or None.
+
+    :param steps: ``[(key, delay_days), ...]`` in ladder order
+    :param oldest_due: due date of the oldest invoice of the case
+    :param done_keys: keys of the steps already executed
+
+    The candidates are the steps due by ``today`` (``oldest_due +
+    delay_days <= today``). The LAST candidate in ladder order is returned,
+    so a case that is far behind jumps to the latest due step instead of
+    going through every earlier letter. Nothing is returned when there is no
+    candidate, or when that step or any later one was already executed: a
+    step is never executed twice and the ladder never goes back.
+    """
+    if not oldest_due:
+        return None
+    done_keys = set(done_keys or ())
+    candidates = [
+        index
+        for index, (_key, delay_days) in enumerate(steps)
+        if _step_due_date(oldest_due, delay_days) <= today
+    ]
+    if not candidates:
+        return None
+    last = candidates[-1]
+    if any(key in done_keys for key, _delay in steps[last:]):
+        return None
+    return steps[last][0]
+
+
+def step_to_run(
+    steps, oldest_due, done_keys, today, scheduled_key=None, not_before=None
+):
+    """Return the key of the follow-up step a run executes on ``today``, or None.
+
+    :param scheduled_key: the step announced for this date (by the last
+        letter), if any
+    :param not_before: the debtor's response deadline, if any
+
+    * Nothing runs while the debtor is still within a response period
+      (``not_before`` after ``today``).
+    * The announced step runs when it is due by the ladder (``oldest_due +
+      delay_days <= today``) and neither it nor a later step was executed:
+      the step a letter announced is the one that happens, even on a late
+      run where later steps are due as well.
+    * Otherwise :func:`due_step` decides (the latest due step).
+    """
+    if not oldest_due:
+        return None
+    if not_before and not_before > today:
+        return None
+    done_keys = set(done_keys or ())
+    keys = [key for key, _delay in steps]
+    if scheduled_key is not None and scheduled_key in keys:
+        index = keys.index(scheduled_key)
+        if (
+            not any(key in done_keys for key in keys[index:])
+            and _step_due_date(oldest_due, steps[index][1]) <= today
+        ):
+            return scheduled_key
+    return due_step(steps, oldest_due, done_keys, today)
+
+
+def plan_next_step(steps, oldest_due, done_keys, not_before=None):
+    """Return ``(key, date)`` of the next follow-up step, ``(None, None)``
+    when no step is left.
+
+    The step is the first one, in ladder order, after the last executed one
+    (the first step when none was executed). It is scheduled on its ladder
+    date (``oldest_due + delay_days``) but never before ``not_before`` (the
+    debtor's response deadline, or the day after a step ran), so the date a
+    letter announces is kept and :func:`step_to_run` runs that very step on
+    that date.
+    """
+    if not oldest_due:
+        return None, None
+    done_keys = set(done_keys or ())
+    done_indexes = [index for index, (key, _d) in enumerate(steps) if key in done_keys]
+    start = done_indexes[-1] + 1 if done_indexes else 0
+    if start >= len(steps):
+        return None, None
+    key, delay_days = steps[start]
+    next_date = _step_due_date(oldest_due, delay_days)
+    if not_before and not_before > next_date:
+        next_date = not_before
+    return key, next_date
+
+
+def decide(
+    steps,
+    oldest_due,
+    done_keys,
+    today,
+    scheduled_key,
+    deadline,
+    response_days,
+    letter_keys=frozenset(),
+    escalation_keys=frozenset(),
+):
+    """Decide what a follow-up run does on ``today`` on one case.
+
+    :param steps: the company's ladder, ``[(key, delay_days), ...]``
+    :param oldest_due: due date of the oldest unpaid invoice of the case
+    :param done_keys: keys of the steps already executed on the case
+    :param scheduled_key: the step the last letter announced, if any
+    :param deadline: the case's current response deadline, if any
+    :param response_days: the company's response period, in days
+    :param letter_keys: keys of the steps that send a letter
+    :param escalation_keys: keys of the steps that escalate the case
+    :return: a :data:`LadderDecision`
+
+    The step to run is :func:`step_to_run`'s. A step that sends a letter
+    gives the debtor a new response deadline (:func:`response_deadline`).
+    The next step is then planned (:func:`plan_next_step`) after that
+    deadline and never on the day a step ran; nothing is planned after an
+    escalation step.
+    """
+    step = step_to_run(
+        steps,
+        oldest_due,
+        done_keys,
+        today,
+        scheduled_key=scheduled_key,
+        not_before=deadline,
+    )
+    not_before = deadline
+    if step is not None:
+        done_keys = set(done_keys or ()) | {step}
+        if step in letter_keys:
+            deadline = response_deadline(today, response_days)
+        tomorrow = today + timedelta(days=1)
+        not_before = max(deadline or tomorrow, tomorrow)
+    next_step = next_date = None
+    if step is None or step not in escalation_keys:
+        next_step, next_date = plan_next_step(steps, oldest_due, done_keys, not_before)
+    return LadderDecision(step, deadline, next_step, next_date)

@@ -1,0 +1,447 @@
+"""Tests of debt_negotiation/tools/followup_ladder.py (no Odoo needed)."""
+
+from datetime import date, timedelta
+
+import pytest
+from debt_negotiation_tools import followup_ladder as ladder
+from debt_negotiation_tools import negotiation_rules as rules
+from hypothesis import given
+from hypothesis import strategies as st
+
+dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31))
+
+
+# ---------------------------------------------------------------------------
+# due_step / plan_next_step dates
+# ---------------------------------------------------------------------------
+
+OLDEST = date(2024, 1, 10)
+LADDER = [("reminder", 7), ("negotiation", 21), ("final_notice", 45)]
+
+
+def day(n):
+    return OLDEST + timedelta(days=n)
+
+
+@pytest.mark.parametrize(
+    ("today", "done", "expected"),
+    [
+        (day(0), set(), None),
+        (day(6), set(), None),
+        (day(7), set(), "reminder"),
+        (day(20), set(), "reminder"),
+        (day(20), {"reminder"}, None),
+        (day(21), {"reminder"}, "negotiation"),
+        (day(30), set(), "negotiation"),  # skips to the latest due step
+        (day(100), set(), "final_notice"),
+        (day(100), {"reminder"}, "final_notice"),
+        (day(100), {"final_notice"}, None),
+        (day(30), {"final_notice"}, None),  # a later step was done already
+        (day(30), {"negotiation"}, None),  # never re-executed
+        (day(45), {"negotiation"}, "final_notice"),
+    ],
+)
+def test_due_step_examples(today, done, expected):
+    assert ladder.due_step(LADDER, OLDEST, done, today) == expected
+
+
+def test_due_step_without_oldest_due_or_steps():
+    assert ladder.due_step(LADDER, None, set(), day(100)) is None
+    assert ladder.due_step(LADDER, False, set(), day(100)) is None
+    assert ladder.due_step([], OLDEST, set(), day(100)) is None
+    assert ladder.due_step(LADDER, OLDEST, None, day(7)) == "reminder"
+
+
+def test_due_step_uses_ladder_order():
+    # ladder order wins over delays: the last due step in ladder order
+    steps = [("a", 10), ("b", 5), ("c", 50)]
+    assert ladder.due_step(steps, OLDEST, set(), day(10)) == "b"
+    assert ladder.due_step(steps, OLDEST, {"b"}, day(20)) is None
+
+
+@pytest.mark.parametrize(
+    ("done", "expected"),
+    [
+        (set(), day(7)),
+        ({"reminder"}, day(21)),
+        ({"negotiation"}, day(45)),
+        ({"reminder", "negotiation"}, day(45)),
+        ({"final_notice"}, None),
+        ({"reminder", "final_notice"}, None),
+        ({"unknown"}, day(7)),
+    ],
+)
+def test_plan_next_step_date_examples(done, expected):
+    """Without a response deadline, the next step is on its ladder date."""
+    assert ladder.plan_next_step(LADDER, OLDEST, done)[1] == expected
+
+
+ladders = st.lists(st.integers(0, 120), min_size=1, max_size=8, unique=True).map(
+    lambda delays: [
+        (f"step{index}", delay) for index, delay in enumerate(sorted(delays))
+    ]
+)
+
+
+@given(steps=ladders, oldest=dates)
+def test_daily_followups_execute_each_step_once_in_order(steps, oldest):
+    """Running the scheduler every day executes each step once, on its date."""
+    done = set()
+    executed = []
+    last_delay = steps[-1][1]
+    for offset in range(last_delay + 10):
+        today = oldest + timedelta(days=offset)
+        key = ladder.due_step(steps, oldest, done, today)
+        if key is not None:
+            assert key not in done
+            done.add(key)
+            executed.append((key, offset))
+    assert executed == steps
+
+
+@given(
+    steps=st.lists(st.integers(0, 90), min_size=1, max_size=8).map(
+        lambda delays: [(f"step{index}", delay) for index, delay in enumerate(delays)]
+    ),
+    oldest=dates,
+    done_mask=st.lists(st.booleans(), min_size=8, max_size=8),
+    offset=st.integers(-10, 200),
+)
+def test_due_step_and_plan_next_step_properties(steps, oldest, done_mask, offset):
+    keys = [key for key, _delay in steps]
+    done = {key for key, flag in zip(keys, done_mask, strict=False) if flag}
+    today = oldest + timedelta(days=offset)
+    last_done = max((keys.index(key) for key in done), default=-1)
+
+    key = ladder.due_step(steps, oldest, done, today)
+    if key is not None:
+        index = keys.index(key)
+        assert key not in done
+        assert index > last_done  # never goes back nor re-executes
+        assert oldest + timedelta(days=steps[index][1]) <= today
+        # it is the latest due step in ladder order
+        for later_key, delay in steps[index + 1 :]:
+            assert oldest + timedelta(days=delay) > today, later_key
+
+    next_key, next_date = ladder.plan_next_step(steps, oldest, done)
+    if last_done == len(steps) - 1:
+        assert (next_key, next_date) == (None, None)
+        assert key is None
+    else:
+        assert next_key == keys[last_done + 1]
+        assert next_date == oldest + timedelta(days=steps[last_done + 1][1])
+        # on that date, a step is due
+        assert ladder.due_step(steps, oldest, done, next_date) is not None
+
+
+# ---------------------------------------------------------------------------
+# step_to_run / plan_next_step (the scheduled follow-ups)
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("today", "done", "scheduled", "not_before", "expected"),
+    [
+        (day(6), set(), None, None, None),
+        (day(7), set(), None, None, "reminder"),
+        (day(30), set(), None, None, "negotiation"),  # like due_step
+        # the announced step runs, even when a later one is due too
+        (day(50), {"reminder"}, "negotiation", None, "negotiation"),
+        # ... but not before its ladder date
+        (day(20), {"reminder"}, "negotiation", None, None),
+        # an announced step that already ran, or was overtaken, is ignored
+        (day(50), {"negotiation"}, "negotiation", None, "final_notice"),
+        (day(50), {"final_notice"}, "negotiation", None, None),
+        (day(50), set(), "unknown", None, "final_notice"),
+        # nothing while the debtor is within a response period
+        (day(21), {"reminder"}, "negotiation", day(22), None),
+        (day(22), {"reminder"}, "negotiation", day(22), "negotiation"),
+        (day(22), {"reminder"}, "negotiation", day(10), "negotiation"),
+    ],
+)
+def test_step_to_run_examples(today, done, scheduled, not_before, expected):
+    assert (
+        ladder.step_to_run(LADDER, OLDEST, done, today, scheduled, not_before)
+        == expected
+    )
+
+
+def test_step_to_run_without_oldest_due_or_steps():
+    assert ladder.step_to_run(LADDER, None, set(), day(100)) is None
+    assert ladder.step_to_run([], OLDEST, set(), day(100), "reminder") is None
+    assert ladder.step_to_run(LADDER, OLDEST, None, day(7)) == "reminder"
+
+
+@pytest.mark.parametrize(
+    ("done", "not_before", "expected"),
+    [
+        (set(), None, ("reminder", day(7))),
+        ({"reminder"}, None, ("negotiation", day(21))),
+        ({"reminder"}, day(21), ("negotiation", day(21))),
+        ({"reminder"}, day(30), ("negotiation", day(30))),  # response deadline
+        ({"reminder"}, day(3), ("negotiation", day(21))),
+        ({"negotiation"}, None, ("final_notice", day(45))),
+        ({"final_notice"}, day(60), (None, None)),
+        ({"unknown"}, None, ("reminder", day(7))),
+    ],
+)
+def test_plan_next_step_examples(done, not_before, expected):
+    assert ladder.plan_next_step(LADDER, OLDEST, done, not_before) == expected
+
+
+def test_plan_next_step_without_oldest_due_or_steps():
+    assert ladder.plan_next_step(LADDER, None, set()) == (None, None)
+    assert ladder.plan_next_step([], OLDEST, set()) == (None, None)
+    assert ladder.plan_next_step(LADDER, OLDEST, None) == ("reminder", day(7))
+
+
+# ---------------------------------------------------------------------------
+# response_deadline
+# ---------------------------------------------------------------------------
+
+TODAY = date(2026, 3, 2)
+
+
+def in_days(n):
+    return TODAY + timedelta(days=n)
+
+
+@pytest.mark.parametrize(
+    ("offer_expiry", "current", "expected"),
+    [
+        (None, None, in_days(14)),
+        (in_days(5), None, in_days(5)),
+        (TODAY, None, TODAY),  # the offer expires tonight
+        (in_days(-1), None, in_days(14)),
+        (None, in_days(3), in_days(3)),
+        (None, in_days(-3), in_days(14)),
+        # the offer's expiry wins over the current deadline
+        (in_days(30), in_days(3), in_days(30)),
+        (in_days(-1), in_days(3), in_days(3)),
+        (False, False, in_days(14)),
+    ],
+)
+def test_response_deadline_examples(offer_expiry, current, expected):
+    assert rules.response_deadline(TODAY, 14, offer_expiry, current) == expected
+
+
+@given(
+    today=dates,
+    response_days=st.integers(1, 90),
+    offer_offset=st.none() | st.integers(-60, 60),
+    current_offset=st.none() | st.integers(-60, 60),
+)
+def test_response_deadline_properties(
+    today, response_days, offer_offset, current_offset
+):
+    def shifted(offset):
+        return None if offset is None else today + timedelta(days=offset)
+
+    offer_expiry, current = shifted(offer_offset), shifted(current_offset)
+    deadline = rules.response_deadline(today, response_days, offer_expiry, current)
+    # never in the past, and one of the three candidates
+    assert deadline >= today
+    assert deadline in (offer_expiry, current, today + timedelta(days=response_days))
+    if offer_expiry is not None and offer_expiry >= today:
+        assert deadline == offer_expiry
+    elif current is not None and current >= today:
+        assert deadline == current
+    else:
+        assert deadline == today + timedelta(days=response_days)
+    # without offer nor deadline: the company's response period
+    assert rules.response_deadline(today, response_days) == today + timedelta(
+        days=response_days
+    )
+
+
+# ---------------------------------------------------------------------------
+# decide (one case, one run)
+# ---------------------------------------------------------------------------
+
+LETTERS = frozenset({"reminder", "negotiation", "final_notice"})
+FULL_LADDER = [*LADDER, ("escalation", 60)]
+
+
+def decide(today, done=(), scheduled=None, deadline=None, **kwargs):
+    kwargs.setdefault("letter_keys", LETTERS)
+    kwargs.setdefault("escalation_keys", frozenset({"escalation"}))
+    return ladder.decide(
+        FULL_LADDER, OLDEST, set(done), today, scheduled, deadline, 14, **kwargs
+    )
+
+
+@pytest.mark.parametrize(
+    ("today", "done", "scheduled", "deadline", "expected"),
+    [
+        # nothing due yet: the first step is planned on its ladder date
+        (day(1), (), None, None, (None, None, "reminder", day(7))),
+        # the reminder runs: a new deadline, the next step after it
+        (day(7), (), "reminder", None, ("reminder", day(21), "negotiation", day(21))),
+        # the negotiation letter: the next step on its ladder date (day 45)
+        (
+            day(21),
+            ("reminder",),
+            "negotiation",
+            day(21),
+            ("negotiation", day(35), "final_notice", day(45)),
+        ),
+        # a late run jumps to the latest due step; the escalation waits
+        # for the response deadline
+        (day(50), (), None, None, ("final_notice", day(64), "escalation", day(64))),
+        # within the response period: nothing runs, the deadline stays
+        (
+            day(30),
+            ("reminder",),
+            "negotiation",
+            day(33),
+            (None, day(33), "negotiation", day(33)),
+        ),
+        # escalation: nothing is planned after it, the deadline is kept
+        (
+            day(64),
+            ("reminder", "negotiation", "final_notice"),
+            "escalation",
+            day(64),
+            ("escalation", day(64), None, None),
+        ),
+        # the ladder is complete
+        (day(90), ("escalation",), None, None, (None, None, None, None)),
+    ],
+)
+def test_decide_examples(today, done, scheduled, deadline, expected):
+    assert tuple(decide(today, done, scheduled, deadline)) == expected
+
+
+def test_decide_step_without_letter_keeps_the_deadline():
+    """A call-only step gives no new deadline; the next step comes the day
+    after at the earliest."""
+    decision = decide(day(7), letter_keys=frozenset())
+    assert decision == ladder.LadderDecision("reminder", None, "negotiation", day(21))
+    decision = decide(day(7), deadline=day(2), letter_keys=frozenset())
+    assert decision.deadline == day(2)
+    steps = [("call", 7), ("letter", 7)]
+    decision = ladder.decide(steps, OLDEST, {"call"}, day(6), None, None, 14)
+    assert decision == ladder.LadderDecision(None, None, "letter", day(7))
+    decision = ladder.decide(steps, OLDEST, set(), day(7), "call", None, 14)
+    assert decision == ladder.LadderDecision("call", None, "letter", day(8))
+
+
+def test_decide_without_oldest_due():
+    decision = ladder.decide(FULL_LADDER, None, set(), day(100), None, None, 14)
+    assert decision == ladder.LadderDecision(None, None, None, None)
+
+
+@given(
+    steps=ladders,
+    oldest=dates,
+    done_mask=st.lists(st.booleans(), min_size=8, max_size=8),
+    offset=st.integers(-10, 200),
+    scheduled_index=st.none() | st.integers(0, 7),
+    deadline_offset=st.none() | st.integers(-30, 30),
+    response_days=st.integers(1, 30),
+    letter_mask=st.lists(st.booleans(), min_size=8, max_size=8),
+    escalation_mask=st.lists(st.booleans(), min_size=8, max_size=8),
+)
+def test_decide_properties(
+    steps,
+    oldest,
+    done_mask,
+    offset,
+    scheduled_index,
+    deadline_offset,
+    response_days,
+    letter_mask,
+    escalation_mask,
+):
+    keys = [key for key, _delay in steps]
+    done = {key for key, flag in zip(keys, done_mask, strict=False) if flag}
+    letters = {key for key, flag in zip(keys, letter_mask, strict=False) if flag}
+    escalations = {
+        key for key, flag in zip(keys, escalation_mask, strict=False) if flag
+    }
+    today = oldest + timedelta(days=offset)
+    scheduled = keys[scheduled_index] if scheduled_index in range(len(keys)) else None
+    deadline = (
+        None if deadline_offset is None else today + timedelta(days=deadline_offset)
+    )
+    decision = ladder.decide(
+        steps,
+        oldest,
+        done,
+        today,
+        scheduled,
+        deadline,
+        response_days,
+        letters,
+        escalations,
+    )
+    # the step is the one step_to_run picks
+    assert decision.step == ladder.step_to_run(
+        steps, oldest, done, today, scheduled, deadline
+    )
+    if decision.step is None:
+        # nothing runs: the deadline stays, the plan is plan_next_step's
+        assert decision.deadline == deadline
+        assert (decision.next_step, decision.next_date) == ladder.plan_next_step(
+            steps, oldest, done, deadline
+        )
+        return
+    assert decision.step not in done
+    if decision.step in letters:
+        assert decision.deadline == today + timedelta(days=response_days)
+    else:
+        assert decision.deadline == deadline
+    if decision.step in escalations:
+        assert (decision.next_step, decision.next_date) == (None, None)
+    elif decision.next_step is not None:
+        # the next step follows in ladder order, after the deadline and
+        # never on the day a step ran
+        assert keys.index(decision.next_step) > keys.index(decision.step)
+        assert decision.next_date > today
+        assert not decision.deadline or decision.next_date >= decision.deadline
+    else:
+        assert decision.step == keys[-1] or any(
+            key in done for key in keys[keys.index(decision.step) + 1 :]
+        )
+
+
+@given(
+    steps=ladders,
+    oldest=dates,
+    response_days=st.integers(1, 30),
+    first_run=st.integers(0, 130),
+)
+def test_announced_step_happens_on_its_date(steps, oldest, response_days, first_run):
+    """Deciding every day from any first run on, as the cron does: each step
+    runs at most once, in ladder order, never before the response deadline
+    of the previous letter, and every announced step happens exactly on its
+    announced date."""
+    letters = {key for key, _delay in steps}
+    done = set()
+    scheduled = scheduled_date = deadline = None
+    executed = []
+    horizon = steps[-1][1] + len(steps) * (response_days + 1) + first_run + 5
+    for offset in range(first_run, horizon):
+        today = oldest + timedelta(days=offset)
+        if scheduled_date is not None and today < scheduled_date:
+            continue  # the case is not picked before its next action date
+        decision = ladder.decide(
+            steps, oldest, done, today, scheduled, deadline, response_days, letters
+        )
+        if scheduled is not None and today == scheduled_date:
+            assert decision.step == scheduled
+        scheduled, scheduled_date = decision.next_step, decision.next_date
+        if scheduled is not None:
+            assert scheduled_date > today
+        if decision.step is None:
+            assert decision.deadline == deadline
+            continue
+        assert decision.step not in done
+        assert deadline is None or today >= deadline
+        assert decision.deadline == today + timedelta(days=response_days)
+        done.add(decision.step)
+        executed.append(decision.step)
+        deadline = decision.deadline
+    keys = [key for key, _delay in steps]
+    assert executed == sorted(executed, key=keys.index)
+    assert executed[-1] == keys[-1]
