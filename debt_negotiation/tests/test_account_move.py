@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import tagged
 
 from .common import DebtNegotiationCommon
 
@@ -359,8 +359,9 @@ class TestStartNegotiation(DebtNegotiationCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestInvoiceAndPartner(DebtNegotiationCommon):
-    """What invoices, partners and the settings show of the negotiation."""
+@tagged("post_install", "-at_install")
+class TestInvoiceNegotiation(DebtNegotiationCommon):
+    """What invoices show of their negotiation."""
 
     def test_invoice_shows_case_and_stage(self):
         invoice = self._create_invoice()
@@ -405,144 +406,3 @@ class TestInvoiceAndPartner(DebtNegotiationCommon):
         action = invoice.action_open_negotiation()
         self.assertEqual(action["res_model"], "debt.negotiation")
         self.assertEqual(action["res_id"], case.id)
-
-    def test_partner_smart_button_stats(self):
-        first = self._start_case(self._create_overdue_invoices(amounts=(300.0, 200.0)))
-        self.assertEqual(self.debtor.negotiation_count, 1)
-        self.assertEqual(self.debtor.negotiation_amount_due, 500.0)
-        first.action_cancel()
-        second = self._start_case(self._create_invoice(amount=120.0))
-        self.assertEqual(self.debtor.negotiation_count, 2)
-        self.assertEqual(
-            self.debtor.negotiation_amount_due,
-            120.0,
-            "only open cases count as under negotiation",
-        )
-        self.assertEqual(self.debtor.negotiation_currency_id, self.company.currency_id)
-        self.assertEqual(
-            self.debtor_contact.negotiation_count,
-            2,
-            "a contact shows the cases of its company",
-        )
-        self.assertEqual(self.debtor_2.negotiation_count, 0)
-        action = self.debtor_contact.action_view_negotiations()
-        self.assertEqual(action["res_model"], "debt.negotiation")
-        self.assertEqual(self.Negotiation.search(action["domain"]), first | second)
-
-    def test_partner_stats_convert_foreign_currency_cases(self):
-        code = "EUR" if self.company.currency_id.name != "EUR" else "USD"
-        currency = self.setup_other_currency(code, rates=[("2000-01-01", 2.0)])
-        self._start_case(self._create_invoice(amount=300.0, currency=currency))
-        self.assertEqual(self.debtor.negotiation_count, 1)
-        self.assertEqual(self.debtor.negotiation_currency_id, self.company.currency_id)
-        self.assertAlmostEqual(
-            self.debtor.negotiation_amount_due,
-            150.0,
-            msg="300 at a rate of 2 is 150 in the company currency",
-        )
-
-    def test_negotiation_blocked_flag(self):
-        case = self._start_case()
-        self.assertFalse(case.negotiation_blocked)
-        with Form(self.debtor) as partner_form:
-            partner_form.negotiation_blocked = True
-            with self.assertRaises(AssertionError):
-                partner_form.save()  # the reason is required
-            partner_form.negotiation_blocked_reason = "Under legal guardianship"
-        self.assertTrue(self.debtor.negotiation_blocked)
-        self.assertEqual(
-            self.debtor.negotiation_blocked_reason, "Under legal guardianship"
-        )
-        self.assertTrue(case.negotiation_blocked)
-
-    def test_settings_fields(self):
-        expense = self.company_data["default_account_expense"]
-        settings = self.env["res.config.settings"].create(
-            {
-                "negotiation_department": "Credit Desk",
-                "negotiation_phone": "+1 555 0100",
-                "negotiation_email": "credit@example.com",
-                "negotiation_disclaimer": "This is a demand for payment.",
-                "negotiation_response_days": 21,
-                "negotiation_grace_days": 3,
-                "negotiation_writeoff_account_id": expense.id,
-            }
-        )
-        settings.execute()
-        self.assertRecordValues(
-            self.company,
-            [
-                {
-                    "negotiation_department": "Credit Desk",
-                    "negotiation_phone": "+1 555 0100",
-                    "negotiation_email": "credit@example.com",
-                    "negotiation_disclaimer": "This is a demand for payment.",
-                    "negotiation_response_days": 21,
-                    "negotiation_grace_days": 3,
-                    "negotiation_writeoff_account_id": expense.id,
-                }
-            ],
-        )
-
-    def test_company_defaults_and_bad_settings(self):
-        self.assertEqual(self.company.negotiation_response_days, 14)
-        self.assertEqual(self.company.negotiation_grace_days, 5)
-        with self.assertRaises(ValidationError):
-            self.company.negotiation_response_days = 0
-        with self.assertRaises(ValidationError):
-            self.company.negotiation_grace_days = -1
-        self.assertEqual(self.company.negotiation_response_days, 14)
-        self.assertEqual(self.company.negotiation_grace_days, 5)
-
-
-@tagged("post_install", "-at_install")
-class TestDemoData(DebtNegotiationCommon):
-    def test_demo_cases_are_consistent(self):
-        case = self.env.ref(
-            "debt_negotiation.demo_case_northwind", raise_if_not_found=False
-        )
-        if not case:
-            self.skipTest("installed without demo data")
-        cases = (
-            self.env["debt.negotiation"]
-            .sudo()
-            .search(
-                [("partner_id.name", "!=", False), ("id", "in", self._demo_case_ids())]
-            )
-        )
-        self.assertGreaterEqual(len(cases), 3)
-        self.assertGreaterEqual(len(set(cases.mapped("state"))), 2)
-        for case in cases:
-            with self.subTest(case=case.name):
-                self.assertTrue(case.invoice_ids)
-                self.assertEqual(
-                    case.invoice_ids.commercial_partner_id, case.partner_id
-                )
-                self.assertTrue(
-                    case.currency_id.is_zero(
-                        case.amount_due
-                        - sum(case.invoice_ids.mapped("amount_residual"))
-                    )
-                )
-                if case.stage_id.state:
-                    self.assertEqual(case.stage_id.state, case.state)
-        agreed = self.env.ref("debt_negotiation.demo_case_bluebistro").sudo()
-        self.assertEqual(agreed.state, "agreement")
-        self.assertRecordValues(
-            agreed.agreement_id,
-            [{"state": "active", "signed_by": "Tom Blake", "installment_count": 6}],
-        )
-        self.assertEqual(agreed.installment_ids, agreed.agreement_id.installment_ids)
-
-    def _demo_case_ids(self):
-        return (
-            self.env["ir.model.data"]
-            .sudo()
-            .search(
-                [
-                    ("module", "=", "debt_negotiation"),
-                    ("model", "=", "debt.negotiation"),
-                ]
-            )
-            .mapped("res_id")
-        )

@@ -1,0 +1,58 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.tests import tagged
+
+from .common import DebtNegotiationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestDemoData(DebtNegotiationCommon):
+    def test_demo_cases_are_consistent(self):
+        case = self.env.ref(
+            "debt_negotiation.demo_case_northwind", raise_if_not_found=False
+        )
+        if not case:
+            self.skipTest("installed without demo data")
+        cases = (
+            self.env["debt.negotiation"]
+            .sudo()
+            .search(
+                [("partner_id.name", "!=", False), ("id", "in", self._demo_case_ids())]
+            )
+        )
+        self.assertGreaterEqual(len(cases), 3)
+        self.assertGreaterEqual(len(set(cases.mapped("state"))), 2)
+        for case in cases:
+            with self.subTest(case=case.name):
+                self.assertTrue(case.invoice_ids)
+                self.assertEqual(
+                    case.invoice_ids.commercial_partner_id, case.partner_id
+                )
+                self.assertTrue(
+                    case.currency_id.is_zero(
+                        case.amount_due
+                        - sum(case.invoice_ids.mapped("amount_residual"))
+                    )
+                )
+                if case.stage_id.state:
+                    self.assertEqual(case.stage_id.state, case.state)
+        agreed = self.env.ref("debt_negotiation.demo_case_bluebistro").sudo()
+        self.assertEqual(agreed.state, "agreement")
+        self.assertRecordValues(
+            agreed.agreement_id,
+            [{"state": "active", "signed_by": "Tom Blake", "installment_count": 6}],
+        )
+        self.assertEqual(agreed.installment_ids, agreed.agreement_id.installment_ids)
+
+    def _demo_case_ids(self):
+        return (
+            self.env["ir.model.data"]
+            .sudo()
+            .search(
+                [
+                    ("module", "=", "debt_negotiation"),
+                    ("model", "=", "debt.negotiation"),
+                ]
+            )
+            .mapped("res_id")
+        )
