@@ -15,8 +15,10 @@
     "installable": True,
     "depends": ["account", "mail", "portal"],
     "data": [
+        # security
         "security/debt_negotiation_security.xml",
         "security/ir.model.access.csv",
+        # data
         "data/ir_sequence_data.xml",
         "data/debt_negotiation_stage_data.xml",
         "data/mail_activity_type_data.xml",
@@ -24,30 +26,32 @@
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
         "data/debt_negotiation_letter_template_data.xml",
+        # reports
         "reports/report_negotiation_letter.xml",
         "reports/report_negotiation_letter_templates.xml",
+        # views, one file per model
         "views/debt_negotiation_stage_views.xml",
         "views/debt_negotiation_offer_views.xml",
         "views/debt_negotiation_interaction_views.xml",
         "views/debt_negotiation_installment_views.xml",
         "views/debt_negotiation_letter_views.xml",
+        "views/debt_negotiation_letter_template_views.xml",
         "views/debt_negotiation_followup_step_views.xml",
-        "views/debt_negotiation_views.xml",
         "views/debt_negotiation_followup_log_views.xml",
         "views/debt_negotiation_followup_preview_views.xml",
-        "views/debt_negotiation_followup_case_views.xml",
-        "views/debt_negotiation_letter_case_views.xml",
+        "views/debt_negotiation_agreement_views.xml",
+        "views/debt_negotiation_views.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
-        "wizards/debt_negotiation_agreement_wizard_views.xml",
-        "wizards/debt_negotiation_dispute_wizard_views.xml",
-        "wizards/debt_negotiation_agreement_cancel_wizard_views.xml",
-        "views/debt_negotiation_agreement_views.xml",
-        "wizards/debt_negotiation_letter_wizard_views.xml",
         "views/debt_negotiation_portal_templates.xml",
+        # wizards
+        "wizards/debt_negotiation_agreement_wizard_views.xml",
+        "wizards/debt_negotiation_agreement_cancel_wizard_views.xml",
+        "wizards/debt_negotiation_dispute_wizard_views.xml",
+        "wizards/debt_negotiation_letter_wizard_views.xml",
+        # menus, last
         "views/debt_negotiation_menus.xml",
-        "views/debt_negotiation_letter_template_views.xml",
     ],
     "demo": [
         "demo/debt_negotiation_demo.xml",
