@@ -2,11 +2,14 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import debt_negotiation_stage
+from . import debt_negotiation_mail_batch
 from . import debt_negotiation
 from . import debt_negotiation_offer
 from . import debt_negotiation_installment
 from . import debt_negotiation_interaction
 from . import debt_negotiation_letter
+from . import debt_negotiation_letter_pdf
+from . import debt_negotiation_letter_case
 from . import debt_negotiation_followup_step
 from . import account_move
 from . import debt_negotiation_letter_template

@@ -5,14 +5,13 @@ import threading
 from collections import Counter, defaultdict, namedtuple
 from datetime import timedelta
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from psycopg2 import OperationalError
 from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import html2plaintext, split_every
-from odoo.tools.mail import generate_tracking_message_id
 from odoo.tools.misc import format_date
 from odoo.tools.sql import SQL
 
@@ -47,7 +46,7 @@ STATE_SELECTION = [
 class DebtNegotiation(models.Model):
     _name = "debt.negotiation"
     _description = "Debt Negotiation Case"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["portal.mixin", "debt.negotiation.mail.batch", "mail.activity.mixin"]
     _order = "priority desc, response_deadline, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "partner_id.name"]
@@ -528,289 +527,6 @@ class DebtNegotiation(models.Model):
             )
         return res
 
-    # Chatter in batches ---------------------------------------------------
-    # The follow-ups post on thousands of cases per run. The methods below
-    # create the same messages as message_post() / _message_log() would,
-    # case after case, but in a few queries per batch. Within a follow-up
-    # batch (context key ``debt_negotiation_deferred_messages``: a list)
-    # the messages are collected and created together at the end of the
-    # batch, in the same order for each case.
-    @api.model
-    def _message_post_notes(self, posts, message_type="notification"):
-        """Post notes on cases as ``case.message_post(body=body,
-        message_type=message_type, subtype_xmlid="mail.mt_note",
-        attachment_ids=attachment_ids)`` would, one post after the other.
-
-        :param posts: list of ``(case, body, attachment_ids)``, in posting
-            order (a case may appear several times)
-        :return: the new messages (none yet when deferred)
-        """
-        entries = [
-            ("post", case, body, attachment_ids, message_type)
-            for case, body, attachment_ids in posts
-        ]
-        deferred = self.env.context.get("debt_negotiation_deferred_messages")
-        if deferred is not None:
-            deferred.extend(entries)
-            return self.env["mail.message"]
-        return self._message_create_entries(entries)
-
-    def _message_log_batch(self, bodies, *args, **kwargs):
-        deferred = self.env.context.get("debt_negotiation_deferred_messages")
-        if deferred is None or args or not self:
-            return super()._message_log_batch(bodies, *args, **kwargs)
-        if len(self) > 1 and (
-            kwargs.get("attachment_ids") or kwargs.get("tracking_value_ids")
-        ):
-            return super()._message_log_batch(bodies, *args, **kwargs)
-        # one message id per call, as _message_log_batch does
-        kwargs = dict(kwargs, message_id=generate_tracking_message_id("message-notify"))
-        deferred.extend(("log", case, bodies.get(case.id, ""), kwargs) for case in self)
-        return self.env["mail.message"]
-
-    def _message_track(self, fields_iter, initial_values_dict):
-        """Log the tracking messages of all the records in one batch instead
-        of one ``_message_log`` per record; same messages."""
-        logs = []
-        tracking = super(
-            DebtNegotiation,
-            self.with_context(debt_negotiation_deferred_messages=logs),
-        )._message_track(fields_iter, initial_values_dict)
-        self._message_create_entries(logs)
-        return tracking
-
-    @api.model
-    def _message_flush_deferred(self):
-        """Create the messages collected so far in the follow-up batch."""
-        deferred = self.env.context.get("debt_negotiation_deferred_messages")
-        if deferred:
-            entries = list(deferred)
-            del deferred[:]
-            self._message_create_entries(entries)
-
-    @api.model
-    def _message_create_entries(self, entries):
-        """Create the messages of ``entries``, in order: ``("post", case,
-        body, attachment_ids, message_type)`` as message_post() does, and
-        ``("log", case, body, kwargs)`` as _message_log_batch() does."""
-        Message = self.env["mail.message"]
-        if not entries:
-            return Message
-        self = self.with_context(debt_negotiation_deferred_messages=None)
-        if self.env.user._is_public() or not self._mail_flat_thread:
-            return self._message_create_entries_one_by_one(entries)
-        cases = self.browse(list(dict.fromkeys(e[1].id for e in entries)))
-        cases = cases._fallback_lang()
-        posts = [e for e in entries if e[0] == "post"]
-        post_cases = cases.browse(list(dict.fromkeys(e[1].id for e in posts)))
-        values, post = self._message_entry_values(post_cases)
-        # flat threads: a message answers the first one of its thread
-        parents = dict(
-            Message.sudo()._read_group(
-                [
-                    ("res_id", "in", cases.ids),
-                    ("model", "=", self._name),
-                    ("message_type", "!=", "user_notification"),
-                ],
-                ["res_id"],
-                ["id:min"],
-            )
-        )
-        attachment_ids = [aid for e in posts for aid in (e[3] or [])]
-        if attachment_ids:  # read together for _process_attachments_for_post
-            self.env["ir.attachment"].sudo().browse(attachment_ids).mapped("res_model")
-        created = []  # [(entry, message values, message)]
-        todo = [(e[0], cases.browse(e[1].id), *e[2:]) for e in entries]
-        while todo:
-            # one message per case at a time, so that the first message of
-            # a thread started here is the parent of the next ones
-            batch, later, seen = [], [], set()
-            for entry in todo:
-                if entry[1].id in seen:
-                    later.append(entry)
-                else:
-                    seen.add(entry[1].id)
-                    batch.append(entry)
-            todo = later
-            vals_list = [values(entry, parents) for entry in batch]
-            for entry, vals, message in zip(
-                batch,
-                vals_list,
-                self._message_create_values(batch, vals_list),
-                strict=True,
-            ):
-                parents.setdefault(entry[1].id, message.id)
-                created.append((entry, vals, message))
-        self._message_after_posts([c for c in created if c[0][0] == "post"], post)
-        return Message.browse([message.id for _entry, _vals, message in created])
-
-    def _message_entry_values(self, post_cases):
-        """Return ``values(entry, parents)``: the values of the message of
-        an entry (see :meth:`_message_create_entries`)."""
-        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
-        post = {}
-        if post_cases:
-            author_id, email_from = post_cases._message_compute_author(
-                raise_on_email=True
-            )
-            post = {
-                "author_id": author_id,
-                "email_from": email_from,
-                "subtype_id": subtype_id,
-                "alias_domains": post_cases.sudo()._mail_get_alias_domains(
-                    default_company=self.env.company
-                ),
-                "companies": post_cases._mail_get_companies(default=self.env.company),
-                "reply_to": post_cases._notify_get_reply_to(default=email_from),
-            }
-        authors, reply_to = {}, {}
-
-        def values(entry, parents):
-            case = entry[1]
-            if entry[0] == "post":
-                _kind, case, body, attachment_ids, message_type = entry
-                vals = {
-                    "email_add_signature": True,
-                    "record_name": case.sudo().display_name,
-                    "author_id": post["author_id"],
-                    "author_guest_id": False,
-                    "email_from": post["email_from"],
-                    "model": self._name,
-                    "res_id": case.id,
-                    "body": escape(body),
-                    "message_type": message_type,
-                    "parent_id": parents.get(case.id, False),
-                    "subject": False,
-                    "subtype_id": subtype_id,
-                    "partner_ids": [],
-                    "record_alias_domain_id": post["alias_domains"][case.id].id,
-                    "record_company_id": post["companies"][case.id].id,
-                    "reply_to": post["reply_to"][case.id],
-                }
-                vals.update(
-                    case._process_attachments_for_post(
-                        [], list(attachment_ids or []), vals
-                    )
-                )
-                return vals
-            _kind, case, body, kwargs = entry
-            key = (kwargs.get("author_id"), kwargs.get("email_from"))
-            if key not in authors:
-                authors[key] = case._message_compute_author(*key, raise_on_email=False)
-            author_id, email_from = authors[key]
-            if email_from not in reply_to:
-                reply_to[email_from] = self.env["mail.thread"]._notify_get_reply_to(
-                    default=email_from
-                )[False]
-            return {
-                "author_id": author_id,
-                "email_from": email_from,
-                "model": self._name,
-                "record_alias_domain_id": False,
-                "record_company_id": False,
-                "record_name": False,
-                "attachment_ids": kwargs.get("attachment_ids", False),
-                "message_type": kwargs.get("message_type", "notification"),
-                "is_internal": True,
-                "subject": kwargs.get("subject", False),
-                "subtype_id": subtype_id,
-                "tracking_value_ids": kwargs.get("tracking_value_ids", False),
-                "email_add_signature": False,
-                "message_id": kwargs.get("message_id")
-                or generate_tracking_message_id("message-notify"),
-                "partner_ids": kwargs.get("partner_ids", False),
-                "reply_to": reply_to[email_from],
-                "res_id": case.id,
-                "body": escape(body),
-            }
-
-        return values, post
-
-    def _message_create_values(self, entries, vals_list):
-        """Create the messages of ``vals_list`` (posts as the user, logs as
-        superuser, like message_post and _message_log_batch), with their
-        tracking values in one query."""
-        tracking = [vals.pop("tracking_value_ids", False) or [] for vals in vals_list]
-        if self.env.su:
-            messages = self._message_create(vals_list)
-        else:
-            messages = self.env["mail.message"].browse()
-            by_id = {}
-            for su in (False, True):
-                indexes = [
-                    i for i, entry in enumerate(entries) if (entry[0] == "log") == su
-                ]
-                if indexes:
-                    model = self.sudo() if su else self
-                    new = model._message_create([vals_list[i] for i in indexes])
-                    by_id.update(zip(indexes, new.ids, strict=True))
-            messages = messages.browse([by_id[i] for i in range(len(vals_list))])
-        tracking_vals = []
-        for message, commands in zip(messages, tracking, strict=True):
-            creates = [cmd for cmd in commands if len(cmd) == 3 and cmd[0] == 0]
-            tracking_vals += [
-                dict(cmd[2], mail_message_id=message.id) for cmd in creates
-            ]
-            if len(creates) != len(commands):
-                message.sudo().write({"tracking_value_ids": commands})
-        if tracking_vals:
-            self.env["mail.tracking.value"].sudo().create(tracking_vals)
-        return messages
-
-    def _message_after_posts(self, created, post):
-        """What message_post does once the message exists: subscribe the
-        author, the post hook, the notification of the followers of notes."""
-        if not created:
-            return
-        commented = self.browse(
-            [
-                entry[1].id
-                for entry, _vals, _msg in created
-                if entry[4] != "notification"
-            ]
-        )
-        if commented and not self.env.context.get("mail_create_nosubscribe"):
-            real_author_id = False
-            if self.env.user.active:
-                real_author_id = self.env.user.partner_id.id
-            elif post["author_id"]:
-                author = self.env["res.partner"].browse(post["author_id"])
-                if author.active:
-                    real_author_id = author.id
-            if real_author_id:
-                commented._message_subscribe(partner_ids=[real_author_id])
-        for entry, vals, message in created:
-            entry[1]._message_post_after_hook(message, vals)
-        # notify: only the cases with followers of notes need the full flow
-        post_cases = self.browse([entry[1].id for entry, _vals, _msg in created])
-        recipients = {}
-        for message_type in {entry[4] for entry, _vals, _msg in created}:
-            recipients[message_type] = self.env["mail.followers"]._get_recipient_data(
-                post_cases, message_type, post["subtype_id"]
-            )
-        for entry, vals, message in created:
-            if recipients[entry[4]].get(entry[1].id):
-                entry[1]._notify_thread(message, vals)
-
-    @api.model
-    def _message_create_entries_one_by_one(self, entries):
-        messages = self.env["mail.message"]
-        for entry in entries:
-            case = self.browse(entry[1].id)
-            if entry[0] == "post":
-                _kind, _case, body, attachment_ids, message_type = entry
-                messages |= case.message_post(
-                    body=body,
-                    message_type=message_type,
-                    subtype_xmlid="mail.mt_note",
-                    attachment_ids=list(attachment_ids or []),
-                )
-            else:
-                _kind, _case, body, kwargs = entry
-                kwargs = {k: v for k, v in kwargs.items() if k != "message_id"}
-                messages |= case._message_log(body=body, **kwargs)
-        return messages
-
     def _sync_stage(self):
         """Move each case to the first stage bound to its new state."""
         Stage = self.env["debt.negotiation.stage"]
@@ -898,16 +614,8 @@ class DebtNegotiation(models.Model):
     def action_escalate(self):
         self._check_state(("open", "disputed", "broken"), self.env._("escalate"))
         self.write({"state": "escalated", "next_action_date": False})
-        self._message_post_notes(
-            [
-                (
-                    case,
-                    self.env._("Case escalated (collection agency or legal action)."),
-                    [],
-                )
-                for case in self
-            ]
-        )
+        note = self.env._("Case escalated (collection agency or legal action).")
+        self._message_log_batch(bodies=dict.fromkeys(self.ids, note))
         return True
 
     def action_cancel(self):
@@ -1097,247 +805,6 @@ class DebtNegotiation(models.Model):
             )
         )
         return case
-
-    # ------------------------------------------------------------------
-    # Letters (issue: letters) — owned by the letters work
-    # ------------------------------------------------------------------
-    def _generate_letter(
-        self,
-        letter_type,
-        channel="post",
-        offer=False,
-        installment=False,
-        signed_by=False,
-        signed_on=False,
-        signature=False,
-    ):
-        """Generate a letter of ``letter_type`` for each case of ``self``.
-
-        Creates the ``debt.negotiation.letter`` records, renders their PDFs
-        in one wkhtmltopdf run and stores each as an attachment of its
-        letter (never regenerated), posts the PDF in the case's chatter
-        and logs an outbound ``letter``/``email`` interaction.
-
-        :param letter_type: ``reminder``, ``negotiation``, ``final_notice``,
-            ``agreement`` or ``broken_promise``
-        :param channel: ``post`` (the letter waits in "Letters to Send") or
-            ``email`` (the caller sends it, e.g. ``letters._send_email()``
-            or ``letter.action_send_email()``, which mark it sent)
-        :param offer: offer record(s) or id whose terms the letter states;
-            per case, the one belonging to it (default: the case's open
-            creditor offer; for agreement/broken-promise letters the agreed
-            offer)
-        :param installment: installment record(s) or id (broken-promise
-            letters; default: the oldest missed, else late, installment)
-        :param signed_by, signed_on, signature: agreement letters, what the
-            debtor signed (name, date, image as base64); printed in the
-            signature block
-        With context ``debt_negotiation_skip_pdf`` the PDF is not rendered
-        (it is rendered and stored on first print).
-        :return: the new letters (``debt.negotiation.letter``)
-        """
-        Letter = self.env["debt.negotiation.letter"]
-        if letter_type not in dict(Letter._fields["letter_type"].selection):
-            raise UserError(
-                self.env._("Unknown letter type: %(type)s", type=letter_type)
-            )
-        if channel not in ("post", "email"):
-            raise UserError(
-                self.env._("Unknown letter channel: %(channel)s", channel=channel)
-            )
-        if not self:
-            return Letter
-        if isinstance(offer, int):
-            offer = self.env["debt.negotiation.offer"].browse(offer)
-        if isinstance(installment, int):
-            installment = self.env["debt.negotiation.installment"].browse(installment)
-        vals_list = []
-        for case in self:
-            case_offer = (
-                offer.filtered(lambda o, c=case: o.negotiation_id == c)[:1]
-                if offer
-                else case._letter_default_offer(letter_type)
-            )
-            case_installment = (
-                installment.filtered(lambda i, c=case: i.negotiation_id == c)[:1]
-                if installment
-                else case._letter_default_installment(letter_type)
-            )
-            deadline, next_date = case._letter_dates(letter_type, case_offer)
-            vals = {
-                "negotiation_id": case.id,
-                "letter_type": letter_type,
-                "channel": channel,
-                "offer_id": case_offer.id,
-                "installment_id": case_installment.id,
-                "amount_due": case.amount_due,
-                "response_deadline": deadline,
-                "next_date": next_date,
-            }
-            if letter_type == "agreement":
-                vals.update(
-                    {
-                        "signed_by": signed_by or False,
-                        "signed_on": signed_on or False,
-                        "signature": signature or False,
-                    }
-                )
-            vals_list.append(vals)
-        letters = Letter.create(vals_list)
-        if not self.env.context.get("debt_negotiation_skip_pdf"):
-            letters._ensure_pdf()
-        letters._log_generated()
-        return letters
-
-    def _letter_default_offer(self, letter_type):
-        """The offer a letter of ``letter_type`` states by default."""
-        self.ensure_one()
-        if letter_type in ("agreement", "broken_promise"):
-            return (
-                self.agreement_offer_id
-                or self.offer_ids.filtered(lambda o: o.state == "accepted").sorted(
-                    "id"
-                )[-1:]
-            )
-        if letter_type in ("negotiation", "final_notice"):
-            proposed = self.offer_ids.filtered(
-                lambda o: o.state == "proposed" and o.origin == "creditor"
-            )
-            return proposed.sorted("id")[-1:]
-        return self.env["debt.negotiation.offer"]
-
-    def _letter_default_installment(self, letter_type):
-        self.ensure_one()
-        if letter_type != "broken_promise":
-            return self.env["debt.negotiation.installment"]
-        installments = self.installment_ids.sorted(
-            lambda i: (i.due_date, i.sequence, i.id)
-        )
-        today = fields.Date.context_today(self)
-        return (
-            installments.filtered(lambda i: i.state == "missed")[:1]
-            or installments.filtered(lambda i: i.state == "late")[:1]
-            or installments.filtered(
-                lambda i: i.state != "paid" and i.due_date and i.due_date < today
-            )[:1]
-        )
-
-    def _letter_dates(self, letter_type, offer=False):
-        """Return ``(response_deadline, next_date)`` of a new letter.
-
-        The response deadline is the open offer's expiry, else the case's
-        deadline when still ahead, else today + the company's response
-        days; the case keeps it. The next step happens on the case's
-        ``next_action_date`` when it is ahead, else on the deadline.
-        """
-        self.ensure_one()
-        today = fields.Date.context_today(self)
-        if letter_type not in (
-            "reminder",
-            "negotiation",
-            "final_notice",
-            "broken_promise",
-        ):
-            return False, False
-        deadline = False
-        if (
-            offer
-            and offer.state == "proposed"
-            and offer.expiry_date
-            and offer.expiry_date >= today
-        ):
-            deadline = offer.expiry_date
-        elif self.response_deadline and self.response_deadline >= today:
-            deadline = self.response_deadline
-        else:
-            days = self.company_id.negotiation_response_days or 14
-            deadline = fields.Date.add(today, days=days)
-        if self.response_deadline != deadline:
-            self.response_deadline = deadline
-        next_date = deadline
-        if self.next_action_date and self.next_action_date > today:
-            next_date = self.next_action_date
-        return deadline, next_date
-
-    def _get_default_letter_type(self):
-        """The letter the case's current follow-up step would send, else
-        the formal negotiation letter."""
-        self.ensure_one()
-        if self.state == "broken":
-            return "broken_promise"
-        if self.state == "agreement":
-            return "agreement"
-        if self.oldest_due_date:
-            today = fields.Date.context_today(self)
-            steps = self.env["debt.negotiation.followup.step"].search(
-                [("company_id", "=", self.company_id.id), ("letter_type", "!=", False)]
-            )
-            reached = steps.filtered(
-                lambda s: (
-                    fields.Date.add(self.oldest_due_date, days=s.delay_days) <= today
-                )
-            )
-            if reached:
-                return reached[-1].letter_type
-        return "negotiation"
-
-    def _preview_letters(self, letter_type=False):
-        """Unsaved letters of the cases, to render an HTML preview."""
-        Letter = self.env["debt.negotiation.letter"]
-        letters = Letter
-        today = fields.Date.context_today(self)
-        for case in self:
-            ltype = letter_type or case._get_default_letter_type()
-            offer = case._letter_default_offer(ltype)
-            deadline = next_date = False
-            if ltype in ("reminder", "negotiation", "final_notice", "broken_promise"):
-                if offer and offer.expiry_date and offer.expiry_date >= today:
-                    deadline = offer.expiry_date
-                elif case.response_deadline and case.response_deadline >= today:
-                    deadline = case.response_deadline
-                else:
-                    deadline = fields.Date.add(
-                        today, days=case.company_id.negotiation_response_days or 14
-                    )
-                next_date = (
-                    case.next_action_date
-                    if case.next_action_date and case.next_action_date > today
-                    else deadline
-                )
-            letters |= Letter.new(
-                {
-                    "negotiation_id": case.id,
-                    "letter_type": ltype,
-                    "channel": "post",
-                    "date": today,
-                    "offer_id": offer.id,
-                    "installment_id": case._letter_default_installment(ltype).id,
-                    "amount_due": case.amount_due,
-                    "response_deadline": deadline,
-                    "next_date": next_date,
-                }
-            )
-        return letters
-
-    def action_open_letter_wizard(self):
-        """ "Print Letter": choose the letter type and channel."""
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Print Letter"),
-            "res_model": "debt.negotiation.letter.wizard",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
-                "default_negotiation_id": self.id,
-                "default_channel": self.env.context.get("default_channel", "post"),
-            },
-        }
-
-    def action_send_letter_email(self):
-        """ "Send by Email": choose the letter, then the mail composer."""
-        return self.with_context(default_channel="email").action_open_letter_wizard()
 
     # ------------------------------------------------------------------
     # Follow-ups (issue: scheduled follow-ups) — owned by the follow-up work
@@ -1709,7 +1176,7 @@ class DebtNegotiation(models.Model):
                     "debt_negotiation_skip_pdf"
                 ):
                     # the letters' notes come before their emails
-                    self._message_flush_deferred()
+                    self._mail_batch_flush()
                     # queued: sent by the mail queue after the commit
                     new_letters.with_context(mail_notify_force_send=False)._send_email()
                 letters |= new_letters
@@ -1756,8 +1223,7 @@ class DebtNegotiation(models.Model):
         if groups:
             # all the steps of the batch at once, their chatter messages
             # created together; on any error, step by step as below
-            deferred = []
-            batch = self.with_context(debt_negotiation_deferred_messages=deferred)
+            batch = self._mail_batch_deferred()
             try:
                 with self.env.cr.savepoint():
                     claimed = self._followup_claim(
@@ -1766,7 +1232,7 @@ class DebtNegotiation(models.Model):
                     executed = self.browse()
                     for decisions in groups.values():
                         executed |= batch._followup_execute(decisions, today, claimed)
-                    batch._message_flush_deferred()
+                    batch._mail_batch_flush()
             except Exception:  # noqa: BLE001 - retried step by step below
                 _logger.info("Follow-ups: batch failed, retried step by step")
             else:

@@ -5,5 +5,6 @@ from . import test_interaction
 from . import test_security
 from . import test_agreements
 from . import test_followups
-from . import test_letters
+from . import test_letter
+from . import test_mail_batch
 from . import test_portal
