@@ -31,6 +31,9 @@ class TestMailBatch(DebtNegotiationCommon):
             ).ids,
         )
 
+    def _tracked(self, records):
+        return records.with_context(tracking_disable=False, mail_notrack=False)
+
     def _flush_tracking(self):
         self.env.flush_all()
         self.env.cr.flush()
@@ -119,7 +122,7 @@ class TestMailBatch(DebtNegotiationCommon):
             "debt.negotiation", "response_deadline"
         )
         counts = []
-        for rounds in (1, 6):
+        for rounds in (1, 1, 6):  # the first one warms the caches up
             batch = self.cases._mail_batch_deferred()
             for index in range(rounds):
                 batch._message_log_batch(
@@ -145,7 +148,7 @@ class TestMailBatch(DebtNegotiationCommon):
             counts.append(self.env.cr.sql_log_count - queries)
             self.assertEqual(len(messages), 4 * rounds)
             self.assertEqual(len(messages.sudo().tracking_value_ids), 2 * rounds)
-        self.assertEqual(counts[0], counts[1], "queries do not grow with notes")
+        self.assertEqual(counts[1], counts[2], "queries do not grow with notes")
 
     def test_letter_note_links_the_letter(self):
         case = self.cases[:1]
@@ -161,12 +164,12 @@ class TestMailBatch(DebtNegotiationCommon):
     # Tracking
     # ------------------------------------------------------------------
     def test_tracking_equals_mail_thread(self):
-        case, other = self.cases
+        case, other = self._tracked(self.cases)
         self._flush_tracking()
         before = self._last_id()
         old = {record.id: record.response_deadline for record in self.cases}
         new_deadline = self.today + timedelta(days=40)
-        # through the mixin: the tracking of a write, both cases at once
+        # through the mixin: the tracking of a write
         case.response_deadline = new_deadline
         self._flush_tracking()
         # through mail.thread's own implementation
@@ -183,13 +186,15 @@ class TestMailBatch(DebtNegotiationCommon):
         self.assertEqual(len(mine), 1)
         self.assertEqual(len(upstream), 1)
         self.assertEqual(self._row(mine), self._row(upstream))
-        self.assertEqual(mine.tracking_value_ids.field_id.name, "response_deadline")
+        self.assertEqual(
+            mine.sudo().tracking_value_ids.field_id.name, "response_deadline"
+        )
         self.assertFalse(mine.notification_ids)
 
     def test_tracking_of_many_records_in_one_batch(self):
         self._flush_tracking()
         before = self._last_id()
-        self.cases.write(
+        self._tracked(self.cases).write(
             {"response_deadline": self.today + timedelta(days=50), "priority": "1"}
         )
         self._flush_tracking()
