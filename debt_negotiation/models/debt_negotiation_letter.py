@@ -641,9 +641,8 @@ class DebtNegotiationLetter(models.Model):
         today = fields.Date.context_today(self)
         for case in cases:
             if kind == "agreement":
-                letters |= self._agreement_letter_of(case) or case._generate_letter(
-                    "agreement"
-                )
+                letter = self._agreement_letter_of(case)
+                letters |= letter or case._generate_letter("agreement")
                 continue
             letter_type = (
                 data.get("letter_type")

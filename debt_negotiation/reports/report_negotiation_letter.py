@@ -51,9 +51,8 @@ class ReportAgreementLetter(models.AbstractModel):
         Letter = self.env["debt.negotiation.letter"]
         letters = Letter
         for case in self.env["debt.negotiation"].browse(docids):
-            letters |= Letter._agreement_letter_of(case) or case._preview_letters(
-                "agreement"
-            )
+            letter = Letter._agreement_letter_of(case)
+            letters |= letter or case._preview_letters("agreement")
         return {
             "doc_ids": docids,
             "doc_model": "debt.negotiation.letter",
