@@ -105,21 +105,25 @@ def manifest_asset_paths():
     return paths
 
 
-def is_abstract(node):
-    """Whether a class is an ``AbstractModel`` (no table, no access rule)."""
+def is_abstract_model(node):
+    """Whether the class ``node`` is a ``models.AbstractModel``."""
     return any(
-        isinstance(base, ast.Attribute) and base.attr == "AbstractModel"
+        (isinstance(base, ast.Attribute) and base.attr == "AbstractModel")
+        or (isinstance(base, ast.Name) and base.id == "AbstractModel")
         for base in node.bases
     )
 
 
-def declared_models(path, abstract=True):
+def declared_models(path, abstract=None):
     """Names of the models a Python file declares (``_name`` not only
-    inherited); without ``abstract``, the AbstractModels are left out."""
+    inherited); only the abstract ones (``abstract=True``) or the others
+    (``abstract=False``) when asked."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     names = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.ClassDef):
+            continue
+        if abstract is not None and is_abstract_model(node) != abstract:
             continue
         attributes = {}
         for statement in node.body:
@@ -141,8 +145,6 @@ def declared_models(path, abstract=True):
                         ]
         name = attributes.get("_name")
         if not isinstance(name, str):
-            continue
-        if not abstract and is_abstract(node):
             continue
         inherit = attributes.get("_inherit") or []
         if isinstance(inherit, str):

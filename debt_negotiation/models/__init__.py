@@ -1,3 +1,4 @@
+from . import debt_negotiation_mail_batch
 from . import res_company
 from . import res_config_settings
 from . import res_partner
@@ -8,6 +9,8 @@ from . import debt_negotiation_agreement
 from . import debt_negotiation_installment
 from . import debt_negotiation_interaction
 from . import debt_negotiation_letter
+from . import debt_negotiation_letter_pdf
+from . import debt_negotiation_letter_case
 from . import debt_negotiation_followup_step
 from . import account_move
 from . import debt_negotiation_letter_template

@@ -290,8 +290,9 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         if groups:
             # all the steps of the batch at once, their chatter messages
             # created together; on any error, step by step as below
-            deferred = []
-            batch = self.with_context(debt_negotiation_deferred_messages=deferred)
+            batch = self.with_env(
+                self.env["debt.negotiation"]._mail_batch_deferred().env
+            )
             try:
                 with self.env.cr.savepoint():
                     claimed = self.env["debt.negotiation.followup.log"]._claim(
@@ -300,7 +301,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
                     executed = self.env["debt.negotiation"]
                     for decisions in groups.values():
                         executed |= batch._execute(decisions, today, claimed)
-                    batch.env["debt.negotiation"]._message_flush_deferred()
+                    batch.env["debt.negotiation"]._mail_batch_flush()
             except Exception:  # noqa: BLE001 - retried step by step below
                 _logger.info("Follow-ups: batch failed, retried step by step")
             else:
@@ -399,7 +400,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
                 "debt_negotiation_skip_pdf"
             ):
                 # the letters' notes come before their emails
-                cases.browse()._message_flush_deferred()
+                cases._mail_batch_flush()
                 # queued: sent by the mail queue after the commit
                 new_letters.with_context(mail_notify_force_send=False)._send_email()
             letters |= new_letters

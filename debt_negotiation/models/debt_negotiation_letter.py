@@ -1,39 +1,10 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import io
-import logging
-import re
-import subprocess
-
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import RedirectWarning, UserError
 from odoo.tools.misc import formatLang
-
-from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
-
-_logger = logging.getLogger(__name__)
-_BATCH_SUPPORT = {}
-
-
-def _wkhtmltopdf_renders_batches():
-    """Whether the installed wkhtmltopdf renders several documents in one
-    run (only builds on patched Qt do)."""
-    if "ok" not in _BATCH_SUPPORT:
-        try:
-            version = subprocess.run(
-                [_get_wkhtmltopdf_bin(), "--version"],
-                capture_output=True,
-                text=True,
-                timeout=30,
-                check=False,
-            ).stdout
-        except (OSError, subprocess.SubprocessError):
-            version = ""
-        _BATCH_SUPPORT["ok"] = "patched qt" in version.lower()
-    return _BATCH_SUPPORT["ok"]
-
 
 LETTER_TYPES = [
     ("reminder", "Reminder"),
@@ -126,6 +97,9 @@ class DebtNegotiationLetter(models.Model):
     signed_on = fields.Date(readonly=True)
     signature = fields.Image(readonly=True, max_width=1024, max_height=1024)
 
+    # ------------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------------
     @api.depends("letter_type", "negotiation_id.name", "date")
     def _compute_name(self):
         labels = dict(self._fields["letter_type"]._description_selection(self.env))
@@ -139,6 +113,9 @@ class DebtNegotiationLetter(models.Model):
                 if part
             )
 
+    # ------------------------------------------------------------------
+    # CRUD METHODS
+    # ------------------------------------------------------------------
     def write(self, vals):
         if "attachment_id" in vals and any(letter.attachment_id for letter in self):
             raise UserError(
@@ -156,14 +133,63 @@ class DebtNegotiationLetter(models.Model):
                 )
             )
 
+    # ------------------------------------------------------------------
+    # ACTION METHODS
+    # ------------------------------------------------------------------
     def action_mark_sent(self):
-        self.filtered(lambda letter: letter.state == "to_send").write(
-            {"state": "sent", "sent_date": fields.Datetime.now()}
-        )
+        self._mark_sent()
         return True
 
+    def action_print(self):
+        """Download the stored PDF of the letters, as one document."""
+        if not self:
+            raise UserError(self.env._("Select the letters to print."))
+        self._ensure_pdf()
+        return self.env.ref(LETTER_REPORT).report_action(self, config=False)
+
+    def action_print_and_mark_sent(self):
+        """Letters to send by post: print them as one PDF and mark them sent."""
+        letters = self.filtered(lambda letter: letter.channel == "post")
+        if not letters:
+            raise UserError(self.env._("Select the postal letters to print."))
+        action = letters.action_print()
+        letters._mark_sent()
+        return action
+
+    def action_send_email(self):
+        """Open the mail composer on the case with the stored PDF attached
+        and the email template of the letter type; the letter is marked
+        sent when the email goes out."""
+        self.ensure_one()
+        if self.state == "sent" and self.channel == "email":
+            raise UserError(self.env._("This letter has already been sent by email."))
+        self._ensure_pdf()
+        template = self._get_mail_template()
+        case = self.negotiation_id
+        ctx = {
+            "default_model": "debt.negotiation",
+            "default_res_ids": case.ids,
+            "default_composition_mode": "comment",
+            "default_template_id": template.id if template else False,
+            "default_attachment_ids": [fields.Command.set(self.attachment_id.ids)],
+            "default_partner_ids": case.partner_id.ids,
+            "default_subtype_xmlid": "mail.mt_comment",
+            "default_email_layout_xmlid": "mail.mail_notification_layout",
+            "force_email": True,
+            "debt_negotiation_letter_ids": self.ids,
+        }
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send Letter by Email"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": ctx,
+        }
+
     # ------------------------------------------------------------------
-    # Wording
+    # BUSINESS METHODS: wording
     # ------------------------------------------------------------------
     def _get_text_template(self):
         self.ensure_one()
@@ -226,7 +252,7 @@ class DebtNegotiationLetter(models.Model):
         return template._render_texts(values)
 
     # ------------------------------------------------------------------
-    # Content helpers for the report
+    # BUSINESS METHODS: content of the report
     # ------------------------------------------------------------------
     def _get_open_invoices(self):
         """Invoices listed in the letter: those still open, oldest first
@@ -281,7 +307,7 @@ class DebtNegotiationLetter(models.Model):
         ]
 
     @api.model
-    def _fmt(self, translated, **values):
+    def _format_sentence(self, translated, **values):
         """Fill a translated sentence with values (markup kept, text
         escaped)."""
         return Markup(escape(translated)) % values
@@ -293,85 +319,15 @@ class DebtNegotiationLetter(models.Model):
         offer = self.offer_id
         if not offer:
             return []
-        amount = self._format_amount
-        date = self._format_date
-        lines = []
-        if offer.offer_type == "settlement":
-            lines.append(
-                self._fmt(
-                    self.env._(
-                        "Settlement: we are prepared to accept %(amount)s in full and "
-                        "final settlement of the amount due, a reduction of "
-                        "%(discount)s (%(percent)s %%), payable by %(date)s."
-                    ),
-                    amount=amount(offer.amount),
-                    discount=amount(offer.discount_amount),
-                    percent=formatLang(self.env, offer.discount_percent, digits=2),
-                    date=date(offer.first_due_date),
-                )
-            )
-        elif offer.offer_type == "payment_plan":
-            interval = (
-                self.env._("weekly")
-                if offer.interval == "week"
-                else self.env._("monthly")
-            )
-            schedule = offer._get_schedule()
-            offset = 1 if offer._has_down_payment() else 0
-            first_due = (
-                schedule[offset][0] if len(schedule) > offset else offer.first_due_date
-            )
-            lines.append(
-                self._fmt(
-                    self.env._(
-                        "Payment plan: %(amount)s paid in %(count)s %(interval)s "
-                        "installments, the first on %(first)s and the last on %(last)s."
-                    ),
-                    amount=amount(offer.amount),
-                    count=offer.installment_count,
-                    interval=interval,
-                    first=date(first_due),
-                    last=date(offer.last_due_date),
-                )
-            )
-            if offer.discount_amount > 0:
-                lines.append(
-                    self._fmt(
-                        self.env._(
-                            "This is a reduction of %(discount)s (%(percent)s %%) on "
-                            "the amount due."
-                        ),
-                        discount=amount(offer.discount_amount),
-                        percent=formatLang(self.env, offer.discount_percent, digits=2),
-                    )
-                )
-        elif offer.offer_type == "full_payment":
-            lines.append(
-                self._fmt(
-                    self.env._("Payment in full: %(amount)s by %(date)s."),
-                    amount=amount(offer.amount),
-                    date=date(offer.first_due_date),
-                )
-            )
-        else:
-            lines.append(
-                self._fmt(
-                    self.env._(
-                        "Extension: the amount of %(amount)s may be paid by the new "
-                        "due date of %(date)s."
-                    ),
-                    amount=amount(offer.amount),
-                    date=date(offer.first_due_date),
-                )
-            )
+        lines = self._get_offer_type_lines(offer)
         if offer._has_down_payment():
             lines.append(
-                self._fmt(
+                self._format_sentence(
                     self.env._(
                         "A down payment of %(amount)s is due first, on %(date)s."
                     ),
-                    amount=amount(offer.down_payment),
-                    date=date(offer.first_due_date),
+                    amount=self._format_amount(offer.down_payment),
+                    date=self._format_date(offer.first_due_date),
                 )
             )
         if (
@@ -381,9 +337,82 @@ class DebtNegotiationLetter(models.Model):
             and offer.expiry_date != self.response_deadline
         ):
             lines.append(
-                self._fmt(
+                self._format_sentence(
                     self.env._("This proposal is open until %(date)s."),
-                    date=date(offer.expiry_date),
+                    date=self._format_date(offer.expiry_date),
+                )
+            )
+        return lines
+
+    def _get_offer_type_lines(self, offer):
+        """Sentences stating what ``offer`` proposes, by offer type."""
+        if offer.offer_type == "payment_plan":
+            return self._get_payment_plan_lines(offer)
+        amount = self._format_amount
+        date = self._format_date
+        if offer.offer_type == "settlement":
+            sentence = self._format_sentence(
+                self.env._(
+                    "Settlement: we are prepared to accept %(amount)s in full and "
+                    "final settlement of the amount due, a reduction of "
+                    "%(discount)s (%(percent)s %%), payable by %(date)s."
+                ),
+                amount=amount(offer.amount),
+                discount=amount(offer.discount_amount),
+                percent=formatLang(self.env, offer.discount_percent, digits=2),
+                date=date(offer.first_due_date),
+            )
+        elif offer.offer_type == "full_payment":
+            sentence = self._format_sentence(
+                self.env._("Payment in full: %(amount)s by %(date)s."),
+                amount=amount(offer.amount),
+                date=date(offer.first_due_date),
+            )
+        else:
+            sentence = self._format_sentence(
+                self.env._(
+                    "Extension: the amount of %(amount)s may be paid by the new "
+                    "due date of %(date)s."
+                ),
+                amount=amount(offer.amount),
+                date=date(offer.first_due_date),
+            )
+        return [sentence]
+
+    def _get_payment_plan_lines(self, offer):
+        """Sentences stating the installments of a payment plan ``offer``."""
+        amount = self._format_amount
+        date = self._format_date
+        interval = (
+            self.env._("weekly") if offer.interval == "week" else self.env._("monthly")
+        )
+        schedule = offer._get_schedule()
+        offset = 1 if offer._has_down_payment() else 0
+        first_due = (
+            schedule[offset][0] if len(schedule) > offset else offer.first_due_date
+        )
+        lines = [
+            self._format_sentence(
+                self.env._(
+                    "Payment plan: %(amount)s paid in %(count)s %(interval)s "
+                    "installments, the first on %(first)s and the last on %(last)s."
+                ),
+                amount=amount(offer.amount),
+                count=offer.installment_count,
+                interval=interval,
+                first=date(first_due),
+                last=date(offer.last_due_date),
+            )
+        ]
+        if offer.discount_amount > 0:
+            lines.append(
+                self._format_sentence(
+                    self.env._(
+                        "This is a reduction of %(discount)s (%(percent)s %%) on "
+                        "the amount due."
+                    ),
+                    discount=amount(offer.discount_amount),
+                    percent=formatLang(self.env, offer.discount_percent, digits=2),
                 )
             )
         return lines
@@ -396,7 +425,7 @@ class DebtNegotiationLetter(models.Model):
         installment = self.installment_id
         if installment:
             lines.append(
-                self._fmt(
+                self._format_sentence(
                     self.env._(
                         "The payment of %(amount)s due on %(date)s (%(label)s) has "
                         "not been received in full: %(missing)s is missing."
@@ -412,7 +441,7 @@ class DebtNegotiationLetter(models.Model):
         )
         if installments:
             lines.append(
-                self._fmt(
+                self._format_sentence(
                     self.env._("Still due under the agreement: %(amount)s."),
                     amount=self._format_amount(
                         sum(installments.mapped("amount_residual"))
@@ -440,149 +469,39 @@ class DebtNegotiationLetter(models.Model):
         return journal.bank_account_id or company.partner_id.bank_ids[:1]
 
     # ------------------------------------------------------------------
-    # PDF: generated once, stored, never regenerated
+    # BUSINESS METHODS: generation and sending
     # ------------------------------------------------------------------
-    def _attachment_filename(self, extension="pdf"):
-        self.ensure_one()
-        base = re.sub(r"[^\w\s-]+", "_", self.name or "letter").strip()
-        return f"{base} {self.date}.{extension}".replace(" ", "_")
-
-    def _ensure_pdf(self):
-        """Render the PDF of the letters that have none yet, store each as
-        an attachment of its letter and link it. Letters that have a PDF
-        are left alone: a letter is rendered once, never again.
-
-        With a wkhtmltopdf built on patched Qt, the letters are rendered
-        in batches (one run per batch) and the result split per letter
-        (like Odoo does for reports saved as attachments); an unpatched
-        build accepts a single document per run, so the letters are then
-        rendered one by one."""
-        todo = self.filtered(lambda letter: not letter.attachment_id)
-        if not todo:
-            return
-        Report = self.env["ir.actions.report"]
-        if len(todo) > 1 and _wkhtmltopdf_renders_batches():
-            # Large runs make wkhtmltopdf crash: render in batches.
-            size = self._pdf_batch_size()
-            groups = [todo[start : start + size] for start in range(0, len(todo), size)]
-        else:
-            groups = [letter for letter in todo]
-        rendered = {}
-        for group in groups:
-            rendered.update(group._render_documents(Report))
-        attachments = self.env["ir.attachment"].create(
-            [
-                {
-                    "name": letter._attachment_filename(rendered[letter.id][1]),
-                    "raw": rendered[letter.id][0],
-                    "mimetype": rendered[letter.id][2],
-                    "res_model": self._name,
-                    "res_id": letter.id,
-                    "type": "binary",
-                }
-                for letter in todo
-            ]
-        )
-        for letter, attachment in zip(todo, attachments, strict=True):
-            letter.attachment_id = attachment
-
     @api.model
-    def _pdf_batch_size(self):
-        """Letters rendered per wkhtmltopdf run (system parameter
-        ``debt_negotiation.letter_pdf_batch_size``, default 100)."""
-        value = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("debt_negotiation.letter_pdf_batch_size", "100")
-        )
-        try:
-            return max(int(value), 1)
-        except ValueError:
-            return 100
-
-    def _render_documents(self, Report):
-        """Render the letters in one report run: ``{letter id: (content,
-        extension, mimetype)}``."""
-        rendered = {}
-        content, report_type = Report._pre_render_qweb_pdf(
-            LETTER_REPORT, res_ids=self.ids
-        )
-        if report_type != "pdf":
-            # Test mode without ``force_report_rendering``: Odoo renders
-            # HTML instead of calling wkhtmltopdf. Keep it the same way.
-            for letter in self:
-                html = (
-                    content
-                    if len(self) == 1
-                    else Report._render_qweb_html(LETTER_REPORT, letter.ids)[0]
-                )
-                rendered[letter.id] = (html, "html", "text/html")
-            return rendered
-        streams = content
-        if len(self) > 1 and (
-            False in streams
-            or any(not (streams.get(letter.id) or {}).get("stream") for letter in self)
-        ):
-            # The batch could not be split per letter: render one by one.
-            _logger.info("Rendering %s letters one by one.", len(self))
-            for stream_data in streams.values():
-                if stream_data.get("stream"):
-                    stream_data["stream"].close()
-            for letter in self:
-                rendered.update(letter._render_documents(Report))
-            return rendered
-        for letter in self:
-            stream = (streams.get(letter.id) or streams.get(False) or {}).get("stream")
-            content = stream.getvalue() if stream else b""
-            if not content.startswith(b"%PDF"):
-                raise UserError(
-                    self.env._(
-                        "The PDF of %(letter)s could not be generated; check the "
-                        "wkhtmltopdf installation.",
-                        letter=letter.name,
-                    )
-                )
-            rendered[letter.id] = (content, "pdf", "application/pdf")
-            stream.close()
-        return rendered
-
-    def _get_stored_documents(self):
-        """Return ``(content, report_type)``: the stored PDFs of the letters,
-        in order, merged into one document (rendered first if missing)."""
-        self._ensure_pdf()
-        attachments = [letter.attachment_id.sudo() for letter in self]
-        if not attachments:
-            raise UserError(self.env._("There is no letter to print."))
-        if all(att.mimetype == "application/pdf" for att in attachments):
-            if len(attachments) == 1:
-                return attachments[0].raw, "pdf"
-            Report = self.env["ir.actions.report"]
-            streams = [io.BytesIO(att.raw) for att in attachments]
-            with Report._merge_pdfs(streams) as merged:
-                content = merged.getvalue()
-            for stream in streams:
-                stream.close()
-            return content, "pdf"
-        return b"".join(att.raw for att in attachments), "html"
+    def _generate(self, vals_list):
+        """Create the letters of ``vals_list``, render and store their PDF
+        (with context ``debt_negotiation_skip_pdf``: on first print), note
+        them in their cases' chatter and log the outbound interactions."""
+        letters = self.create(vals_list)
+        if not self.env.context.get("debt_negotiation_skip_pdf"):
+            letters._ensure_pdf()
+        letters._log_generated()
+        return letters
 
     def _log_generated(self):
-        """Post each letter in its case's chatter (with the PDF) and log
-        an outbound interaction."""
+        """Note each letter in its case's chatter, linking the letter (which
+        holds the PDF), and log an outbound interaction."""
         labels = dict(self._fields["letter_type"]._description_selection(self.env))
         interaction_vals = []
-        posts = []
+        rounds = []  # [{case id: body}]: one note per case in each round
         for letter in self:
             case = letter.negotiation_id
-            label = labels.get(letter.letter_type, "")
             if letter.channel == "email":
-                body = self.env._(
-                    "%(letter)s generated, to be sent by email.", letter=label
-                )
+                sentence = self.env._("%(letter)s generated, to be sent by email.")
             else:
-                body = self.env._(
-                    "%(letter)s generated, to be sent by post.", letter=label
-                )
-            posts.append((case, body, letter.attachment_id.ids))
+                sentence = self.env._("%(letter)s generated, to be sent by post.")
+            bodies = next((r for r in rounds if case.id not in r), None)
+            if bodies is None:
+                bodies = {}
+                rounds.append(bodies)
+            bodies[case.id] = self._format_sentence(
+                sentence,
+                letter=letter._get_html_link(title=labels.get(letter.letter_type)),
+            )
             interaction_vals.append(
                 {
                     "negotiation_id": case.id,
@@ -593,10 +512,60 @@ class DebtNegotiationLetter(models.Model):
                     "outcome": "other",
                 }
             )
-        # one batch for all the letters (follow-up runs generate thousands)
-        self.env["debt.negotiation"]._message_post_notes(posts, message_type="comment")
+        # one log per round for all the cases (follow-up runs note thousands)
+        Case = self.env["debt.negotiation"]
+        for bodies in rounds:
+            Case.browse(list(bodies))._message_log_batch(bodies=bodies)
         self.env["debt.negotiation.interaction"].create(interaction_vals)
 
+    def _mark_sent(self, channel=None):
+        """Mark the letters sent now (by ``channel``, when given); letters
+        already sent (by that channel) keep their sending date."""
+        vals = {"state": "sent", "sent_date": fields.Datetime.now()}
+        if channel:
+            vals["channel"] = channel
+        self.filtered(
+            lambda letter: (
+                letter.state == "to_send" or (channel and letter.channel != channel)
+            )
+        ).write(vals)
+
+    def _get_mail_template(self):
+        self.ensure_one()
+        template = self._get_text_template().mail_template_id
+        if not template:
+            template = self.env.ref(
+                f"debt_negotiation.mail_template_letter_{self.letter_type}",
+                raise_if_not_found=False,
+            )
+        return template
+
+    def _send_email(self):
+        """Send the letters by email without the composer (automatic
+        follow-ups): the template of the letter type with the stored PDF
+        attached, posted on the case; the letters are marked sent."""
+        for letter in self:
+            letter._ensure_pdf()
+            case = letter.negotiation_id
+            template = letter._get_mail_template()
+            if not template:
+                raise UserError(
+                    self.env._("No email template for %(letter)s.", letter=letter.name)
+                )
+            case.with_context(
+                debt_negotiation_letter_ids=letter.ids
+            ).message_post_with_source(
+                template,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                attachment_ids=letter.attachment_id.ids,
+            )
+        self._mark_sent("email")
+        return True
+
+    # ------------------------------------------------------------------
+    # BUSINESS METHODS: printing from cases and invoices
+    # ------------------------------------------------------------------
     @api.model
     def _cases_of_invoices(self, invoices):
         """The negotiation cases of ``invoices``; a clear message offering
@@ -628,6 +597,22 @@ class DebtNegotiationLetter(models.Model):
         return invoices.negotiation_id
 
     @api.model
+    def _agreement_letter_of(self, case):
+        """The stored agreement letter of ``case``; none when its agreement
+        letter is still to generate; an error when it has no agreement."""
+        letter = case.letter_ids.filtered(
+            lambda lt: lt.letter_type == "agreement"
+        ).sorted("id")[-1:]
+        if not letter and not case.agreement_id:
+            raise UserError(
+                self.env._(
+                    "Case %(case)s has no confirmed agreement to print.",
+                    case=case.name,
+                )
+            )
+        return letter
+
+    @api.model
     def _letters_to_print(self, kind, records, data=None):
         """The letters printed by the case/invoice reports: the case's
         letter of the asked type generated today (reused, so re-printing
@@ -646,19 +631,8 @@ class DebtNegotiationLetter(models.Model):
         today = fields.Date.context_today(self)
         for case in cases:
             if kind == "agreement":
-                letter = case.letter_ids.filtered(
-                    lambda lt: lt.letter_type == "agreement"
-                ).sorted("id")[-1:]
-                if not letter:
-                    if not case.agreement_id:
-                        raise UserError(
-                            self.env._(
-                                "Case %(case)s has no confirmed agreement to print.",
-                                case=case.name,
-                            )
-                        )
-                    letter = case._generate_letter("agreement")
-                letters |= letter
+                letter = self._agreement_letter_of(case)
+                letters |= letter or case._generate_letter("agreement")
                 continue
             letter_type = (
                 data.get("letter_type")
@@ -670,93 +644,3 @@ class DebtNegotiationLetter(models.Model):
             ).sorted("id")[-1:]
             letters |= letter or case._generate_letter(letter_type)
         return letters
-
-    # ------------------------------------------------------------------
-    # Actions
-    # ------------------------------------------------------------------
-    def action_print(self):
-        """Download the stored PDF of the letters, as one document."""
-        if not self:
-            raise UserError(self.env._("Select the letters to print."))
-        self._ensure_pdf()
-        return self.env.ref(LETTER_REPORT).report_action(self, config=False)
-
-    def action_print_and_mark_sent(self):
-        """Letters to send by post: print them as one PDF and mark them sent."""
-        letters = self.filtered(lambda letter: letter.channel == "post")
-        if not letters:
-            raise UserError(self.env._("Select the postal letters to print."))
-        action = letters.action_print()
-        letters.action_mark_sent()
-        return action
-
-    def _get_mail_template(self):
-        self.ensure_one()
-        template = self._get_text_template().mail_template_id
-        if not template:
-            template = self.env.ref(
-                f"debt_negotiation.mail_template_letter_{self.letter_type}",
-                raise_if_not_found=False,
-            )
-        return template
-
-    def action_send_email(self):
-        """Open the mail composer on the case with the stored PDF attached
-        and the email template of the letter type; the letter is marked
-        sent when the email goes out."""
-        self.ensure_one()
-        if self.state == "sent" and self.channel == "email":
-            raise UserError(self.env._("This letter has already been sent by email."))
-        self._ensure_pdf()
-        template = self._get_mail_template()
-        case = self.negotiation_id
-        ctx = {
-            "default_model": "debt.negotiation",
-            "default_res_ids": case.ids,
-            "default_composition_mode": "comment",
-            "default_template_id": template.id if template else False,
-            "default_attachment_ids": [fields.Command.set(self.attachment_id.ids)],
-            "default_partner_ids": case.partner_id.ids,
-            "default_subtype_xmlid": "mail.mt_comment",
-            "default_email_layout_xmlid": "mail.mail_notification_layout",
-            "force_email": True,
-            "debt_negotiation_letter_ids": self.ids,
-        }
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Send Letter by Email"),
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": ctx,
-        }
-
-    def _send_email(self):
-        """Send the letters by email without the composer (automatic
-        follow-ups): the template of the letter type with the stored PDF
-        attached, posted on the case; the letters are marked sent."""
-        for letter in self:
-            letter._ensure_pdf()
-            case = letter.negotiation_id
-            template = letter._get_mail_template()
-            if not template:
-                raise UserError(
-                    self.env._("No email template for %(letter)s.", letter=letter.name)
-                )
-            case.with_context(
-                debt_negotiation_letter_ids=letter.ids
-            ).message_post_with_source(
-                template,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-                attachment_ids=letter.attachment_id.ids,
-            )
-            letter.write(
-                {
-                    "channel": "email",
-                    "state": "sent",
-                    "sent_date": fields.Datetime.now(),
-                }
-            )
-        return True

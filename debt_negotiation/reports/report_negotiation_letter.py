@@ -8,7 +8,6 @@ tests) shows the letter as it would be generated now, without saving it.
 """
 
 from odoo import api, models
-from odoo.exceptions import UserError
 
 
 class ReportCaseNegotiationLetter(models.AbstractModel):
@@ -16,12 +15,17 @@ class ReportCaseNegotiationLetter(models.AbstractModel):
     _description = "Negotiation Letter of a Case"
 
     @api.model
+    def _get_cases(self, docids):
+        return self.env["debt.negotiation"].browse(docids)
+
+    @api.model
     def _get_report_values(self, docids, data=None):
-        data = data or {}
-        cases = self.env["debt.negotiation"].browse(docids)
-        letter_type = data.get("letter_type") or self.env.context.get("letter_type")
+        cases = self._get_cases(docids)
+        letter_type = (data or {}).get("letter_type") or self.env.context.get(
+            "letter_type"
+        )
         return {
-            "doc_ids": docids,
+            "doc_ids": cases.ids,
             "doc_model": "debt.negotiation.letter",
             "docs": cases._preview_letters(letter_type),
         }
@@ -29,19 +33,13 @@ class ReportCaseNegotiationLetter(models.AbstractModel):
 
 class ReportInvoiceNegotiationLetter(models.AbstractModel):
     _name = "report.debt_negotiation.report_invoice_negotiation_letter"
+    _inherit = "report.debt_negotiation.report_case_negotiation_letter"
     _description = "Negotiation Letter of an Invoice's Case"
 
     @api.model
-    def _get_report_values(self, docids, data=None):
-        data = data or {}
+    def _get_cases(self, docids):
         invoices = self.env["account.move"].browse(docids)
-        cases = self.env["debt.negotiation.letter"]._cases_of_invoices(invoices)
-        letter_type = data.get("letter_type") or self.env.context.get("letter_type")
-        return {
-            "doc_ids": cases.ids,
-            "doc_model": "debt.negotiation.letter",
-            "docs": cases._preview_letters(letter_type),
-        }
+        return self.env["debt.negotiation.letter"]._cases_of_invoices(invoices)
 
 
 class ReportAgreementLetter(models.AbstractModel):
@@ -50,23 +48,11 @@ class ReportAgreementLetter(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        cases = self.env["debt.negotiation"].browse(docids)
-        letters = self.env["debt.negotiation.letter"]
-        for case in cases:
-            stored = case.letter_ids.filtered(
-                lambda lt: lt.letter_type == "agreement"
-            ).sorted("id")[-1:]
-            if stored:
-                letters |= stored
-            elif case.agreement_id:
-                letters |= case._preview_letters("agreement")
-            else:
-                raise UserError(
-                    self.env._(
-                        "Case %(case)s has no confirmed agreement to print.",
-                        case=case.name,
-                    )
-                )
+        Letter = self.env["debt.negotiation.letter"]
+        letters = Letter
+        for case in self.env["debt.negotiation"].browse(docids):
+            letter = Letter._agreement_letter_of(case)
+            letters |= letter or case._preview_letters("agreement")
         return {
             "doc_ids": docids,
             "doc_model": "debt.negotiation.letter",

@@ -7,6 +7,7 @@ from . import test_interaction
 from . import test_security
 from . import test_agreement
 from . import test_followup
-from . import test_letters
+from . import test_letter
+from . import test_mail_batch
 from . import test_portal
 from . import test_settings

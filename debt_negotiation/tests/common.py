@@ -277,3 +277,23 @@ class DebtNegotiationCommon(AccountTestInvoicingCommon):
 
     def _message_bodies(self, record):
         return "\n".join(record.message_ids.mapped("body"))
+
+    def _assert_letter_noted(self, letter):
+        """The letter is noted in its case's chatter with a link to it, and
+        keeps its PDF itself (never a chatter attachment)."""
+        case = letter.negotiation_id
+        link = re.compile(
+            r"data-oe-model=.debt\.negotiation\.letter. "
+            rf"data-oe-id=.{letter.id}\b"
+        )
+        notes = case.message_ids.filtered(lambda m: link.search(m.body or ""))
+        self.assertEqual(len(notes), 1)
+        self.assertEqual(notes.subtype_id, self.env.ref("mail.mt_note"))
+        self.assertFalse(notes.attachment_ids)
+        if letter.attachment_id:
+            self.assertEqual(
+                (letter.attachment_id.res_model, letter.attachment_id.res_id),
+                (letter._name, letter.id),
+            )
+            self.assertNotIn(letter.attachment_id, case.message_ids.attachment_ids)
+        return notes

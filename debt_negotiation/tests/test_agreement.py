@@ -215,9 +215,10 @@ class TestAgreement(DebtNegotiationCommon):
         content = letter.attachment_id.raw
         self.assertIn(b"Jane Accounts", content)
         self.assertIn(b"data:image/png;base64", content)
-        # posted in the chatter with the signed copy, agreement interaction
+        # noted in the chatter (the letter keeps its PDF), the signed copy
+        # posted there, agreement interaction
+        self._assert_letter_noted(letter)
         attachments = case.message_ids.attachment_ids
-        self.assertIn(letter.attachment_id, attachments)
         signed_copy = attachments.filtered(lambda a: a.name == "signed.pdf")
         self.assertEqual(signed_copy.raw, b"PDF scan")
         self.assertEqual(
@@ -1057,4 +1058,4 @@ class TestAgreementLetterPdf(PdfRenderingMixin, DebtNegotiationCommon, HttpCase)
         self.assertEqual(letter.letter_type, "agreement")
         self.assertEqual(letter.attachment_id.mimetype, "application/pdf")
         self.assertTrue(letter.attachment_id.raw.startswith(b"%PDF"))
-        self.assertIn(letter.attachment_id, case.message_ids.attachment_ids)
+        self._assert_letter_noted(letter)

@@ -1,6 +1,6 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import models
 
 
 class MailComposeMessage(models.TransientModel):
@@ -11,8 +11,5 @@ class MailComposeMessage(models.TransientModel):
         result = super()._action_send_mail(auto_commit=auto_commit)
         letter_ids = self.env.context.get("debt_negotiation_letter_ids")
         if letter_ids and self.model == "debt.negotiation":
-            letters = self.env["debt.negotiation.letter"].browse(letter_ids).exists()
-            letters.filtered(lambda letter: letter.state == "to_send").write(
-                {"state": "sent", "sent_date": fields.Datetime.now()}
-            )
+            self.env["debt.negotiation.letter"].browse(letter_ids).exists()._mark_sent()
         return result

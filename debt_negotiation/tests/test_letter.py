@@ -77,7 +77,7 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
             letter_type, **kwargs
         )
 
-    def _fmt(self, amount, lang=None):
+    def _format_money(self, amount, lang=None):
         currency = self.case.currency_id
         env = self.env(context=dict(self.env.context, lang=lang or "en_US"))
         return self._text(
@@ -107,9 +107,9 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
         for invoice in self.invoices:
             self.assertIn(self._format_date(invoice.invoice_date), text)
             self.assertIn(self._format_date(invoice.invoice_date_due), text)
-        self.assertIn(self._fmt(1234.56), text)
-        self.assertIn(self._fmt(800.0), text)
-        self.assertIn(self._fmt(2034.56), text)  # the total in question
+        self.assertIn(self._format_money(1234.56), text)
+        self.assertIn(self._format_money(800.0), text)
+        self.assertIn(self._format_money(2034.56), text)  # the total in question
 
     def _format_date(self, value):
         return fields.Date.to_date(value).strftime("%m/%d/%Y")
@@ -159,8 +159,8 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
         self._assert_common(text, letter)
         self._assert_invoice_table(text)
         # the proposed terms: settlement amount and discount
-        self.assertIn(self._fmt(1800.0), text)
-        self.assertIn(self._fmt(234.56), text)
+        self.assertIn(self._format_money(1800.0), text)
+        self.assertIn(self._format_money(234.56), text)
         self.assertIn("11.53 %", text)
         # the response deadline, how to respond and what happens next
         self.assertIn("Please respond by", text)
@@ -190,9 +190,9 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
         text = self._text(self._html(letter))
         self.assertIn("Payment plan", text)
         self.assertIn("Down payment", text)
-        self.assertIn(self._fmt(200.0), text)
+        self.assertIn(self._format_money(200.0), text)
         # 1834.56 / 4: three of 458.64, the remainder on the last
-        self.assertIn(self._fmt(458.64), text)
+        self.assertIn(self._format_money(458.64), text)
         for due, _amount in offer._get_schedule():
             self.assertIn(self._format_date(due), text)
         # without an answer, the next step comes on the deadline
@@ -228,7 +228,7 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
         self.assertIn("Payment schedule", text)
         for installment in self.case.installment_ids:
             self.assertIn(self._format_date(installment.due_date), text)
-        self.assertIn(self._fmt(600.0), text)
+        self.assertIn(self._format_money(600.0), text)
         self.assertIn("If a payment is missed", text)
         self.assertIn("For the creditor", text)
         self.assertIn("For the debtor", text)
@@ -248,10 +248,10 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
         text = self._text(self._html(letter))
         self._assert_common(text, letter)
         self.assertIn("Missed payment", text)
-        self.assertIn(self._fmt(missed.amount), text)
+        self.assertIn(self._format_money(missed.amount), text)
         self.assertIn(self._format_date(missed.due_date), text)
         self.assertIn("Still due under the agreement", text)
-        self.assertIn(self._fmt(2034.56), text)
+        self.assertIn(self._format_money(2034.56), text)
         self.assertIn("Deadline to pay the missed amount", text)
         self.assertIn(self._format_date(letter.response_deadline), text)
 
@@ -269,7 +269,7 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
         text = self._text(self._html(self._generate("reminder")))
         self.assertIn("Friendly Nudge", text)
         self.assertIn(
-            f"Hello Debtor One Ltd, {self._fmt(2034.56)} is still open on "
+            f"Hello Debtor One Ltd, {self._format_money(2034.56)} is still open on "
             f"{self.case.name}.",
             text,
         )
@@ -298,7 +298,7 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
             self.assertEqual(letter.attachment_id.res_model, "debt.negotiation.letter")
             self.assertEqual(letter.attachment_id.res_id, letter.id)
             case = letter.negotiation_id
-            self.assertIn(letter.attachment_id, case.message_ids.attachment_ids)
+            self._assert_letter_noted(letter)
             interaction = case.interaction_ids.filtered(lambda i: i.channel == "letter")
             self.assertEqual(interaction.direction, "outbound")
             self.assertEqual(case.response_deadline, letter.response_deadline)
@@ -378,11 +378,11 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
         html = self._html(letter)
         text = self._text(html)
         lang = self.env["res.lang"]._lang_get("fr_FR")
-        amount = self._fmt(1234.56, lang="fr_FR")
+        amount = self._format_money(1234.56, lang="fr_FR")
         self.assertIn(",56", amount)  # French decimal comma
         self.assertIn(amount, text)
-        self.assertNotIn(self._fmt(1234.56), text)  # not 1,234.56
-        self.assertIn(self._fmt(2034.56, lang="fr_FR"), text)
+        self.assertNotIn(self._format_money(1234.56), text)  # not 1,234.56
+        self.assertIn(self._format_money(2034.56, lang="fr_FR"), text)
         due = self.invoices[0].invoice_date_due.strftime(lang.date_format)
         self.assertIn(due, text)
         self.assertIn('data-oe-lang="fr_FR"', html)

@@ -1,0 +1,228 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+from .debt_negotiation_letter import DEADLINE_LETTER_TYPES
+
+
+class DebtNegotiation(models.Model):
+    _inherit = "debt.negotiation"
+
+    # ------------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------------
+    def action_open_letter_wizard(self):
+        """ "Print Letter": choose the letter type and channel."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Print Letter"),
+            "res_model": "debt.negotiation.letter.wizard",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_negotiation_id": self.id,
+                "default_channel": self.env.context.get("default_channel", "post"),
+            },
+        }
+
+    def action_send_letter_email(self):
+        """ "Send by Email": choose the letter, then the mail composer."""
+        return self.with_context(default_channel="email").action_open_letter_wizard()
+
+    # ------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------
+    def _generate_letter(
+        self,
+        letter_type,
+        channel="post",
+        offer=False,
+        installment=False,
+        signed_by=False,
+        signed_on=False,
+        signature=False,
+    ):
+        """Generate a letter of ``letter_type`` for each case of ``self``.
+
+        Creates the ``debt.negotiation.letter`` records, renders their PDFs
+        in one wkhtmltopdf run and stores each as an attachment of its
+        letter (never regenerated), notes the letter in the case's chatter
+        and logs an outbound ``letter``/``email`` interaction. Each case
+        keeps the response deadline its new letter states.
+
+        :param letter_type: ``reminder``, ``negotiation``, ``final_notice``,
+            ``agreement`` or ``broken_promise``
+        :param channel: ``post`` (the letter waits in "Letters to Send") or
+            ``email`` (the caller sends it, e.g. ``letters._send_email()``
+            or ``letter.action_send_email()``, which mark it sent)
+        :param offer: offer record(s) or id whose terms the letter states;
+            per case, the one belonging to it (default: the case's open
+            creditor offer; for agreement/broken-promise letters the agreed
+            offer)
+        :param installment: installment record(s) or id (broken-promise
+            letters; default: the oldest missed, else late, installment)
+        :param signed_by, signed_on, signature: agreement letters, what the
+            debtor signed (name, date, image as base64); printed in the
+            signature block
+        With context ``debt_negotiation_skip_pdf`` the PDF is not rendered
+        (it is rendered and stored on first print).
+        :return: the new letters (``debt.negotiation.letter``)
+        """
+        Letter = self.env["debt.negotiation.letter"]
+        if letter_type not in dict(Letter._fields["letter_type"].selection):
+            raise UserError(
+                self.env._("Unknown letter type: %(type)s", type=letter_type)
+            )
+        if channel not in ("post", "email"):
+            raise UserError(
+                self.env._("Unknown letter channel: %(channel)s", channel=channel)
+            )
+        if not self:
+            return Letter
+        if isinstance(offer, int):
+            offer = self.env["debt.negotiation.offer"].browse(offer)
+        if isinstance(installment, int):
+            installment = self.env["debt.negotiation.installment"].browse(installment)
+        signed = {}
+        if letter_type == "agreement":
+            signed = {
+                "signed_by": signed_by or False,
+                "signed_on": signed_on or False,
+                "signature": signature or False,
+            }
+        vals_list = []
+        for case in self:
+            vals = case._prepare_letter_values(
+                letter_type,
+                offer=offer.filtered(lambda o, c=case: o.negotiation_id == c)[:1]
+                if offer
+                else None,
+                installment=installment.filtered(
+                    lambda i, c=case: i.negotiation_id == c
+                )[:1]
+                if installment
+                else None,
+            )
+            vals_list.append(dict(vals, channel=channel, **signed))
+            deadline = vals["response_deadline"]
+            if deadline and case.response_deadline != deadline:
+                case.response_deadline = deadline
+        return Letter._generate(vals_list)
+
+    def _prepare_letter_values(self, letter_type, offer=None, installment=None):
+        """Values of a new letter of ``letter_type`` on this case, stating
+        ``offer`` and ``installment`` (default: those of the case)."""
+        self.ensure_one()
+        if offer is None:
+            offer = self._letter_default_offer(letter_type)
+        if installment is None:
+            installment = self._letter_default_installment(letter_type)
+        deadline, next_date = self._letter_dates(letter_type, offer)
+        return {
+            "negotiation_id": self.id,
+            "letter_type": letter_type,
+            "offer_id": offer.id,
+            "installment_id": installment.id,
+            "amount_due": self.amount_due,
+            "response_deadline": deadline,
+            "next_date": next_date,
+        }
+
+    def _letter_default_offer(self, letter_type):
+        """The offer a letter of ``letter_type`` states by default."""
+        self.ensure_one()
+        if letter_type in ("agreement", "broken_promise"):
+            return (
+                self.agreement_id.offer_id
+                or self.offer_ids.filtered(lambda o: o.state == "accepted").sorted(
+                    "id"
+                )[-1:]
+            )
+        if letter_type in ("negotiation", "final_notice"):
+            proposed = self.offer_ids.filtered(
+                lambda o: o.state == "proposed" and o.origin == "creditor"
+            )
+            return proposed.sorted("id")[-1:]
+        return self.env["debt.negotiation.offer"]
+
+    def _letter_default_installment(self, letter_type):
+        self.ensure_one()
+        if letter_type != "broken_promise":
+            return self.env["debt.negotiation.installment"]
+        installments = self.installment_ids.sorted(
+            lambda i: (i.due_date, i.sequence, i.id)
+        )
+        today = fields.Date.context_today(self)
+        return (
+            installments.filtered(lambda i: i.state == "missed")[:1]
+            or installments.filtered(lambda i: i.state == "late")[:1]
+            or installments.filtered(
+                lambda i: i.state != "paid" and i.due_date and i.due_date < today
+            )[:1]
+        )
+
+    def _letter_dates(self, letter_type, offer=False):
+        """Return ``(response_deadline, next_date)`` of a new letter.
+
+        The response deadline is the open offer's expiry, else the case's
+        deadline when still ahead, else today + the company's response
+        days. The next step happens on the case's ``next_action_date`` when
+        it is ahead, else on the deadline.
+        """
+        self.ensure_one()
+        if letter_type not in DEADLINE_LETTER_TYPES:
+            return False, False
+        today = fields.Date.context_today(self)
+        if (
+            offer
+            and offer.state == "proposed"
+            and offer.expiry_date
+            and offer.expiry_date >= today
+        ):
+            deadline = offer.expiry_date
+        elif self.response_deadline and self.response_deadline >= today:
+            deadline = self.response_deadline
+        else:
+            days = self.company_id.negotiation_response_days or 14
+            deadline = fields.Date.add(today, days=days)
+        next_date = deadline
+        if self.next_action_date and self.next_action_date > today:
+            next_date = self.next_action_date
+        return deadline, next_date
+
+    def _get_default_letter_type(self):
+        """The letter the case's current follow-up step would send, else
+        the formal negotiation letter."""
+        self.ensure_one()
+        if self.state == "broken":
+            return "broken_promise"
+        if self.state == "agreement":
+            return "agreement"
+        if self.oldest_due_date:
+            today = fields.Date.context_today(self)
+            steps = self.env["debt.negotiation.followup.step"].search(
+                [("company_id", "=", self.company_id.id), ("letter_type", "!=", False)]
+            )
+            reached = steps.filtered(
+                lambda s: (
+                    fields.Date.add(self.oldest_due_date, days=s.delay_days) <= today
+                )
+            )
+            if reached:
+                return reached[-1].letter_type
+        return "negotiation"
+
+    def _preview_letters(self, letter_type=False):
+        """Unsaved letters of the cases, to render an HTML preview."""
+        Letter = self.env["debt.negotiation.letter"]
+        letters = Letter
+        today = fields.Date.context_today(self)
+        for case in self:
+            vals = case._prepare_letter_values(
+                letter_type or case._get_default_letter_type()
+            )
+            letters |= Letter.new(dict(vals, channel="post", date=today))
+        return letters
