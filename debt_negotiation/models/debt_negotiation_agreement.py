@@ -427,8 +427,27 @@ class DebtNegotiationAgreement(models.Model):
         _internal(agreement).write(
             {"letter_id": letter[:1].id, "signed_copy_id": signed_copy_attachment.id}
         )
+        agreement._post_letter_copy()
         case._schedule_next_action()
         return agreement
+
+    def _post_letter_copy(self):
+        """Post a copy of the agreement letter's PDF in the case's chatter,
+        where the parties' agreement is read. A copy: deleting the chatter
+        message never touches the letter's own stored PDF."""
+        self.ensure_one()
+        pdf = self.letter_id.attachment_id
+        if not pdf:
+            return
+        self.negotiation_id.message_post(
+            body=self.env._(
+                "Agreement letter %(letter)s, as generated.",
+                letter=self.letter_id.name,
+            ),
+            attachments=[(pdf.name, pdf.raw)],
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
 
     @api.model
     def _prepare_values(self, offer, schedule, signed_by, signed_on, note, signature):

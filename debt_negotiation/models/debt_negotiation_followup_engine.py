@@ -79,7 +79,12 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         Cron = self.env["ir.cron"]
         stats = Counter()
         stats["expired_offers"] = len(
-            self.env["debt.negotiation.offer"]._expire_offers(today=today)
+            self.env["debt.negotiation.offer"]._expire_offers(
+                today=today,
+                company_ids=self.env.context.get(
+                    "debt_negotiation_followup_company_ids"
+                ),
+            )
         )
         stats["opened"] = self._auto_open(today, batch_size, auto_commit)
         if auto_commit:
@@ -414,14 +419,39 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         for case in cases:
             by_user[case.user_id.id].append(case.id)
         for user_id, case_ids in by_user.items():
-            cases.browse(case_ids).with_context(
-                mail_activity_quick_update=True
-            ).activity_schedule(
+            # one notification per negotiator, not one per activity
+            user_cases = cases.browse(case_ids)
+            user_cases.with_context(mail_activity_quick_update=True).activity_schedule(
                 activity_type_id=step.activity_type_id.id,
                 date_deadline=today,
                 summary=step.name,
                 **({"user_id": user_id} if user_id else {}),
             )
+            self._notify_negotiator(user_cases, step, user_id)
+
+    @api.model
+    def _notify_negotiator(self, cases, step, user_id):
+        """Tell the negotiator ``user_id`` (default: the run's user) in one
+        message which cases got the activity of ``step``."""
+        user = self.env["res.users"].browse(user_id) if user_id else self.env.user
+        if not user.active or user.share:
+            return
+        cases[:1].sudo().message_notify(
+            partner_ids=user.partner_id.ids,
+            subject=self.env._(
+                "%(count)s follow-up activities for you: %(step)s",
+                count=len(cases),
+                step=step.name,
+            ),
+            body=Markup("<p>%s</p><ul>%s</ul>")
+            % (
+                self.env._("Follow-up step %(step)s is due on:", step=step.name),
+                Markup("").join(
+                    Markup("<li>%s</li>") % case._get_html_link() for case in cases
+                ),
+            ),
+            model_description=self.env._("Negotiation"),
+        )
 
     @api.model
     def _note(self, decision):

@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.tools import split_every
 
-from .debt_negotiation_letter import LETTER_TYPES
+from ..const import LETTER_TYPES
 
 
 class DebtNegotiationFollowupPreview(models.TransientModel):

@@ -5,7 +5,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .debt_negotiation_letter import LETTER_TYPES
+from ..const import LETTER_TYPES
 
 
 class DebtNegotiationFollowupStep(models.Model):

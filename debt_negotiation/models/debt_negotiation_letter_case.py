@@ -3,7 +3,7 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from .debt_negotiation_letter import DEADLINE_LETTER_TYPES
+from ..const import DEADLINE_LETTER_TYPES
 
 
 class DebtNegotiation(models.Model):

@@ -83,7 +83,7 @@ class DebtNegotiationLetter(models.Model):
             ]
         )
         for letter, attachment in zip(todo, attachments, strict=True):
-            letter.attachment_id = attachment
+            letter._store_pdf(attachment)
 
     @api.model
     def _pdf_batch_size(self):

@@ -8,7 +8,7 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools import html_translate
 
-from .debt_negotiation_letter import LETTER_TYPES
+from ..const import LETTER_TYPES
 
 PLACEHOLDER_RE = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 PLACEHOLDERS = (

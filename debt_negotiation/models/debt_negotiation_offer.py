@@ -489,10 +489,14 @@ class DebtNegotiationOffer(models.Model):
         self.write({"state": "accepted", "answered_date": today})
 
     @api.model
-    def _expire_offers(self, today=None):
-        """Expire proposed offers whose expiry date has passed."""
+    def _expire_offers(self, today=None, company_ids=None):
+        """Expire proposed offers whose expiry date has passed (of the
+        companies ``company_ids`` only, when given)."""
         today = today or fields.Date.context_today(self)
-        offers = self.search([("state", "=", "proposed"), ("expiry_date", "<", today)])
+        domain = [("state", "=", "proposed"), ("expiry_date", "<", today)]
+        if company_ids:
+            domain.append(("company_id", "in", company_ids))
+        offers = self.search(domain)
         offers.write({"state": "expired"})
         for offer in offers:
             offer.negotiation_id.message_post(

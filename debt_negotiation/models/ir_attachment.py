@@ -19,11 +19,11 @@ PROTECTED_FIELDS = {
 class IrAttachment(models.Model):
     _inherit = "ir.attachment"
 
-    def _negotiation_letter_pdfs(self):
+    def _negotiation_letter_pdfs(self, even_superuser=False):
         """The attachments of ``self`` that are the stored PDF of a
-        negotiation letter (technical superuser operations, e.g. moving
-        the file store, are not restricted)."""
-        if not self or self.env.su:
+        negotiation letter. Technical superuser writes (e.g. moving the file
+        store) are not restricted, unless ``even_superuser``."""
+        if not self or (self.env.su and not even_superuser):
             return self.browse()
         letters = (
             self.env["debt.negotiation.letter"]
@@ -44,7 +44,9 @@ class IrAttachment(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_negotiation_letter(self):
-        if self._negotiation_letter_pdfs():
+        # also in sudo: deleting a chatter message deletes its attachments
+        # as superuser, and a letter's PDF must survive that
+        if self._negotiation_letter_pdfs(even_superuser=True):
             raise UserError(
                 self.env._(
                     "A negotiation letter is kept exactly as sent: its PDF cannot "

@@ -219,6 +219,17 @@ class TestAgreement(DebtNegotiationCommon):
         # posted there, agreement interaction
         self._assert_letter_noted(letter)
         attachments = case.message_ids.attachment_ids
+        # a copy of the agreement letter is posted in the chatter; deleting
+        # that post leaves the letter's own stored PDF as it was
+        copy = attachments.filtered(lambda a: a.name == letter.attachment_id.name)
+        self.assertEqual(len(copy), 1)
+        self.assertEqual(copy.raw, content)
+        self.assertNotEqual(copy, letter.attachment_id)
+        copy_post = case.message_ids.filtered(lambda m: copy in m.attachment_ids)
+        case._message_update_content(copy_post, "", attachment_ids=[])  # "Delete"
+        self.assertFalse(copy.exists())
+        self.assertEqual(letter.attachment_id.raw, content)
+        attachments = attachments.exists()
         signed_copy = attachments.filtered(lambda a: a.name == "signed.pdf")
         self.assertEqual(signed_copy.raw, b"PDF scan")
         self.assertEqual(

@@ -338,7 +338,9 @@ class TestFollowups(DebtNegotiationCommon):
             [("model", "=", "debt.negotiation"), ("res_id", "=", case.id)]
         )
         self.assertTrue(mail)
-        self.assertIn(letter.attachment_id, mail.attachment_ids)
+        self.assertIn(
+            letter.attachment_id.checksum, mail.attachment_ids.mapped("checksum")
+        )
 
     def _check_negotiation_day(self, case):
         self.assertEqual(
@@ -741,3 +743,39 @@ class TestFollowups(DebtNegotiationCommon):
                 .run()["res_model"],
                 "debt.negotiation.followup.preview",
             )
+
+    def test_negotiator_is_told_of_the_calls_to_make(self):
+        """The call activity of a step notifies the negotiator (once for all
+        the cases of the run), as an activity assigned by hand would."""
+        with at(7):
+            cases = self._case_due(overdue=7) | self._case_due(
+                partner=self.partners[0], overdue=7
+            )
+            cases.user_id = self.negotiation_user
+            self._cron()
+        self.assertEqual(len(self._call_activities(cases)), 2)
+        notes = self.env["mail.message"].search(
+            [
+                ("message_type", "=", "user_notification"),
+                ("partner_ids", "in", self.negotiation_user.partner_id.ids),
+                ("model", "=", "debt.negotiation"),
+            ]
+        )
+        self.assertEqual(len(notes), 1, "one notification for the whole run")
+        for case in cases:
+            self.assertIn(case.name, notes.body)
+
+    def test_run_now_keeps_to_the_managers_companies(self):
+        with at(0):
+            other = self._start_case(
+                self._create_invoice(company=self.company_2, days_overdue=1)
+            )
+            offer = self._create_offer(other, expiry_date=day(3))
+            offer.action_propose()
+        with at(10):
+            self.env["debt.negotiation"].with_user(
+                self.negotiation_manager
+            ).with_context(
+                allowed_company_ids=self.company.ids
+            ).action_run_followups_now()
+        self.assertEqual(offer.state, "proposed", "another company's offer")

@@ -476,15 +476,21 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
         )
         self.assertIn(self.case.name, composer_form.subject)
         composer = composer_form.save()
-        self.assertEqual(composer.attachment_ids, letter.attachment_id)
+        # the email carries a copy of the stored PDF, never the PDF itself
+        self.assertEqual(composer.attachment_ids.raw, letter.attachment_id.raw)
+        self.assertNotEqual(composer.attachment_ids, letter.attachment_id)
         self.assertIn(self.debtor, composer.partner_ids)
         composer.action_send_mail()
         self.assertEqual(letter.state, "sent")
         message = self.case.message_ids.filtered(
             lambda m: m.message_type == "comment" and self.debtor in m.partner_ids
         )[:1]
-        self.assertEqual(message.attachment_ids, letter.attachment_id)
+        self.assertEqual(message.attachment_ids.raw, letter.attachment_id.raw)
         self.assertEqual(letter.attachment_id.res_model, "debt.negotiation.letter")
+        # deleting the email from the chatter keeps the letter's PDF
+        pdf = letter.attachment_id.raw
+        self.case._message_update_content(message, "", attachment_ids=[])
+        self.assertEqual(letter.attachment_id.raw, pdf)
 
     def test_send_email_without_composer(self):
         letter = self.case._generate_letter("reminder", channel="email")
@@ -492,7 +498,7 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
         self.assertEqual(letter.state, "sent")
         message = self.case.message_ids.filtered(
             lambda m: (
-                letter.attachment_id in m.attachment_ids
+                letter.attachment_id.checksum in m.attachment_ids.mapped("checksum")
                 and m.subtype_id == self.env.ref("mail.mt_comment")
             )
         )

@@ -1,5 +1,6 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
@@ -408,3 +409,85 @@ class TestSecurityAttacks(DebtNegotiationCommon):
         self.assertEqual(
             tracked.mail_message_id.author_id, self.negotiation_user.partner_id
         )
+
+
+@tagged("post_install", "-at_install")
+class TestLetterIntegrity(DebtNegotiationCommon):
+    """A letter is kept as generated: its PDF is its own, set by the addon
+    only, and it stays on its case."""
+
+    def test_letter_cannot_point_at_another_file(self):
+        case = self._start_case()
+        payroll = self.env["ir.attachment"].create(
+            {"name": "payroll.pdf", "raw": b"%PDF-1.4 salaries"}
+        )
+        Letter = self.env["debt.negotiation.letter"].with_user(self.negotiation_user)
+        with self.assertRaises(UserError):
+            Letter.create(
+                {
+                    "negotiation_id": case.id,
+                    "letter_type": "reminder",
+                    "attachment_id": payroll.id,
+                }
+            )
+        letter = Letter.create({"negotiation_id": case.id, "letter_type": "reminder"})
+        with self.assertRaises(UserError):
+            letter.write({"attachment_id": payroll.id})
+        self.assertFalse(letter.attachment_id)
+        # not even the addon's own method links a file made for something else
+        with self.assertRaises(UserError):
+            letter._store_pdf(payroll)
+
+    def test_letter_stays_on_its_case_as_generated(self):
+        case = self._start_case()
+        other = self._start_case(self._create_invoice(partner=self.debtor_2))
+        letter = case._generate_letter("reminder").with_user(self.negotiation_user)
+        for vals in (
+            {"negotiation_id": other.id},
+            {"letter_type": "final_notice"},
+            {"amount_due": 1.0},
+            {"response_deadline": "2030-01-01"},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(UserError):
+                letter.write(vals)
+        self.assertEqual(letter.negotiation_id, case)
+        # recording how and when it went out stays possible
+        letter.write({"state": "sent", "channel": "email"})
+        self.assertEqual(letter.state, "sent")
+
+    def test_letter_pdf_survives_superuser_deletion(self):
+        letter = self._start_case()._generate_letter("reminder")
+        pdf = letter.attachment_id
+        with self.assertRaises(UserError):
+            pdf.sudo().unlink()
+        self.assertTrue(pdf.exists())
+
+    def test_forged_context_does_not_mark_letters_sent(self):
+        case = self._start_case()
+        letter = case._generate_letter("reminder")
+        composer = (
+            self.env["mail.compose.message"]
+            .with_user(self.negotiation_user)
+            .with_context(debt_negotiation_letter_ids=letter.ids)
+            .create(
+                {
+                    "model": "debt.negotiation",
+                    "res_ids": str(case.ids),
+                    "composition_mode": "comment",
+                    "body": "Just a question about your address.",
+                    "partner_ids": [Command.link(self.debtor.id)],
+                }
+            )
+        )
+        composer.action_send_mail()
+        self.assertEqual(letter.state, "to_send", "its PDF was not sent")
+
+    def test_forged_context_cannot_suppress_chatter_logs(self):
+        case = self._start_case()
+        forged = case.with_user(self.negotiation_user).with_context(
+            mail_batch_pending=[], mail_batch_capture=[]
+        )
+        before = len(case.message_ids)
+        forged.action_escalate()
+        case.invalidate_recordset(["message_ids"])
+        self.assertGreater(len(case.message_ids), before)

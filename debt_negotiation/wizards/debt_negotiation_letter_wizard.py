@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.debt_negotiation_letter import LETTER_TYPES
+from ..const import LETTER_TYPES
 
 
 class DebtNegotiationLetterWizard(models.TransientModel):
