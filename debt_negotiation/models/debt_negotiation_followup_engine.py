@@ -18,6 +18,16 @@ from ..tools import followup_ladder
 
 _logger = logging.getLogger(__name__)
 
+# Context key holding the activities one run created, for the negotiators'
+# digest (see DebtNegotiationFollowupEngine._notify_negotiators).
+RUN_ACTIVITIES_KEY = "debt_negotiation_followup_run_activities"
+
+
+class _RunActivities(list):
+    """Ids of the activities created by one run: a type no RPC client can
+    send in a context, so only a run of the engine collects them."""
+
+
 # Cases the scheduled follow-ups handle per transaction (context key
 # ``debt_negotiation_followup_batch_size`` overrides it).
 FOLLOWUP_BATCH_SIZE = 500
@@ -68,6 +78,10 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
 
         :return: a Counter of what was done
         """
+        if not isinstance(self.env.context.get(RUN_ACTIVITIES_KEY), _RunActivities):
+            return self.with_context(**{RUN_ACTIVITIES_KEY: _RunActivities()})._run(
+                batch_size=batch_size, max_batches=max_batches
+            )
         today = fields.Date.context_today(self)
         batch_size = batch_size or self._batch_size()
         if max_batches is None:
@@ -104,6 +118,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             self.env.invalidate_all()
         if not case_ids:
             Cron._notify_progress(done=0, remaining=0)
+        self._notify_negotiators(self.env.context[RUN_ACTIVITIES_KEY])
         stats["cases"] = done
         _logger.info("Follow-ups of %s: %s", today, dict(stats))
         return stats
@@ -420,38 +435,60 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             by_user[case.user_id.id].append(case.id)
         for user_id, case_ids in by_user.items():
             # one notification per negotiator, not one per activity
-            user_cases = cases.browse(case_ids)
-            user_cases.with_context(mail_activity_quick_update=True).activity_schedule(
-                activity_type_id=step.activity_type_id.id,
-                date_deadline=today,
-                summary=step.name,
-                **({"user_id": user_id} if user_id else {}),
+            # no notification per activity: one digest per negotiator and
+            # run (see _notify_negotiators)
+            activities = (
+                cases.browse(case_ids)
+                .with_context(mail_activity_quick_update=True)
+                .activity_schedule(
+                    activity_type_id=step.activity_type_id.id,
+                    date_deadline=today,
+                    summary=step.name,
+                    **({"user_id": user_id} if user_id else {}),
+                )
             )
-            self._notify_negotiator(user_cases, step, user_id)
+            collected = self.env.context.get(RUN_ACTIVITIES_KEY)
+            if isinstance(collected, _RunActivities):
+                collected.extend(activities.ids)
 
     @api.model
-    def _notify_negotiator(self, cases, step, user_id):
-        """Tell the negotiator ``user_id`` (default: the run's user) in one
-        message which cases got the activity of ``step``."""
-        user = self.env["res.users"].browse(user_id) if user_id else self.env.user
-        if not user.active or user.share:
-            return
-        cases[:1].sudo().message_notify(
-            partner_ids=user.partner_id.ids,
-            subject=self.env._(
-                "%(count)s follow-up activities for you: %(step)s",
-                count=len(cases),
-                step=step.name,
-            ),
-            body=Markup("<p>%s</p><ul>%s</ul>")
-            % (
-                self.env._("Follow-up step %(step)s is due on:", step=step.name),
-                Markup("").join(
-                    Markup("<li>%s</li>") % case._get_html_link() for case in cases
-                ),
-            ),
-            model_description=self.env._("Negotiation"),
+    def _notify_negotiators(self, activity_ids):
+        """Tell each negotiator, in one message, which cases the run gave
+        them an activity on (``activity_ids``; those rolled back are gone),
+        as an activity assigned by hand would, without one notification per
+        case."""
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .browse(activity_ids)
+            .exists()
+            .filtered(lambda a: a.user_id.active and not a.user_id.share)
         )
+        by_user = defaultdict(lambda: self.env["mail.activity"].sudo())
+        for activity in activities:
+            by_user[activity.user_id] |= activity
+        Case = self.env["debt.negotiation"].sudo()
+        for user, user_activities in by_user.items():
+            Case.browse(user_activities[0].res_id).message_notify(
+                partner_ids=user.partner_id.ids,
+                subject=self.env._(
+                    "Follow-ups: %(count)s activities for you",
+                    count=len(user_activities),
+                ),
+                body=Markup("<p>%s</p><ul>%s</ul>")
+                % (
+                    self.env._("Today's follow-ups gave you an activity on:"),
+                    Markup("").join(
+                        Markup("<li>%s: %s</li>")
+                        % (
+                            Case.browse(activity.res_id)._get_html_link(),
+                            activity.summary or "",
+                        )
+                        for activity in user_activities
+                    ),
+                ),
+                model_description=self.env._("Negotiation"),
+            )
 
     @api.model
     def _note(self, decision):
