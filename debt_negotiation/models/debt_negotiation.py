@@ -24,12 +24,16 @@ from ..const import (
     STATE_SELECTION,
 )
 from ..tools.negotiation_rules import plan_next_step, step_to_run
+from .workflow import is_privileged, readonly_stored_computes, workflow
 
 _logger = logging.getLogger(__name__)
 
 # Cases the scheduled follow-ups handle per transaction (context key
 # ``debt_negotiation_followup_batch_size`` overrides it).
 FOLLOWUP_BATCH_SIZE = 500
+# Fields only the case's own actions change (see ``models/workflow.py``),
+# besides its stored computed fields.
+WORKFLOW_FIELDS = {"state", "dispute_previous_state"}
 # What a follow-up run does on a case: ``step`` (empty when none is due) with
 # the new ``deadline``, then ``next_step`` on ``next_date``.
 FollowupDecision = namedtuple(
@@ -377,6 +381,9 @@ class DebtNegotiation(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        if not is_privileged(self):
+            for vals in vals_list:
+                self._check_workflow_vals(vals, creating=True)
         for vals in vals_list:
             if vals.get("partner_id"):
                 partner = self.env["res.partner"].browse(vals["partner_id"])
@@ -402,6 +409,8 @@ class DebtNegotiation(models.Model):
         return cases
 
     def write(self, vals):
+        if not is_privileged(self):
+            self._check_workflow_vals(vals)
         if vals.get("user_id"):
             user = self.env["res.users"].browse(vals["user_id"])
             self.message_subscribe(partner_ids=user.partner_id.ids)
@@ -425,6 +434,49 @@ class DebtNegotiation(models.Model):
         if "state" in vals and "stage_id" not in vals:
             self._sync_stage()
         return res
+
+    def _check_workflow_vals(self, vals, creating=False):
+        """Refuse what a client may not write on these cases (or, with
+        ``creating``, give a new case): the workflow fields, which only the
+        actions change (a new case starts ``open``), the stored computed
+        fields, and a stage bound to another state than the case's."""
+        protected = WORKFLOW_FIELDS | readonly_stored_computes(self)
+        forced = sorted(protected & set(vals))
+        if creating:
+            # a new case starts open, with nothing of its workflow yet
+            forced = [
+                name
+                for name in forced
+                if vals[name] and not (name == "state" and vals[name] == "open")
+            ]
+        if forced:
+            raise UserError(
+                self.env._(
+                    "%(fields)s of a case change only through its actions "
+                    "(dispute, escalate, agreement, cancel...), not by a direct edit.",
+                    fields=", ".join(
+                        self._fields[name]._description_string(self.env)
+                        for name in forced
+                    ),
+                )
+            )
+        stage = self.env["debt.negotiation.stage"].browse(vals.get("stage_id"))
+        if not stage.state:
+            return
+        states = ["open"] if creating else self.mapped("state")
+        for state in states:
+            if state != stage.state:
+                labels = dict(self._fields["state"]._description_selection(self.env))
+                raise UserError(
+                    self.env._(
+                        "Stage %(stage)s holds the cases that are %(bound)s; this "
+                        "case is %(state)s. Its status changes only through its "
+                        "actions, and its stage follows.",
+                        stage=stage.name,
+                        bound=labels[stage.state],
+                        state=labels[state],
+                    )
+                )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_documented(self):
@@ -822,7 +874,7 @@ class DebtNegotiation(models.Model):
         pauses the automatic follow-ups, and say why in the chatter."""
         self._check_state(DISPUTABLE_STATES, "dispute")
         for case in self:
-            case.write(
+            workflow(case).write(
                 {
                     "dispute_previous_state": case.state,
                     "state": "disputed",
@@ -844,7 +896,7 @@ class DebtNegotiation(models.Model):
             previous = case.dispute_previous_state or "open"
             if previous == "disputed":
                 previous = "open"
-            case.write({"state": previous, "dispute_previous_state": False})
+            workflow(case).write({"state": previous, "dispute_previous_state": False})
             case.message_post(
                 body=self.env._("Dispute resolved; the negotiation resumes.")
             )
@@ -853,7 +905,7 @@ class DebtNegotiation(models.Model):
 
     def action_escalate(self):
         self._check_state(("open", "disputed", "broken"), "escalate")
-        self.write({"state": "escalated", "next_action_date": False})
+        workflow(self).write({"state": "escalated", "next_action_date": False})
         self._message_post_notes(
             [
                 (
@@ -879,15 +931,15 @@ class DebtNegotiation(models.Model):
         open_offers = self.offer_ids.filtered(
             lambda o: o.state in ("draft", "proposed")
         )
-        open_offers.write({"state": "withdrawn"})
-        self.write({"state": "cancelled", "next_action_date": False})
+        open_offers._write_workflow({"state": "withdrawn"})
+        workflow(self).write({"state": "cancelled", "next_action_date": False})
         for case in self:
             case.message_post(body=self.env._("Case cancelled."))
         return True
 
     def action_reopen(self):
         self._check_state(("cancelled", "escalated"), "reopen")
-        self.write({"state": "open"})
+        workflow(self).write({"state": "open"})
         self._schedule_next_action()
         return True
 
