@@ -24,7 +24,7 @@ from ..const import (
     STATE_SELECTION,
 )
 from ..tools.negotiation_rules import plan_next_step, step_to_run
-from .workflow import is_privileged, readonly_stored_computes, workflow
+from .workflow import is_privileged, readonly_stored_computes, refuse_forced, workflow
 
 _logger = logging.getLogger(__name__)
 
@@ -449,17 +449,14 @@ class DebtNegotiation(models.Model):
                 for name in forced
                 if vals[name] and not (name == "state" and vals[name] == "open")
             ]
-        if forced:
-            raise UserError(
-                self.env._(
-                    "%(fields)s of a case change only through its actions "
-                    "(dispute, escalate, agreement, cancel...), not by a direct edit.",
-                    fields=", ".join(
-                        self._fields[name]._description_string(self.env)
-                        for name in forced
-                    ),
-                )
-            )
+        refuse_forced(
+            self,
+            forced,
+            self.env._(
+                "A case's %(fields)s can only be changed through its actions "
+                "(dispute, escalate, agreement, cancel...), not by a direct edit."
+            ),
+        )
         stage = self.env["debt.negotiation.stage"].browse(vals.get("stage_id"))
         if not stage.state:
             return

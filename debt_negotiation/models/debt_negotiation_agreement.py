@@ -1,6 +1,7 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
+import threading
 
 from markupsafe import Markup
 from psycopg2 import OperationalError
@@ -566,7 +567,7 @@ class DebtNegotiationAgreement(models.Model):
         """
         # The cron works for every company, whatever its user may see.
         agreements_env = self.sudo().with_context(active_test=True)
-        auto_commit = self.env["debt.negotiation"]._followup_auto_commit()
+        auto_commit = self._monitor_auto_commit()
         today = fields.Date.context_today(self)
         Installment = self.env["debt.negotiation.installment"].sudo()
         stale = Installment.search(Installment._stale_state_domain(today))
@@ -598,6 +599,14 @@ class DebtNegotiationAgreement(models.Model):
                 if auto_commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
         return True
+
+    @api.model
+    def _monitor_auto_commit(self):
+        """Commit after each batch of the daily check, except in tests."""
+        return not (
+            getattr(threading.current_thread(), "testing", False)
+            or self.env.registry.in_test_mode()
+        )
 
     def _monitor_run(self, method):
         """Run ``method`` (``_break`` or ``_fulfil``) on this agreement in a

@@ -8,7 +8,12 @@ from odoo.tools.misc import format_date
 
 from ..const import MANAGER_GROUP
 from ..tools import negotiation_rules as rules
-from .workflow import internal, is_privileged, readonly_stored_computes
+from .workflow import (
+    internal,
+    is_privileged,
+    readonly_stored_computes,
+    refuse_forced,
+)
 
 OFFER_TYPES = [
     ("settlement", "Settlement"),
@@ -392,17 +397,14 @@ class DebtNegotiationOffer(models.Model):
         return super().write(vals)
 
     def _raise_workflow_fields(self, names):
-        if names:
-            raise UserError(
-                self.env._(
-                    "%(fields)s of an offer change only through its actions "
-                    "(propose, accept, reject, withdraw...), not by a direct edit.",
-                    fields=", ".join(
-                        self._fields[name]._description_string(self.env)
-                        for name in names
-                    ),
-                )
-            )
+        refuse_forced(
+            self,
+            names,
+            self.env._(
+                "An offer's %(fields)s can only be changed through its actions "
+                "(propose, accept, reject, withdraw...), not by a direct edit."
+            ),
+        )
 
     def _write_workflow(self, vals):
         """Write the workflow fields ``vals`` from an action method, after

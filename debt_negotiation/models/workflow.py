@@ -8,6 +8,8 @@ carries a module-private object: a client (JSON-RPC, XML-RPC) can only send
 JSON values, so it can never forge it. No plain context key is trusted.
 """
 
+from odoo.exceptions import UserError
+
 _KEY = "debt_negotiation_workflow"
 _TOKEN = object()
 
@@ -45,3 +47,14 @@ def readonly_stored_computes(model):
         for name, field in model._fields.items()
         if field.store and field.compute and field.readonly and not field.inverse
     }
+
+
+def refuse_forced(records, names, message):
+    """Raise ``message`` (a translated sentence with ``%(fields)s``) when a
+    client's create or write gives the workflow fields ``names`` of
+    ``records``."""
+    if names:
+        labels = ", ".join(
+            records._fields[name]._description_string(records.env) for name in names
+        )
+        raise UserError(message % {"fields": labels})
