@@ -399,11 +399,12 @@ class TestSecurityAttacks(DebtNegotiationCommon):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 interaction.with_user(user).unlink()
         self.assertTrue(interaction.exists())
-        interaction.with_user(self.negotiation_user).write(
-            {"summary": "Promised to pay on Monday"}
-        )
+        # the test environment disables tracking: enable it for this write
+        interaction.with_user(self.negotiation_user).with_context(
+            tracking_disable=False, mail_notrack=False
+        ).write({"summary": "Promised to pay on Monday"})
         self.env.cr.precommit.run()  # tracking is written at commit time
-        tracked = interaction.message_ids.tracking_value_ids.filtered(
+        tracked = interaction.sudo().message_ids.tracking_value_ids.filtered(
             lambda t: t.field_id.name == "summary"
         )
         self.assertEqual(tracked.old_value_text, "Promised to pay on Friday")
