@@ -105,7 +105,7 @@ class DebtNegotiationPortal(CustomerPortal):
             return request.redirect("/my")
         letter = self._sent_letters(case_sudo).filtered(lambda lt: lt.id == letter_id)
         if not letter:
-            return request.not_found()
+            raise request.not_found()
         return (
             request.env["ir.binary"]
             ._get_stream_from(letter.attachment_id)

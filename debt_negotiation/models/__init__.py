@@ -1,3 +1,4 @@
+from . import workflow
 from . import debt_negotiation_mail_batch
 from . import res_company
 from . import res_config_settings

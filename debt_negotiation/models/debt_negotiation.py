@@ -14,8 +14,13 @@ from ..const import (
     STATE_SELECTION,
 )
 from ..tools.followup_ladder import plan_next_step
+from .workflow import is_privileged, readonly_stored_computes, refuse_forced, workflow
 
 _logger = logging.getLogger(__name__)
+
+# Fields only the case's own actions change (see ``models/workflow.py``),
+# besides its stored computed fields.
+WORKFLOW_FIELDS = {"state", "dispute_previous_state"}
 
 
 class DebtNegotiation(models.Model):
@@ -387,6 +392,9 @@ class DebtNegotiation(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        if not is_privileged(self):
+            for vals in vals_list:
+                self._check_workflow_vals(vals, creating=True)
         for vals in vals_list:
             if vals.get("partner_id"):
                 partner = self.env["res.partner"].browse(vals["partner_id"])
@@ -412,6 +420,8 @@ class DebtNegotiation(models.Model):
         return cases
 
     def write(self, vals):
+        if not is_privileged(self):
+            self._check_workflow_vals(vals)
         if vals.get("user_id"):
             user = self.env["res.users"].browse(vals["user_id"])
             self.message_subscribe(partner_ids=user.partner_id.ids)
@@ -435,6 +445,46 @@ class DebtNegotiation(models.Model):
         if "state" in vals and "stage_id" not in vals:
             self._sync_stage()
         return res
+
+    def _check_workflow_vals(self, vals, creating=False):
+        """Refuse what a client may not write on these cases (or, with
+        ``creating``, give a new case): the workflow fields, which only the
+        actions change (a new case starts ``open``), the stored computed
+        fields, and a stage bound to another state than the case's."""
+        protected = WORKFLOW_FIELDS | readonly_stored_computes(self)
+        forced = sorted(protected & set(vals))
+        if creating:
+            # a new case starts open, with nothing of its workflow yet
+            forced = [
+                name
+                for name in forced
+                if vals[name] and not (name == "state" and vals[name] == "open")
+            ]
+        refuse_forced(
+            self,
+            forced,
+            self.env._(
+                "A case's %(fields)s can only be changed through its actions "
+                "(dispute, escalate, agreement, cancel...), not by a direct edit."
+            ),
+        )
+        stage = self.env["debt.negotiation.stage"].browse(vals.get("stage_id"))
+        if not stage.state:
+            return
+        states = ["open"] if creating else self.mapped("state")
+        for state in states:
+            if state != stage.state:
+                labels = dict(self._fields["state"]._description_selection(self.env))
+                raise UserError(
+                    self.env._(
+                        "Stage %(stage)s holds the cases that are %(bound)s; this "
+                        "case is %(state)s. Its status changes only through its "
+                        "actions, and its stage follows.",
+                        stage=stage.name,
+                        bound=labels[stage.state],
+                        state=labels[state],
+                    )
+                )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_documented(self):
@@ -549,7 +599,7 @@ class DebtNegotiation(models.Model):
         pauses the automatic follow-ups, and say why in the chatter."""
         self._check_state(DISPUTABLE_STATES, "dispute")
         for case in self:
-            case.write(
+            workflow(case).write(
                 {
                     "dispute_previous_state": case.state,
                     "state": "disputed",
@@ -571,7 +621,7 @@ class DebtNegotiation(models.Model):
             previous = case.dispute_previous_state or "open"
             if previous == "disputed":
                 previous = "open"
-            case.write({"state": previous, "dispute_previous_state": False})
+            workflow(case).write({"state": previous, "dispute_previous_state": False})
             case.message_post(
                 body=self.env._("Dispute resolved; the negotiation resumes.")
             )
@@ -580,7 +630,7 @@ class DebtNegotiation(models.Model):
 
     def action_escalate(self):
         self._check_state(("open", "disputed", "broken"), "escalate")
-        self.write({"state": "escalated", "next_action_date": False})
+        workflow(self).write({"state": "escalated", "next_action_date": False})
         note = self.env._("Case escalated (collection agency or legal action).")
         self._message_log_batch(bodies=dict.fromkeys(self.ids, note))
         return True
@@ -598,15 +648,15 @@ class DebtNegotiation(models.Model):
         open_offers = self.offer_ids.filtered(
             lambda o: o.state in ("draft", "proposed")
         )
-        open_offers.write({"state": "withdrawn"})
-        self.write({"state": "cancelled", "next_action_date": False})
+        open_offers._write_workflow({"state": "withdrawn"})
+        workflow(self).write({"state": "cancelled", "next_action_date": False})
         for case in self:
             case.message_post(body=self.env._("Case cancelled."))
         return True
 
     def action_reopen(self):
         self._check_state(("cancelled", "escalated"), "reopen")
-        self.write({"state": "open"})
+        workflow(self).write({"state": "open"})
         self._schedule_next_action()
         return True
 

@@ -1,6 +1,10 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
+import threading
+
+from markupsafe import Markup
+from psycopg2 import OperationalError
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -9,25 +13,11 @@ from odoo.tools.misc import format_date
 
 from ..const import MANAGER_GROUP
 from ..tools import negotiation_rules as rules
+from .workflow import internal as _internal
+from .workflow import is_workflow as _is_internal
+from .workflow import workflow as _workflow
 
 _logger = logging.getLogger(__name__)
-
-# The agreement and its installments are a signed document: only the
-# agreement's own methods change them, through :func:`_internal`. The context
-# key carries this object, which no client can send (it is not JSON).
-_INTERNAL_KEY = "debt_negotiation_agreement_internal"
-_INTERNAL_TOKEN = object()
-
-
-def _internal(records):
-    """``records`` as superuser, allowed to create and change agreement data.
-
-    Only for the agreement's own business methods, after their checks."""
-    return records.sudo().with_context(**{_INTERNAL_KEY: _INTERNAL_TOKEN})
-
-
-def _is_internal(records):
-    return records.env.context.get(_INTERNAL_KEY) is _INTERNAL_TOKEN
 
 
 class DebtNegotiationAgreement(models.Model):
@@ -138,6 +128,13 @@ class DebtNegotiationAgreement(models.Model):
     )
     writeoff_amount = fields.Monetary(string="Written Off", readonly=True)
     cancel_reason = fields.Text(readonly=True)
+    monitor_error = fields.Char(
+        string="Monitoring Problem",
+        readonly=True,
+        copy=False,
+        help="Why the daily check could not break or fulfil this agreement. "
+        "It is tried again on the next run.",
+    )
     installment_ids = fields.One2many(
         "debt.negotiation.installment",
         "agreement_id",
@@ -372,6 +369,9 @@ class DebtNegotiationAgreement(models.Model):
                     company=case.company_id.name,
                 )
             )
+        # last, so that no other refusal tells a user whether the amount
+        # clears the hidden minimum
+        offer._check_minimum()
 
     @api.model
     def _confirm_offer(
@@ -516,7 +516,7 @@ class DebtNegotiationAgreement(models.Model):
                     "res_id": case.id,
                 }
             )
-        case.write(
+        _workflow(case).write(
             {
                 "state": "agreement",
                 "response_deadline": False,
@@ -539,7 +539,7 @@ class DebtNegotiationAgreement(models.Model):
         offer = self.offer_id
         _internal(self._all_installments()).write({"active": False})
         _internal(self).write({"state": "cancelled", "cancel_reason": reason})
-        offer.write(
+        offer._write_workflow(
             {"state": "withdrawn", "answered_date": fields.Date.context_today(self)}
         )
         self.env["debt.negotiation.interaction"].create(
@@ -565,9 +565,9 @@ class DebtNegotiationAgreement(models.Model):
             )
         )
         if case.state == "disputed":
-            case.dispute_previous_state = "open"
+            _workflow(case).dispute_previous_state = "open"
         else:
-            case.state = "open"
+            _workflow(case).state = "open"
 
     # ------------------------------------------------------------------
     # Business methods: monitoring
@@ -579,16 +579,21 @@ class DebtNegotiationAgreement(models.Model):
 
         Idempotent: each step only selects what still needs it (a broken or
         fulfilled agreement is no longer ``active``). Every agreement is
-        handled in its own savepoint, so one failing case does not block
-        the others.
+        handled in its own savepoint: one failing case is rolled back alone,
+        noted on the case (:meth:`_monitor_fail`) and tried again on the
+        next run, the others go on. Outside tests each batch is committed,
+        so a failure loses nothing done before.
         """
         # The cron works for every company, whatever its user may see.
         agreements_env = self.sudo().with_context(active_test=True)
+        auto_commit = self._monitor_auto_commit()
         today = fields.Date.context_today(self)
         Installment = self.env["debt.negotiation.installment"].sudo()
         stale = Installment.search(Installment._stale_state_domain(today))
         for batch in split_every(batch_size, stale.ids, Installment.browse):
             batch._refresh_state()
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         to_break = Installment.search(
             [
                 ("state", "=", "missed"),
@@ -609,18 +614,57 @@ class DebtNegotiationAgreement(models.Model):
             current = agreements.filtered(lambda a: a.negotiation_id.agreement_id == a)
             for batch in split_every(batch_size, current.ids, agreements_env.browse):
                 for agreement in batch:
-                    try:
-                        with self.env.cr.savepoint():
-                            getattr(
-                                agreement.with_company(agreement.company_id), method
-                            )()
-                    except (UserError, ValidationError) as error:
-                        _logger.warning(
-                            "Agreement monitoring skipped case %s: %s",
-                            agreement.negotiation_id.name,
-                            error,
-                        )
+                    agreement._monitor_run(method)
+                if auto_commit:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
         return True
+
+    @api.model
+    def _monitor_auto_commit(self):
+        """Commit after each batch of the daily check, except in tests."""
+        return not (
+            getattr(threading.current_thread(), "testing", False)
+            or self.env.registry.in_test_mode()
+        )
+
+    def _monitor_run(self, method):
+        """Run ``method`` (``_break`` or ``_fulfil``) on this agreement in a
+        savepoint; on any error, roll this agreement back alone and note the
+        problem. Return whether it ran."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                getattr(self.with_company(self.company_id), method)()
+                if self.monitor_error:
+                    _internal(self).write({"monitor_error": False})
+        except Exception as error:  # noqa: BLE001 - one bad case, the run goes on
+            self._monitor_fail(error)
+            return False
+        return True
+
+    def _monitor_fail(self, error):
+        """The daily check failed on this agreement with ``error``: note it
+        on the agreement and, once per distinct problem, in its case's
+        chatter. A concurrency error (another transaction changed the case
+        meanwhile) is only logged: the case is tried again on the next run."""
+        self.ensure_one()
+        case = self.negotiation_id
+        problem = str(error) or type(error).__name__
+        _logger.info("Agreement monitoring skipped case %s: %s", case.name, problem)
+        if isinstance(error, OperationalError):
+            return
+        message = self.env._(
+            "The daily agreement check could not handle this case; it is tried "
+            "again on the next run. Problem: %(problem)s",
+            problem=problem,
+        )
+        try:
+            with self.env.cr.savepoint():
+                if self.monitor_error != message:
+                    case._message_log(body=Markup("<p>%s</p>") % message)
+                _internal(self).write({"monitor_error": message})
+        except OperationalError:
+            _logger.info("Case %s is being changed: retried on the next run", case.name)
 
     def _break(self):
         """A payment was missed beyond the grace days: the agreement and its
@@ -632,7 +676,7 @@ class DebtNegotiationAgreement(models.Model):
                 lambda i: i.active and i.state == "missed"
             ).sorted(lambda i: i._allocation_key())[:1]
             _internal(agreement).write({"state": "broken"})
-            case.write({"state": "broken", "response_deadline": False})
+            _workflow(case).write({"state": "broken", "response_deadline": False})
             case.message_post(
                 body=self.env._(
                     "Agreement broken: %(installment)s of %(amount)s due on "
@@ -676,6 +720,7 @@ class DebtNegotiationAgreement(models.Model):
         (settlements and discounted plans) and settle the case. Full payment
         and extension agreements are fulfilled once their invoices are paid."""
         for agreement in self:
+            agreement._check_fulfilment()
             currency = agreement.currency_id
             remaining = sum(agreement.invoice_ids.mapped("amount_residual"))
             if not currency.is_zero(remaining):
@@ -685,6 +730,63 @@ class DebtNegotiationAgreement(models.Model):
             _internal(agreement).write({"state": "fulfilled"})
             agreement._settle_case()
         return True
+
+    def _check_fulfilment(self):
+        """Check again, from the records themselves, what a fulfilment
+        relies on before it settles the case and writes the rest off: raise
+        a :class:`UserError` naming what does not hold."""
+        self.ensure_one()
+        case = self.negotiation_id
+        offer = self.offer_id
+        currency = self.currency_id
+        installments = self._all_installments().filtered("active")
+        received = rules.paid_since_agreement(
+            self.amount_due,
+            sum(self.invoice_ids.mapped("amount_residual")),
+            self.writeoff_amount,
+            currency.rounding or 0.01,
+        )
+        checks = [
+            (
+                self.state == "active" and case.agreement_id == self,
+                self.env._("it is not the case's agreement in force"),
+            ),
+            (
+                offer.state == "accepted" and offer.negotiation_id == case,
+                self.env._("its offer is not the case's accepted offer"),
+            ),
+            (
+                installments and installments.negotiation_id == case,
+                self.env._("its installments are not all the case's"),
+            ),
+            (
+                currency.compare_amounts(
+                    sum(installments.mapped("amount")), offer.amount
+                )
+                == 0,
+                self.env._("its installments do not add up to the agreed amount"),
+            ),
+            (
+                currency.compare_amounts(received, offer.amount) >= 0,
+                self.env._("less than the agreed amount was received"),
+            ),
+            (
+                currency.compare_amounts(
+                    self.amount_due, sum(self.invoice_ids.mapped("amount_total"))
+                )
+                <= 0,
+                self.env._("more was due at the agreement than its invoices total"),
+            ),
+        ]
+        problems = [message for holds, message in checks if not holds]
+        if problems:
+            raise UserError(
+                self.env._(
+                    "Agreement %(agreement)s is not fulfilled: %(problems)s.",
+                    agreement=self.display_name,
+                    problems="; ".join(problems),
+                )
+            )
 
     def _settle_case(self):
         """The agreement is fulfilled: settle its case, or let the
@@ -697,7 +799,7 @@ class DebtNegotiationAgreement(models.Model):
             sum((case.invoice_ids - self.invoice_ids).mapped("amount_residual"))
         )
         if not currency.is_zero(other_due):
-            case.write({"state": "open"})
+            _workflow(case).write({"state": "open"})
             case.message_post(
                 body=self.env._(
                     "Agreement fulfilled: %(offer)s is paid. %(amount)s is still "
@@ -709,7 +811,7 @@ class DebtNegotiationAgreement(models.Model):
             )
             case._schedule_next_action()
             return
-        case.write(
+        _workflow(case).write(
             {"state": "settled", "response_deadline": False, "next_action_date": False}
         )
         if self.writeoff_move_id:

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import negotiation_rules as rules
-from .debt_negotiation_agreement import _is_internal
+from .workflow import is_workflow as _is_internal
 
 
 class DebtNegotiationInstallment(models.Model):

@@ -6,7 +6,14 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import format_date
 
+from ..const import MANAGER_GROUP
 from ..tools import negotiation_rules as rules
+from .workflow import (
+    internal,
+    is_privileged,
+    readonly_stored_computes,
+    refuse_forced,
+)
 
 OFFER_TYPES = [
     ("settlement", "Settlement"),
@@ -23,6 +30,19 @@ STRUCTURAL_ERRORS = (
     "installments_too_many",
     "interval_missing",
 )
+# The terms: fixed once the offer is proposed.
+TERMS_FIELDS = {
+    "negotiation_id",
+    "offer_type",
+    "amount",
+    "down_payment",
+    "installment_count",
+    "interval",
+    "first_due_date",
+    "origin",
+}
+# Fields only the offer's own actions change (see ``models/workflow.py``).
+WORKFLOW_FIELDS = {"state", "below_minimum", "proposed_date", "answered_date"}
 
 
 class DebtNegotiationOffer(models.Model):
@@ -93,10 +113,11 @@ class DebtNegotiationOffer(models.Model):
         copy=False,
     )
     below_minimum = fields.Boolean(
-        compute="_compute_below_minimum",
-        compute_sudo=True,
-        store=True,
-        help="The amount is below the company's minimum: only a manager may accept it.",
+        readonly=True,
+        copy=False,
+        groups=MANAGER_GROUP,
+        help="The amount was below the case's minimum when the offer was "
+        "proposed or accepted: only a manager may accept it.",
     )
     discount_amount = fields.Monetary(string="Discount", compute="_compute_discount")
     discount_percent = fields.Float(string="Discount (%)", compute="_compute_discount")
@@ -139,15 +160,6 @@ class DebtNegotiationOffer(models.Model):
                 label = self.env._("Counter-offer: %(label)s", label=label)
             offer.display_name = f"{label} {amount}".strip()
 
-    @api.depends("amount", "currency_id", "negotiation_id.minimum_amount")
-    def _compute_below_minimum(self):
-        for offer in self:
-            offer.below_minimum = rules.is_below_minimum(
-                offer.amount,
-                offer.negotiation_id.minimum_amount,
-                offer.currency_id.rounding or 0.01,
-            )
-
     @api.depends("amount", "case_amount_due", "currency_id")
     def _compute_discount(self):
         for offer in self:
@@ -182,6 +194,17 @@ class DebtNegotiationOffer(models.Model):
     def _compute_agreement_id(self):
         for offer in self:
             offer.agreement_id = offer.agreement_ids.sorted("id")[-1:]
+
+    def _is_below_minimum(self):
+        """Whether the amount is below the case's minimum now, computed in
+        superuser mode (the minimum is hidden from users)."""
+        self.ensure_one()
+        offer = self.sudo()
+        return rules.is_below_minimum(
+            offer.amount,
+            offer.negotiation_id.minimum_amount,
+            offer.currency_id.rounding or 0.01,
+        )
 
     def _has_down_payment(self):
         self.ensure_one()
@@ -343,21 +366,51 @@ class DebtNegotiationOffer(models.Model):
                 )
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not is_privileged(self):
+            for vals in vals_list:
+                forced = [
+                    name
+                    for name in WORKFLOW_FIELDS & set(vals)
+                    if vals[name] and not (name == "state" and vals[name] == "draft")
+                ]
+                self._raise_workflow_fields(forced)
+        return super().create(vals_list)
+
     def write(self, vals):
-        terms = {
-            "offer_type",
-            "amount",
-            "down_payment",
-            "installment_count",
-            "interval",
-            "first_due_date",
-            "origin",
-        }
-        if terms & set(vals) and any(o.state == "accepted" for o in self):
+        terms = TERMS_FIELDS & set(vals)
+        if terms and any(o.state == "accepted" for o in self):
             raise UserError(
                 self.env._("The terms of an accepted offer cannot be changed.")
             )
+        if not is_privileged(self):
+            protected = WORKFLOW_FIELDS | readonly_stored_computes(self)
+            self._raise_workflow_fields(sorted(protected & set(vals)))
+            if terms and any(o.state != "draft" for o in self):
+                raise UserError(
+                    self.env._(
+                        "The terms of an offer are fixed once it is proposed: "
+                        "withdraw it and make a new one."
+                    )
+                )
         return super().write(vals)
+
+    def _raise_workflow_fields(self, names):
+        refuse_forced(
+            self,
+            names,
+            self.env._(
+                "An offer's %(fields)s can only be changed through its actions "
+                "(propose, accept, reject, withdraw...), not by a direct edit."
+            ),
+        )
+
+    def _write_workflow(self, vals):
+        """Write the workflow fields ``vals`` from an action method, after
+        its checks (in superuser mode: users may not see the minimum flag)."""
+        self.check_access("write")
+        return internal(self).write(vals)
 
     # ------------------------------------------------------------------
     # Actions
@@ -372,14 +425,21 @@ class DebtNegotiationOffer(models.Model):
                     today, offer.company_id.negotiation_response_days
                 )
             offer._raise_errors(offer._offer_errors(proposing=True))
-            vals = {"state": "proposed", "proposed_date": today}
-            offer.write(vals)
+            offer._write_workflow(
+                {
+                    "state": "proposed",
+                    "proposed_date": today,
+                    "below_minimum": offer._is_below_minimum(),
+                }
+            )
             case = offer.negotiation_id
             if offer.origin == "debtor":
                 countered = case.offer_ids.filtered(
                     lambda o: o.origin == "creditor" and o.state == "proposed"
                 )
-                countered.write({"state": "countered", "answered_date": today})
+                countered._write_workflow(
+                    {"state": "countered", "answered_date": today}
+                )
             case.response_deadline = offer.expiry_date
             case.message_post(
                 body=self.env._(
@@ -396,7 +456,7 @@ class DebtNegotiationOffer(models.Model):
     def action_reject(self):
         self._check_offer_state(("proposed",))
         today = fields.Date.context_today(self)
-        self.write({"state": "rejected", "answered_date": today})
+        self._write_workflow({"state": "rejected", "answered_date": today})
         for offer in self:
             offer.negotiation_id.message_post(
                 body=self.env._("Offer rejected: %(offer)s", offer=offer.display_name)
@@ -405,7 +465,7 @@ class DebtNegotiationOffer(models.Model):
 
     def action_withdraw(self):
         self._check_offer_state(("draft", "proposed"))
-        self.write({"state": "withdrawn"})
+        self._write_workflow({"state": "withdrawn"})
         for offer in self:
             offer.negotiation_id.message_post(
                 body=self.env._("Offer withdrawn: %(offer)s", offer=offer.display_name)
@@ -414,7 +474,14 @@ class DebtNegotiationOffer(models.Model):
 
     def action_reset_to_draft(self):
         self._check_offer_state(("rejected", "expired", "withdrawn", "countered"))
-        self.write({"state": "draft", "answered_date": False, "proposed_date": False})
+        self._write_workflow(
+            {
+                "state": "draft",
+                "answered_date": False,
+                "proposed_date": False,
+                "below_minimum": False,
+            }
+        )
         return True
 
     def action_accept(self):
@@ -435,7 +502,8 @@ class DebtNegotiationOffer(models.Model):
         }
 
     def _check_acceptable(self):
-        """Raise when this offer cannot become the case's agreement."""
+        """Raise when this offer cannot become the case's agreement (the
+        minimum aside: :meth:`_check_minimum` comes last, at confirmation)."""
         self.ensure_one()
         if self.state not in ("draft", "proposed"):
             labels = dict(self._fields["state"]._description_selection(self.env))
@@ -462,31 +530,42 @@ class DebtNegotiationOffer(models.Model):
             )
         # not proposing: the expiry is checked above, with its date
         self._raise_errors(self._offer_errors())
-        if self.below_minimum and not self.env.user.has_group(
-            "debt_negotiation.group_negotiation_manager"
-        ):
-            raise AccessError(
-                self.env._(
-                    "This offer is below the minimum the company accepts: only a "
-                    "negotiation manager can accept it."
-                )
-            )
+
+    def _check_minimum(self):
+        """Refuse this offer to a user who is not a negotiation manager when
+        it is below the case's minimum, recomputed from the amount and the
+        minimum (never from a stored flag). The message does not tell
+        whether the minimum is the reason: only the acceptance itself, the
+        last check, answers."""
+        self.ensure_one()
+        if self.env.user.has_group(MANAGER_GROUP) or not self._is_below_minimum():
+            return
+        raise AccessError(
+            self.env._("This offer needs a negotiation manager's approval.")
+        )
 
     def _mark_accepted(self):
         """Accept this offer and close the other open offers of its case."""
         self.ensure_one()
         self._check_acceptable()
+        self._check_minimum()
         today = fields.Date.context_today(self)
         rivals = self.negotiation_id.offer_ids.filtered(
             lambda o: o != self and o.state in ("draft", "proposed")
         )
-        rivals.filtered(lambda o: o.origin == "creditor").write(
+        rivals.filtered(lambda o: o.origin == "creditor")._write_workflow(
             {"state": "withdrawn", "answered_date": today}
         )
-        rivals.filtered(lambda o: o.origin == "debtor").write(
+        rivals.filtered(lambda o: o.origin == "debtor")._write_workflow(
             {"state": "rejected", "answered_date": today}
         )
-        self.write({"state": "accepted", "answered_date": today})
+        self._write_workflow(
+            {
+                "state": "accepted",
+                "answered_date": today,
+                "below_minimum": self._is_below_minimum(),
+            }
+        )
 
     @api.model
     def _expire_offers(self, today=None, company_ids=None):
@@ -497,7 +576,7 @@ class DebtNegotiationOffer(models.Model):
         if company_ids:
             domain.append(("company_id", "in", company_ids))
         offers = self.search(domain)
-        offers.write({"state": "expired"})
+        offers._write_workflow({"state": "expired"})
         for offer in offers:
             offer.negotiation_id.message_post(
                 body=self.env._(

@@ -926,7 +926,7 @@ class TestAgreement(DebtNegotiationCommon):
         agreement = case.agreement_id.sudo()
         installment = agreement.installment_ids[0]
         # a client may send the context key, but not what it must carry
-        spoofed = {"debt_negotiation_agreement_internal": True}
+        spoofed = {"debt_negotiation_workflow": True}
         for env_agreement in (agreement, agreement.with_context(**spoofed)):
             for vals in (
                 {"signed_by": "Someone else"},

@@ -314,48 +314,55 @@ class TestOffer(DebtNegotiationCommon):
     # The creditor's minimum
     # ------------------------------------------------------------------
     def test_below_minimum_flag(self):
+        """Stored when the offer is proposed (and accepted), from its amount
+        and the minimum of that moment; searchable by managers."""
         self.case.with_user(self.negotiation_manager).minimum_amount = 800.0
         low = self._create_offer(self.case, amount=799.99)
         exact = self._create_offer(self.case, amount=800.0)
+        self.assertFalse(low.below_minimum, "a draft is not checked")
+        (low | exact).action_propose()
         self.assertTrue(low.below_minimum)
         self.assertFalse(exact.below_minimum)
-        self.case.with_user(self.negotiation_manager).minimum_amount = 600.0
-        self.assertFalse(low.below_minimum, "follows the minimum")
-        self.case.with_user(self.negotiation_manager).minimum_amount = 900.0
         self.assertEqual(
             self.Offer.search(
                 [("negotiation_id", "=", self.case.id), ("below_minimum", "=", True)]
             ),
-            low | exact,
+            low,
             "the flag is stored and searchable",
         )
-        self.case.with_user(self.negotiation_manager).minimum_amount = 0.0
-        self.assertFalse(low.below_minimum, "no minimum, no flag")
-        low.amount = 10.0
+        low.action_withdraw()
+        low.action_reset_to_draft()
         self.assertFalse(low.below_minimum)
+        self.case.with_user(self.negotiation_manager).minimum_amount = 0.0
+        low.action_propose()
+        self.assertFalse(low.below_minimum, "no minimum, no flag")
 
-    def test_below_minimum_flag_readable_by_plain_user(self):
+    def test_below_minimum_flag_hidden_from_plain_user(self):
         self.case.with_user(self.negotiation_manager).minimum_amount = 800.0
-        offer = self._create_offer(self.case, amount=500.0).with_user(
-            self.negotiation_user
-        )
-        offer.invalidate_recordset()
+        offer = self._create_offer(self.case, amount=500.0)
+        offer.action_propose()
         self.assertTrue(offer.below_minimum)
-        created = self.Offer.with_user(self.negotiation_user).create(
-            {
-                "negotiation_id": self.case.id,
-                "amount": 400.0,
-                "first_due_date": self.today,
-            }
+        offer.invalidate_recordset()
+        with self.assertRaises(AccessError):
+            offer.with_user(self.negotiation_user).read(["below_minimum"])
+        self.assertNotIn(
+            "below_minimum", self.Offer.with_user(self.negotiation_user).fields_get()
         )
-        self.assertTrue(created.below_minimum)
 
     def test_below_minimum_needs_a_manager_to_accept(self):
         self.case.with_user(self.negotiation_manager).minimum_amount = 800.0
         offer = self._create_offer(self.case, amount=500.0)
         offer.action_propose()
-        with self.assertRaises(AccessError):
-            offer.with_user(self.negotiation_user).action_accept()
+        # the user may open the wizard: only the confirmation answers
+        action = offer.with_user(self.negotiation_user).action_accept()
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(self.negotiation_user)
+            .with_context(**action["context"])
+            .create({"signed_by": "Jane"})
+        )
+        with self.assertRaisesRegex(AccessError, "manager's approval"):
+            wizard.action_confirm()
         # a wizard opened by someone else cannot be confirmed by the user either
         action = offer.action_accept()
         wizard = (

@@ -1,5 +1,10 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
@@ -491,3 +496,263 @@ class TestLetterIntegrity(DebtNegotiationCommon):
         forged.action_escalate()
         case.invalidate_recordset(["message_ids"])
         self.assertGreater(len(case.message_ids), before)
+
+
+@tagged("post_install", "-at_install")
+class TestWorkflowIntegrity(DebtNegotiationCommon):
+    """The workflow fields (states, the minimum flag, agreement data,
+    installments) change only through the action methods: each test is an
+    attack as an RPC client would make it, with a plain ``write`` or
+    ``create`` and, where relevant, a forged context."""
+
+    # what a client may send: any JSON value under any key
+    FORGED_CONTEXT = {
+        "debt_negotiation_workflow": True,
+        "debt_negotiation_agreement_internal": True,
+        "debt_negotiation_agreement_write": True,
+    }
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Agreement = cls.env["debt.negotiation.agreement"]
+        cls.Installment = cls.env["debt.negotiation.installment"]
+        cls.debtors = cls.env["res.partner"].create(
+            [
+                {
+                    "name": f"Workflow Debtor {index}",
+                    "is_company": True,
+                    "company_id": False,
+                    "property_payment_term_id": cls.env.ref(
+                        "account.account_payment_term_immediate"
+                    ).id,
+                    "invoice_sending_method": "manual",
+                    "invoice_edi_format": False,
+                }
+                for index in range(3)
+            ]
+        )
+
+    def _agreed(self, partner=None, amount=600.0, **offer_vals):
+        """A case of ``partner`` (default ``debtor``) on an invoice of 1000
+        under agreement on ``amount`` (a settlement payable today)."""
+        case = self._start_case(self._create_invoice(partner=partner))
+        offer = self._create_offer(case, amount=amount, **offer_vals)
+        offer.action_propose()
+        self._confirm_agreement(offer)
+        return case, offer
+
+    def test_minimum_flag_cannot_be_forced(self):
+        case = self._start_case()
+        case.with_user(self.negotiation_manager).minimum_amount = 800.0
+        offer = self._create_offer(case, amount=100.0).with_user(self.negotiation_user)
+        offer.action_propose()
+        # today: the write sticks and the confirmation trusts it
+        with self.assertRaises(UserError):  # an AccessError is a UserError
+            offer.write({"below_minimum": False})
+        with self.assertRaises(UserError):
+            offer.with_user(self.negotiation_manager).write({"below_minimum": False})
+        with self.assertRaisesRegex(AccessError, "manager's approval"):
+            self._confirm_agreement(offer, user=self.negotiation_user)
+        self.assertEqual(offer.sudo().state, "proposed")
+        self.assertTrue(offer.sudo().below_minimum)
+        self.assertEqual(case.state, "open")
+        self.assertFalse(case.agreement_id)
+
+    def test_minimum_cannot_be_bisected_by_a_user(self):
+        case = self._start_case()
+        case.with_user(self.negotiation_manager).minimum_amount = 737.42
+        offer = self._create_offer(case, amount=1.0).with_user(self.negotiation_user)
+        Offer = self.Offer.with_user(self.negotiation_user)
+        for amount in (500.0, 737.41, 737.42, 900.0):
+            offer.amount = amount
+            # today: the flag follows each draft write and is readable
+            with self.assertRaises(AccessError):
+                offer.read(["below_minimum"])
+            with self.assertRaises(AccessError):
+                Offer.search_count([("below_minimum", "=", True)])
+            # no refusal before the acceptance itself
+            action = offer.action_accept()
+            self.assertEqual(action["res_model"], "debt.negotiation.agreement.wizard")
+            wizard = (
+                self.env[action["res_model"]]
+                .with_user(self.negotiation_user)
+                .with_context(**action["context"])
+                .create({"signed_by": "Jane"})
+            )
+            with self.assertRaises(AccessError):
+                wizard.read(["below_minimum"])
+        self.assertNotIn("below_minimum", Offer.fields_get())
+
+    def test_offer_workflow_only_through_actions(self):
+        case = self._start_case()
+        Offer = self.Offer.with_user(self.negotiation_user)
+        offer = self._create_offer(case).with_user(self.negotiation_user)
+        for vals in (
+            {"state": "accepted"},
+            {"state": "proposed"},
+            {"proposed_date": self.today},
+            {"answered_date": self.today},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(UserError):
+                offer.write(vals)
+        for vals in ({"state": "accepted"}, {"state": "expired"}):
+            with self.subTest(create=vals), self.assertRaises(UserError):
+                Offer.create(
+                    {
+                        "negotiation_id": case.id,
+                        "amount": 50.0,
+                        "first_due_date": self.today,
+                        **vals,
+                    }
+                )
+        self.assertEqual(offer.state, "draft")
+        offer.action_propose()
+        # the debtor's letter states these terms: they stay as proposed
+        with self.assertRaises(UserError):
+            offer.write({"amount": 1.0})
+        with self.assertRaises(UserError):
+            offer.write({"state": "draft"})
+        self.assertRecordValues(offer, [{"state": "proposed", "amount": 1000.0}])
+
+    def test_case_state_only_through_actions(self):
+        case = self._start_case().with_user(self.negotiation_user)
+        case.action_dispute("The goods never arrived")
+        # dispute bypass: back to open without resolving the dispute
+        for vals in (
+            {"state": "open"},
+            {"state": "settled"},
+            {"state": "cancelled"},
+            {"dispute_previous_state": "agreement"},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(UserError):
+                case.write(vals)
+        self.assertEqual(case.state, "disputed")
+        case.action_resolve_dispute()
+        self.assertEqual(case.state, "open")
+        agreed, _offer = self._agreed(self.debtors[0])
+        agreed = agreed.with_user(self.negotiation_user)
+        for vals in (
+            {"state": "cancelled"},
+            {"state": "settled"},
+            {"agreement_id": False},
+            {"amount_due": 0.0},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(UserError):
+                agreed.write(vals)
+        self.assertEqual(agreed.state, "agreement")
+        self.assertTrue(agreed.agreement_id)
+        with self.assertRaises(UserError):
+            self.Negotiation.with_user(self.negotiation_user).create(
+                {"partner_id": self.debtors[1].id, "state": "settled"}
+            )
+
+    def test_forged_context_unlocks_nothing(self):
+        case, offer = self._agreed()
+        user_case = case.with_user(self.negotiation_user)
+        agreement = user_case.agreement_id.with_context(**self.FORGED_CONTEXT)
+        installment = agreement.installment_ids[:1]
+        forged = (
+            (user_case.with_context(**self.FORGED_CONTEXT), {"state": "settled"}),
+            (
+                offer.with_user(self.negotiation_user).with_context(
+                    **self.FORGED_CONTEXT
+                ),
+                {"state": "proposed"},
+            ),
+            (agreement, {"amount_due": 1600.0}),
+            (installment, {"amount": 1.0}),
+        )
+        for record, vals in forged:
+            with self.subTest(model=record._name), self.assertRaises(UserError):
+                record.write(vals)
+        with self.assertRaises(UserError):
+            self.Installment.with_user(self.negotiation_user).with_context(
+                **self.FORGED_CONTEXT
+            ).create(
+                {
+                    "negotiation_id": case.id,
+                    "agreement_id": agreement.id,
+                    "due_date": self.today,
+                    "amount": 1.0,
+                }
+            )
+        self.assertEqual(case.state, "agreement")
+        self.assertEqual(offer.state, "accepted")
+        self.assertEqual(agreement.amount_due, 1000.0)
+
+    def test_stage_bound_to_another_state_is_refused(self):
+        case = self._start_case().with_user(self.negotiation_user)
+        reminder = self.env.ref("debt_negotiation.stage_reminder")
+        for xmlid in ("stage_settled", "stage_agreement", "stage_cancelled"):
+            with self.subTest(stage=xmlid), self.assertRaises(UserError):
+                case.write({"stage_id": self.env.ref(f"debt_negotiation.{xmlid}").id})
+        self.assertEqual(case.stage_id, reminder)
+        self.assertEqual(case.state, "open")
+        # free pipeline stages and the stages of the case's state stay open
+        case.stage_id = self.env.ref("debt_negotiation.stage_negotiating")
+        case.stage_id = reminder
+        self.assertEqual(case.stage_id, reminder)
+
+    def test_monitor_never_writes_off_fabricated_data(self):
+        case, _offer = self._agreed()
+        agreement = case.agreement_id
+        # fabricated "paid" agreement (exploit B): 1600 due on a 1000 invoice
+        self.env.cr.execute(
+            "UPDATE debt_negotiation_agreement SET amount_due = 1600 WHERE id = %s",
+            [agreement.id],
+        )
+        agreement.invalidate_recordset(["amount_due"])
+        agreement.modified(["amount_due"])
+        self.env.flush_all()
+        self.assertEqual(set(agreement.installment_ids.mapped("state")), {"paid"})
+        self.Negotiation._cron_monitor_agreements()
+        self.assertEqual(case.state, "agreement")
+        self.assertEqual(agreement.state, "active")
+        self.assertFalse(agreement.writeoff_move_id)
+        self.assertEqual(case.invoice_ids.payment_state, "not_paid")
+        self.assertIn("not fulfilled", agreement.monitor_error)
+        self.assertIn("not fulfilled", self._message_bodies(case))
+
+    @freeze_time("2026-03-02")
+    def test_monitor_isolates_a_failing_case(self):
+        good, _offer = self._agreed(self.debtors[0])
+        bad, _offer = self._agreed(self.debtors[1])
+        late, _offer = self._agreed(
+            self.debtors[2],
+            amount=1000.0,
+            offer_type="payment_plan",
+            installment_count=2,
+            interval="month",
+            first_due_date=self.today + timedelta(days=10),
+        )
+        late.partner_id.negotiation_blocked = True  # no letter to render
+        for case in good | bad:
+            self._register_payment(case.invoice_ids, amount=600.0)
+        Agreement = self.env.registry["debt.negotiation.agreement"]
+        settle = Agreement._settle_case
+
+        def settle_or_fail(agreement):
+            if agreement.negotiation_id == bad:
+                raise RuntimeError("an unexpected error on this case only")
+            return settle(agreement)
+
+        with (
+            freeze_time("2026-03-18"),
+            patch.object(Agreement, "_settle_case", settle_or_fail),
+        ):
+            self.Negotiation._cron_monitor_agreements()
+        self.assertEqual(good.state, "settled")
+        self.assertEqual(good.agreement_id.state, "fulfilled")
+        self.assertEqual(late.state, "broken")
+        # the failing case is rolled back alone, and says why
+        self.assertEqual(bad.state, "agreement")
+        self.assertEqual(bad.agreement_id.state, "active")
+        self.assertFalse(bad.agreement_id.writeoff_move_id)
+        self.assertIn("unexpected error", bad.agreement_id.monitor_error)
+        self.assertIn("unexpected error", self._message_bodies(bad))
+        # and goes through on the next run
+        with freeze_time("2026-03-19"):
+            self.Negotiation._cron_monitor_agreements()
+        self.assertEqual(bad.state, "settled")
+        self.assertFalse(bad.agreement_id.monitor_error)

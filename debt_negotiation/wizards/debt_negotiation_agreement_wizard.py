@@ -3,6 +3,7 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
+from ..const import MANAGER_GROUP
 from ..tools import negotiation_rules as rules
 
 
@@ -48,7 +49,9 @@ class DebtNegotiationAgreementWizard(models.TransientModel):
     case_amount_due = fields.Monetary(related="offer_id.case_amount_due")
     discount_amount = fields.Monetary(related="offer_id.discount_amount")
     discount_percent = fields.Float(related="offer_id.discount_percent")
-    below_minimum = fields.Boolean(related="offer_id.below_minimum")
+    below_minimum = fields.Boolean(
+        compute="_compute_below_minimum", groups=MANAGER_GROUP
+    )
     offer_note = fields.Text(related="offer_id.note", string="Conditions")
     writeoff_account_missing = fields.Boolean(
         compute="_compute_writeoff_account_missing"
@@ -145,6 +148,13 @@ class DebtNegotiationAgreementWizard(models.TransientModel):
             wizard.schedule_total = rules.from_units(total_units, rounding)
             wizard.schedule_difference = rules.from_units(
                 rules.to_units(wizard.amount, rounding) - total_units, rounding
+            )
+
+    @api.depends("offer_id.amount")
+    def _compute_below_minimum(self):
+        for wizard in self:
+            wizard.below_minimum = bool(
+                wizard.offer_id and wizard.offer_id._is_below_minimum()
             )
 
     @api.depends("offer_id", "company_id.negotiation_writeoff_account_id")

@@ -1,0 +1,60 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Who may change the workflow fields (states, agreement data, installments).
+
+Only the addon's own business methods change them, after their checks, on
+records handed out by :func:`workflow` or :func:`internal`. The context key
+carries a module-private object: a client (JSON-RPC, XML-RPC) can only send
+JSON values, so it can never forge it. No plain context key is trusted.
+"""
+
+from odoo.exceptions import UserError
+
+_KEY = "debt_negotiation_workflow"
+_TOKEN = object()
+
+
+def workflow(records):
+    """``records`` allowed to change their workflow fields. Access rights
+    and record rules still apply. Only for the business methods, after
+    their checks."""
+    return records.with_context(**{_KEY: _TOKEN})
+
+
+def internal(records):
+    """``records`` as superuser, allowed to create and change agreement data.
+
+    Only for the agreement's own business methods, after their checks."""
+    return workflow(records.sudo())
+
+
+def is_workflow(records):
+    """Whether ``records`` come from :func:`workflow` or :func:`internal`."""
+    return records.env.context.get(_KEY) is _TOKEN
+
+
+def is_privileged(records):
+    """:func:`is_workflow`, or the superuser mode of server code (the
+    scheduler, data files), which no client reaches."""
+    return records.env.su or is_workflow(records)
+
+
+def readonly_stored_computes(model):
+    """Names of the stored computed fields of ``model`` that have no
+    inverse: the ORM keeps them up to date, a client may not force them."""
+    return {
+        name
+        for name, field in model._fields.items()
+        if field.store and field.compute and field.readonly and not field.inverse
+    }
+
+
+def refuse_forced(records, names, message):
+    """Raise ``message`` (a translated sentence with ``%(fields)s``) when a
+    client's create or write gives the workflow fields ``names`` of
+    ``records``."""
+    if names:
+        labels = ", ".join(
+            records._fields[name]._description_string(records.env) for name in names
+        )
+        raise UserError(message % {"fields": labels})
