@@ -754,12 +754,17 @@ class TestFollowups(DebtNegotiationCommon):
             cases.user_id = self.negotiation_user
             self._cron()
         self.assertEqual(len(self._call_activities(cases)), 2)
-        notes = self.env["mail.message"].search(
-            [
-                ("message_type", "=", "user_notification"),
-                ("partner_ids", "in", self.negotiation_user.partner_id.ids),
-                ("model", "=", "debt.negotiation"),
-            ]
+        # (as the negotiator: a notification is for its recipient only)
+        notes = (
+            self.env["mail.message"]
+            .with_user(self.negotiation_user)
+            .search(
+                [
+                    ("message_type", "=", "user_notification"),
+                    ("partner_ids", "in", self.negotiation_user.partner_id.ids),
+                    ("model", "=", "debt.negotiation"),
+                ]
+            )
         )
         self.assertEqual(len(notes), 1, "one notification for the whole run")
         for case in cases:
