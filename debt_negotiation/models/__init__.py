@@ -5,8 +5,10 @@ from . import res_config_settings
 from . import res_partner
 from . import debt_negotiation_stage
 from . import debt_negotiation
+from . import debt_negotiation_dispute
 from . import debt_negotiation_offer
 from . import debt_negotiation_agreement
+from . import debt_negotiation_agreement_monitor
 from . import debt_negotiation_installment
 from . import debt_negotiation_interaction
 from . import debt_negotiation_letter

@@ -8,7 +8,6 @@ from odoo.tools import html2plaintext
 
 from ..const import (
     CHASING_STATES,
-    DISPUTABLE_STATES,
     MANAGER_GROUP,
     OPEN_STATES,
     STATE_SELECTION,
@@ -196,6 +195,35 @@ class DebtNegotiation(models.Model):
         string="No Automatic Letters",
     )
 
+    # the agreement in force
+    agreement_ids = fields.One2many(
+        "debt.negotiation.agreement", "negotiation_id", string="Agreements"
+    )
+    agreement_id = fields.Many2one(
+        "debt.negotiation.agreement",
+        compute="_compute_agreement_id",
+        store=True,
+        index=True,
+        help="The agreement in force (or awaiting signature), if any.",
+    )
+    next_installment_id = fields.Many2one(related="agreement_id.next_installment_id")
+    next_installment_date = fields.Date(related="agreement_id.next_installment_date")
+    next_installment_amount = fields.Monetary(
+        related="agreement_id.next_installment_amount"
+    )
+    installment_total_count = fields.Integer(
+        related="agreement_id.installment_count", string="Installments"
+    )
+    installment_paid_count = fields.Integer(
+        related="agreement_id.installment_paid_count"
+    )
+    agreement_amount = fields.Monetary(related="agreement_id.amount")
+    agreement_amount_paid = fields.Monetary(
+        related="agreement_id.installment_amount_paid"
+    )
+    agreement_progress = fields.Float(related="agreement_id.progress")
+    agreement_date = fields.Date(related="agreement_id.date")
+
     _sql_constraints = [
         (
             "name_company_uniq",
@@ -213,7 +241,7 @@ class DebtNegotiation(models.Model):
         )
 
     # ------------------------------------------------------------------
-    # Defaults and computes
+    # COMPUTE METHODS
     # ------------------------------------------------------------------
     @api.model
     def _default_stage_id(self):
@@ -304,6 +332,12 @@ class DebtNegotiation(models.Model):
         for case in self:
             case.letter_count = len(case.letter_ids)
 
+    @api.depends("agreement_ids.state")
+    def _compute_agreement_id(self):
+        for case in self:
+            latest = case.agreement_ids.sorted("id")[-1:]
+            case.agreement_id = latest if latest.state != "cancelled" else False
+
     def _compute_access_url(self):
         res = super()._compute_access_url()
         for case in self:
@@ -311,7 +345,7 @@ class DebtNegotiation(models.Model):
         return res
 
     # ------------------------------------------------------------------
-    # Constraints
+    # CONSTRAINT METHODS
     # ------------------------------------------------------------------
     @api.constrains("invoice_ids", "partner_id", "company_id", "currency_id")
     def _check_invoices(self):
@@ -388,7 +422,7 @@ class DebtNegotiation(models.Model):
                 )
 
     # ------------------------------------------------------------------
-    # CRUD
+    # CRUD METHODS
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
@@ -544,7 +578,7 @@ class DebtNegotiation(models.Model):
                 case.stage_id = stage
 
     # ------------------------------------------------------------------
-    # Lifecycle
+    # ACTION METHODS
     # ------------------------------------------------------------------
     def _check_state(self, allowed, action):
         """Refuse ``action`` (a key of :meth:`_state_error_messages`) on
@@ -572,61 +606,6 @@ class DebtNegotiation(models.Model):
                 "Case %(case)s has no agreement to cancel: it is %(state)s."
             ),
         }
-
-    def action_dispute(self, reason):
-        """The debtor disputes the claim: automatic follow-ups pause."""
-        reason = (reason or "").strip()
-        if not reason:
-            raise UserError(self.env._("Please give the reason of the dispute."))
-        self._set_disputed(reason)
-        self.env["debt.negotiation.interaction"].create(
-            [
-                {
-                    "negotiation_id": case.id,
-                    "channel": "other",
-                    "direction": "inbound",
-                    "contact_name": case.partner_id.name,
-                    "summary": reason,
-                    "outcome": "dispute",
-                }
-                for case in self
-            ]
-        )
-        return True
-
-    def _set_disputed(self, reason):
-        """Put the cases in dispute (the debtor contests the claim), which
-        pauses the automatic follow-ups, and say why in the chatter."""
-        self._check_state(DISPUTABLE_STATES, "dispute")
-        for case in self:
-            workflow(case).write(
-                {
-                    "dispute_previous_state": case.state,
-                    "state": "disputed",
-                    "dispute_reason": reason,
-                    "next_action_date": False,
-                }
-            )
-            case.message_post(
-                body=self.env._(
-                    "The debtor disputes the claim; automatic follow-ups are "
-                    "paused. Reason: %(reason)s",
-                    reason=reason,
-                )
-            )
-
-    def action_resolve_dispute(self):
-        self._check_state(("disputed",), "resolve_dispute")
-        for case in self:
-            previous = case.dispute_previous_state or "open"
-            if previous == "disputed":
-                previous = "open"
-            workflow(case).write({"state": previous, "dispute_previous_state": False})
-            case.message_post(
-                body=self.env._("Dispute resolved; the negotiation resumes.")
-            )
-        self._schedule_next_action()
-        return True
 
     def action_escalate(self):
         self._check_state(("open", "disputed", "broken"), "escalate")
@@ -707,20 +686,6 @@ class DebtNegotiation(models.Model):
         if changed:
             self.with_context(mail_notrack=True).write(changed)
 
-    # ------------------------------------------------------------------
-    # Buttons
-    # ------------------------------------------------------------------
-    def action_open_dispute_wizard(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Dispute"),
-            "res_model": "debt.negotiation.dispute.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_negotiation_id": self.id},
-        }
-
     def action_log_call(self):
         self.ensure_one()
         return {
@@ -795,7 +760,7 @@ class DebtNegotiation(models.Model):
         return action
 
     # ------------------------------------------------------------------
-    # Opening cases from invoices
+    # BUSINESS METHODS: opening cases from invoices
     # ------------------------------------------------------------------
     @api.model
     def _open_case_for_invoices(self, invoices):
@@ -842,7 +807,7 @@ class DebtNegotiation(models.Model):
         return case
 
     # ------------------------------------------------------------------
-    # Follow-ups
+    # CRON HAND-OVERS: follow-ups
     # ------------------------------------------------------------------
     @api.model
     def _cron_process_followups(self, batch_size=None, max_batches=None):
@@ -864,42 +829,8 @@ class DebtNegotiation(models.Model):
         return self.env["debt.negotiation.followup.engine"]._run_now()
 
     # ------------------------------------------------------------------
-    # Agreement
+    # ACTION METHODS AND CRON HAND-OVERS: agreements
     # ------------------------------------------------------------------
-    agreement_ids = fields.One2many(
-        "debt.negotiation.agreement", "negotiation_id", string="Agreements"
-    )
-    agreement_id = fields.Many2one(
-        "debt.negotiation.agreement",
-        compute="_compute_agreement_id",
-        store=True,
-        index=True,
-        help="The agreement in force (or awaiting signature), if any.",
-    )
-    next_installment_id = fields.Many2one(related="agreement_id.next_installment_id")
-    next_installment_date = fields.Date(related="agreement_id.next_installment_date")
-    next_installment_amount = fields.Monetary(
-        related="agreement_id.next_installment_amount"
-    )
-    installment_total_count = fields.Integer(
-        related="agreement_id.installment_count", string="Installments"
-    )
-    installment_paid_count = fields.Integer(
-        related="agreement_id.installment_paid_count"
-    )
-    agreement_amount = fields.Monetary(related="agreement_id.amount")
-    agreement_amount_paid = fields.Monetary(
-        related="agreement_id.installment_amount_paid"
-    )
-    agreement_progress = fields.Float(related="agreement_id.progress")
-    agreement_date = fields.Date(related="agreement_id.date")
-
-    @api.depends("agreement_ids.state")
-    def _compute_agreement_id(self):
-        for case in self:
-            latest = case.agreement_ids.sorted("id")[-1:]
-            case.agreement_id = latest if latest.state != "cancelled" else False
-
     def action_open_agreement_wizard(self):
         """Confirm the newest open offer of the case in writing."""
         self.ensure_one()

@@ -1,0 +1,398 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+import threading
+
+from markupsafe import Markup
+from psycopg2 import OperationalError
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import split_every
+from odoo.tools.misc import format_date
+
+from ..tools import negotiation_rules as rules
+from .workflow import internal as _internal
+from .workflow import workflow as _workflow
+
+_logger = logging.getLogger(__name__)
+
+
+class DebtNegotiationAgreement(models.Model):
+    """The agreement held to: the daily monitor of installments, broken
+    promises, fulfilment and the settlement write-off."""
+
+    _inherit = "debt.negotiation.agreement"
+
+    # ------------------------------------------------------------------
+    # Business methods: monitoring
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_monitor(self, batch_size=200):
+        """Refresh installment states, break the agreements with a missed
+        installment, fulfil the paid ones.
+
+        Idempotent: each step only selects what still needs it (a broken or
+        fulfilled agreement is no longer ``active``). Every agreement is
+        handled in its own savepoint: one failing case is rolled back alone,
+        noted on the case (:meth:`_monitor_fail`) and tried again on the
+        next run, the others go on. Outside tests each batch is committed,
+        so a failure loses nothing done before.
+        """
+        # The cron works for every company, whatever its user may see.
+        agreements_env = self.sudo().with_context(active_test=True)
+        auto_commit = self._monitor_auto_commit()
+        today = fields.Date.context_today(self)
+        Installment = self.env["debt.negotiation.installment"].sudo()
+        stale = Installment.search(Installment._stale_state_domain(today))
+        for batch in split_every(batch_size, stale.ids, Installment.browse):
+            batch._refresh_state()
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        to_break = Installment.search(
+            [
+                ("state", "=", "missed"),
+                ("agreement_id.state", "=", "active"),
+                ("negotiation_id.state", "=", "agreement"),
+            ]
+        ).agreement_id
+        to_fulfil = agreements_env.search(
+            [
+                ("state", "=", "active"),
+                ("negotiation_id.state", "=", "agreement"),
+                ("id", "not in", to_break.ids),
+                ("installment_ids", "!=", False),
+                ("installment_ids", "not any", [("state", "!=", "paid")]),
+            ]
+        )
+        for method, agreements in (("_break", to_break), ("_fulfil", to_fulfil)):
+            current = agreements.filtered(lambda a: a.negotiation_id.agreement_id == a)
+            for batch in split_every(batch_size, current.ids, agreements_env.browse):
+                for agreement in batch:
+                    agreement._monitor_run(method)
+                if auto_commit:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+        return True
+
+    @api.model
+    def _monitor_auto_commit(self):
+        """Commit after each batch of the daily check, except in tests."""
+        return not (
+            getattr(threading.current_thread(), "testing", False)
+            or self.env.registry.in_test_mode()
+        )
+
+    def _monitor_run(self, method):
+        """Run ``method`` (``_break`` or ``_fulfil``) on this agreement in a
+        savepoint; on any error, roll this agreement back alone and note the
+        problem. Return whether it ran."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                getattr(self.with_company(self.company_id), method)()
+                if self.monitor_error:
+                    _internal(self).write({"monitor_error": False})
+        except Exception as error:  # noqa: BLE001 - one bad case, the run goes on
+            self._monitor_fail(error)
+            return False
+        return True
+
+    def _monitor_fail(self, error):
+        """The daily check failed on this agreement with ``error``: note it
+        on the agreement and, once per distinct problem, in its case's
+        chatter. A concurrency error (another transaction changed the case
+        meanwhile) is only logged: the case is tried again on the next run."""
+        self.ensure_one()
+        case = self.negotiation_id
+        problem = str(error) or type(error).__name__
+        _logger.info("Agreement monitoring skipped case %s: %s", case.name, problem)
+        if isinstance(error, OperationalError):
+            return
+        message = self.env._(
+            "The daily agreement check could not handle this case; it is tried "
+            "again on the next run. Problem: %(problem)s",
+            problem=problem,
+        )
+        try:
+            with self.env.cr.savepoint():
+                if self.monitor_error != message:
+                    case._message_log(body=Markup("<p>%s</p>") % message)
+                _internal(self).write({"monitor_error": message})
+        except OperationalError:
+            _logger.info("Case %s is being changed: retried on the next run", case.name)
+
+    def _break(self):
+        """A payment was missed beyond the grace days: the agreement and its
+        case are ``broken``, the broken-promise letter goes out and the
+        negotiator gets an activity."""
+        for agreement in self:
+            case = agreement.negotiation_id
+            missed = agreement.installment_ids.filtered(
+                lambda i: i.active and i.state == "missed"
+            ).sorted(lambda i: i._allocation_key())[:1]
+            _internal(agreement).write({"state": "broken"})
+            _workflow(case).write({"state": "broken", "response_deadline": False})
+            case.message_post(
+                body=self.env._(
+                    "Agreement broken: %(installment)s of %(amount)s due on "
+                    "%(date)s was not paid within the grace period.",
+                    installment=missed.name,
+                    amount=case.currency_id.format(missed.amount_residual),
+                    date=format_date(self.env, missed.due_date),
+                )
+            )
+            if case.negotiation_blocked:
+                case.message_post(
+                    body=self.env._(
+                        "No broken-promise letter: this debtor never receives "
+                        "automatic letters."
+                    )
+                )
+            else:
+                case._generate_letter("broken_promise", installment=missed)
+            case.activity_schedule(
+                "debt_negotiation.mail_activity_type_negotiation_call",
+                user_id=case.user_id.id or self.env.uid,
+                summary=self.env._("Broken promise: call the debtor"),
+                note=self.env._(
+                    "%(installment)s due on %(date)s was missed; the agreement "
+                    "is broken.",
+                    installment=missed.name,
+                    date=format_date(self.env, missed.due_date),
+                ),
+            )
+            case._schedule_next_action()
+        return True
+
+    def _forgives_balance(self):
+        """Whether the agreement leaves part of what was due at the agreement
+        unpaid on purpose, to be written off once it is fulfilled."""
+        self.ensure_one()
+        return self.offer_id._agreement_forgives_balance(self.amount_due)
+
+    def _fulfil(self):
+        """Every installment is paid: write off what the agreement forgave
+        (settlements and discounted plans) and settle the case. Full payment
+        and extension agreements are fulfilled once their invoices are paid."""
+        for agreement in self:
+            agreement._check_fulfilment()
+            currency = agreement.currency_id
+            remaining = sum(agreement.invoice_ids.mapped("amount_residual"))
+            if not currency.is_zero(remaining):
+                if not agreement._forgives_balance():
+                    continue
+                agreement._write_off_balance()
+            _internal(agreement).write({"state": "fulfilled"})
+            agreement._settle_case()
+        return True
+
+    def _check_fulfilment(self):
+        """Check again, from the records themselves, what a fulfilment
+        relies on before it settles the case and writes the rest off: raise
+        a :class:`UserError` naming what does not hold."""
+        self.ensure_one()
+        case = self.negotiation_id
+        offer = self.offer_id
+        currency = self.currency_id
+        installments = self._all_installments().filtered("active")
+        received = rules.paid_since_agreement(
+            self.amount_due,
+            sum(self.invoice_ids.mapped("amount_residual")),
+            self.writeoff_amount,
+            currency.rounding or 0.01,
+        )
+        checks = [
+            (
+                self.state == "active" and case.agreement_id == self,
+                self.env._("it is not the case's agreement in force"),
+            ),
+            (
+                offer.state == "accepted" and offer.negotiation_id == case,
+                self.env._("its offer is not the case's accepted offer"),
+            ),
+            (
+                installments and installments.negotiation_id == case,
+                self.env._("its installments are not all the case's"),
+            ),
+            (
+                currency.compare_amounts(
+                    sum(installments.mapped("amount")), offer.amount
+                )
+                == 0,
+                self.env._("its installments do not add up to the agreed amount"),
+            ),
+            (
+                currency.compare_amounts(received, offer.amount) >= 0,
+                self.env._("less than the agreed amount was received"),
+            ),
+            (
+                currency.compare_amounts(
+                    self.amount_due, sum(self.invoice_ids.mapped("amount_total"))
+                )
+                <= 0,
+                self.env._("more was due at the agreement than its invoices total"),
+            ),
+        ]
+        problems = [message for holds, message in checks if not holds]
+        if problems:
+            raise UserError(
+                self.env._(
+                    "Agreement %(agreement)s is not fulfilled: %(problems)s.",
+                    agreement=self.display_name,
+                    problems="; ".join(problems),
+                )
+            )
+
+    def _settle_case(self):
+        """The agreement is fulfilled: settle its case, or let the
+        negotiation go on for the invoices added after the agreement."""
+        self.ensure_one()
+        case = self.negotiation_id
+        currency = self.currency_id
+        offer = self.offer_id
+        other_due = currency.round(
+            sum((case.invoice_ids - self.invoice_ids).mapped("amount_residual"))
+        )
+        if not currency.is_zero(other_due):
+            _workflow(case).write({"state": "open"})
+            case.message_post(
+                body=self.env._(
+                    "Agreement fulfilled: %(offer)s is paid. %(amount)s is still "
+                    "due on invoices added after the agreement; the negotiation "
+                    "continues.",
+                    offer=offer.display_name,
+                    amount=currency.format(other_due),
+                )
+            )
+            case._schedule_next_action()
+            return
+        _workflow(case).write(
+            {"state": "settled", "response_deadline": False, "next_action_date": False}
+        )
+        if self.writeoff_move_id:
+            body = self.env._(
+                "Agreement fulfilled: every installment of %(offer)s is paid. "
+                "The remaining %(amount)s was written off (%(move)s); the "
+                "case is settled.",
+                offer=offer.display_name,
+                amount=currency.format(self.writeoff_amount),
+                move=self.writeoff_move_id.name,
+            )
+        else:
+            body = self.env._(
+                "Agreement fulfilled: %(offer)s is paid; the case is settled.",
+                offer=offer.display_name,
+            )
+        case.message_post(body=body)
+
+    # ------------------------------------------------------------------
+    # Business methods: settlement write-off
+    # ------------------------------------------------------------------
+    def _writeoff_journal_and_account(self):
+        """The company's write-off account and miscellaneous journal; raise
+        when either is missing."""
+        self.ensure_one()
+        company = self.company_id
+        account = company.negotiation_writeoff_account_id
+        if not account:
+            raise UserError(
+                self.env._(
+                    "Set the settlement write-off account of %(company)s in the "
+                    "Accounting settings to settle %(case)s.",
+                    company=company.name,
+                    case=self.negotiation_id.name,
+                )
+            )
+        Journal = self.env["account.journal"].sudo()
+        journal = Journal.search(
+            [*Journal._check_company_domain(company), ("type", "=", "general")],
+            limit=1,
+        )
+        if not journal:
+            raise UserError(
+                self.env._(
+                    "%(company)s has no miscellaneous journal for the settlement "
+                    "write-off.",
+                    company=company.name,
+                )
+            )
+        return journal, account
+
+    def _prepare_writeoff_move_vals(self, receivables, journal, account):
+        """Values of the write-off entry: each open receivable line gets a
+        counterpart for its exact residual, in the invoice currency and in
+        the company currency, so the reconciliation is full and needs no
+        exchange difference; the total goes to ``account``."""
+        self.ensure_one()
+        case = self.negotiation_id
+        label = self.env._("Settlement write-off %(case)s", case=case.name)
+        line_vals = [
+            Command.create(
+                {
+                    "name": f"{label} - {line.move_id.name}",
+                    "account_id": line.account_id.id,
+                    "partner_id": line.partner_id.id,
+                    "currency_id": line.currency_id.id,
+                    "amount_currency": -line.amount_residual_currency,
+                    "balance": -line.amount_residual,
+                }
+            )
+            for line in receivables
+        ]
+        line_vals.append(
+            Command.create(
+                {
+                    "name": label,
+                    "account_id": account.id,
+                    "partner_id": case.partner_id.id,
+                    "currency_id": self.currency_id.id,
+                    "amount_currency": sum(
+                        receivables.mapped("amount_residual_currency")
+                    ),
+                    "balance": sum(receivables.mapped("amount_residual")),
+                }
+            )
+        )
+        return {
+            "move_type": "entry",
+            "journal_id": journal.id,
+            "date": fields.Date.context_today(self),
+            "ref": label,
+            "partner_id": case.partner_id.id,
+            "line_ids": line_vals,
+        }
+
+    def _write_off_balance(self):
+        """Write the balance left on the agreement invoices off to the
+        company's write-off account: a posted journal entry whose receivable
+        lines are reconciled with the invoices (they end ``paid``)."""
+        self.ensure_one()
+        journal, account = self._writeoff_journal_and_account()
+        receivables = (
+            self.invoice_ids.sudo()
+            .filtered(lambda m: m.state == "posted")
+            .line_ids.filtered(
+                lambda line: (
+                    line.account_id.account_type == "asset_receivable"
+                    and not line.reconciled
+                )
+            )
+        )
+        amount_currency = sum(receivables.mapped("amount_residual_currency"))
+        move = (
+            self.env["account.move"]
+            .sudo()
+            .with_company(self.company_id)
+            .create(self._prepare_writeoff_move_vals(receivables, journal, account))
+        )
+        move.action_post()
+        for receivable_account in receivables.account_id:
+            (move.line_ids | receivables).filtered(
+                lambda line, acc=receivable_account: (
+                    line.account_id == acc and not line.reconciled
+                )
+            ).reconcile()
+        _internal(self).write(
+            {"writeoff_move_id": move.id, "writeoff_amount": amount_currency}
+        )
+        return move
