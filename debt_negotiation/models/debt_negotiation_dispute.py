@@ -7,11 +7,12 @@ from ..const import DISPUTABLE_STATES
 from .workflow import workflow
 
 
+# Satellite file of the case model, one concern per file (as account does).
 class DebtNegotiation(models.Model):
     """Disputes: the debtor contests the claim, the automatic follow-ups
     pause until the dispute is resolved."""
 
-    _inherit = "debt.negotiation"
+    _inherit = "debt.negotiation"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # ACTION METHODS

@@ -6,8 +6,9 @@ from odoo.exceptions import UserError
 from ..const import DEADLINE_LETTER_TYPES
 
 
+# Satellite file of the case model, one concern per file (as account does).
 class DebtNegotiation(models.Model):
-    _inherit = "debt.negotiation"
+    _inherit = "debt.negotiation"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # ACTIONS
