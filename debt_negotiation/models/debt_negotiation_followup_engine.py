@@ -139,6 +139,9 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             .with_context(
                 debt_negotiation_followup_force=True,
                 debt_negotiation_followup_company_ids=self.env.companies.ids,
+                # a client's context never skips the letters' PDFs (their
+                # emails would be claimed and never sent)
+                debt_negotiation_skip_pdf=False,
             )
             ._run()
         )

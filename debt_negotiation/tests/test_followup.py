@@ -784,3 +784,15 @@ class TestFollowups(DebtNegotiationCommon):
                 allowed_company_ids=self.company.ids
             ).action_run_followups_now()
         self.assertEqual(offer.state, "proposed", "another company's offer")
+
+    def test_run_now_ignores_a_forged_skip_pdf(self):
+        with at(7):
+            case = self._case_due(overdue=7)
+            self.env["debt.negotiation"].with_user(
+                self.negotiation_manager
+            ).with_context(
+                allowed_company_ids=self.company.ids, debt_negotiation_skip_pdf=True
+            ).action_run_followups_now()
+        letters = self._letters(case)
+        self.assertTrue(letters)
+        self.assertTrue(all(letters.mapped("attachment_id")), "every PDF rendered")
