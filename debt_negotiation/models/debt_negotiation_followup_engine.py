@@ -21,6 +21,8 @@ _logger = logging.getLogger(__name__)
 # Context key holding the activities one run created, for the negotiators'
 # digest (see DebtNegotiationFollowupEngine._notify_negotiators).
 RUN_ACTIVITIES_KEY = "debt_negotiation_followup_run_activities"
+# Cases listed in a negotiator's digest of the activities of a run.
+DIGEST_LINES = 50
 
 
 class _RunActivities(list):
@@ -459,37 +461,35 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         """Tell each negotiator, in one message, which cases the run gave
         them an activity on (``activity_ids``; those rolled back are gone),
         as an activity assigned by hand would, without one notification per
-        case."""
-        activities = (
-            self.env["mail.activity"]
-            .sudo()
-            .browse(activity_ids)
-            .exists()
-            .filtered(lambda a: a.user_id.active and not a.user_id.share)
-        )
-        by_user = defaultdict(lambda: self.env["mail.activity"].sudo())
+        case. The message lists the first :data:`DIGEST_LINES` cases."""
+        activities = self.env["mail.activity"].sudo().browse(activity_ids).exists()
+        by_user = defaultdict(list)
         for activity in activities:
-            by_user[activity.user_id] |= activity
+            by_user[activity.user_id].append(activity)
         Case = self.env["debt.negotiation"].sudo()
         for user, user_activities in by_user.items():
-            Case.browse(user_activities[0].res_id).message_notify(
+            if not user.active or user.share:
+                continue
+            shown = user_activities[:DIGEST_LINES]
+            cases = Case.browse([activity.res_id for activity in shown])
+            lines = Markup("").join(
+                Markup("<li>%s: %s</li>")
+                % (case._get_html_link(), activity.summary or "")
+                for case, activity in zip(cases, shown, strict=True)
+            )
+            more = len(user_activities) - len(shown)
+            if more > 0:
+                lines += Markup("<li>%s</li>") % self.env._(
+                    "and %(count)s more (see your activities)", count=more
+                )
+            cases[:1].message_notify(
                 partner_ids=user.partner_id.ids,
                 subject=self.env._(
                     "Follow-ups: %(count)s activities for you",
                     count=len(user_activities),
                 ),
                 body=Markup("<p>%s</p><ul>%s</ul>")
-                % (
-                    self.env._("Today's follow-ups gave you an activity on:"),
-                    Markup("").join(
-                        Markup("<li>%s: %s</li>")
-                        % (
-                            Case.browse(activity.res_id)._get_html_link(),
-                            activity.summary or "",
-                        )
-                        for activity in user_activities
-                    ),
-                ),
+                % (self.env._("Today's follow-ups gave you an activity on:"), lines),
                 model_description=self.env._("Negotiation"),
             )
 
