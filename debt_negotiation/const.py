@@ -20,6 +20,16 @@ CHASING_STATES = ("open", "broken")
 # States in which the debtor can dispute the claim.
 DISPUTABLE_STATES = ("open", "agreement", "broken", "escalated")
 
+# What the debtor disputes (action_dispute's ``reason_code``).
+DISPUTE_REASONS = [
+    ("not_received", "Goods or services not received"),
+    ("wrong_amount", "Wrong amount"),
+    ("quality", "Quality or defect"),
+    ("already_paid", "Already paid"),
+    ("not_ordered", "Not ordered"),
+    ("other", "Other"),
+]
+
 LETTER_TYPES = [
     ("reminder", "Reminder"),
     ("negotiation", "Negotiation Letter"),

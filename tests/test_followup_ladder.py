@@ -312,6 +312,42 @@ def test_decide_examples(today, done, scheduled, deadline, expected):
     assert tuple(decide(today, done, scheduled, deadline)) == expected
 
 
+@pytest.mark.parametrize("first_seen", [60, 90, 200])
+def test_no_escalation_without_the_final_notice(first_seen):
+    """A case first seen long overdue gets the latest due letter (the final
+    notice), and the escalation only after that letter's deadline."""
+    decision = decide(day(first_seen))
+    deadline = day(first_seen + 14)
+    assert decision == ladder.LadderDecision(
+        "final_notice", deadline, "escalation", deadline
+    )
+    # the escalation is refused before the final notice, even when announced
+    assert decide(day(first_seen), ("negotiation",), "escalation").step == (
+        "final_notice"
+    )
+    # and runs on the final notice's deadline
+    assert decide(deadline, ("final_notice",), "escalation", deadline).step == (
+        "escalation"
+    )
+
+
+def test_escalation_waits_for_the_last_letter_before_it():
+    steps = [("letter", 7), ("escalate", 30), ("call", 40)]
+    keys = {"letter_keys": {"letter"}, "escalation_keys": {"escalate"}}
+    assert ladder.due_step(steps, OLDEST, set(), day(35), **keys) == "letter"
+    assert ladder.due_step(steps, OLDEST, {"letter"}, day(35), **keys) == "escalate"
+    # a last call between the final notice and the escalation is not a way
+    # around the letter either
+    steps = [("letter", 7), ("call", 20), ("escalate", 30)]
+    assert ladder.due_step(steps, OLDEST, set(), day(25), **keys) == "letter"
+    assert ladder.due_step(steps, OLDEST, {"letter"}, day(25), **keys) == "call"
+    # a ladder with no letter before its escalation escalates on its date
+    steps = [("escalate", 30)]
+    assert ladder.due_step(steps, OLDEST, set(), day(30), **keys) == "escalate"
+    # without letter or escalation keys, the plain ladder rule
+    assert ladder.due_step([("a", 7), ("b", 30)], OLDEST, set(), day(35)) == "b"
+
+
 def test_decide_step_without_letter_keeps_the_deadline():
     """A call-only step gives no new deadline; the next step comes the day
     after at the earliest."""
@@ -377,8 +413,13 @@ def test_decide_properties(
     )
     # the step is the one step_to_run picks
     assert decision.step == ladder.step_to_run(
-        steps, oldest, done, today, scheduled, deadline
+        steps, oldest, done, today, scheduled, deadline, letters, escalations
     )
+    if decision.step in escalations:
+        # never an escalation before the last letter ahead of it went out
+        index = keys.index(decision.step)
+        letters_before = [key for key in keys[:index] if key in letters]
+        assert not letters_before or letters_before[-1] in done
     if decision.step is None:
         # nothing runs: the deadline stays, the plan is plan_next_step's
         assert decision.deadline == deadline
@@ -445,3 +486,55 @@ def test_announced_step_happens_on_its_date(steps, oldest, response_days, first_
     keys = [key for key, _delay in steps]
     assert executed == sorted(executed, key=keys.index)
     assert executed[-1] == keys[-1]
+
+
+@given(
+    steps=ladders,
+    oldest=dates,
+    response_days=st.integers(1, 30),
+    first_run=st.integers(0, 130),
+    letter_mask=st.lists(st.booleans(), min_size=8, max_size=8),
+    escalation_mask=st.lists(st.booleans(), min_size=8, max_size=8),
+)
+def test_escalation_never_before_its_letter_and_ladder_never_stuck(
+    steps, oldest, response_days, first_run, letter_mask, escalation_mask
+):
+    """Deciding every day from any first run on, with letters and
+    escalations anywhere in the ladder: an escalation runs only after the
+    last letter ahead of it went out, and the ladder always reaches its
+    last step (nothing waits for ever)."""
+    keys = [key for key, _delay in steps]
+    letters = {key for key, flag in zip(keys, letter_mask, strict=False) if flag}
+    escalations = {
+        key
+        for key, flag in zip(keys, escalation_mask, strict=False)
+        if flag and key not in letters
+    }
+    done = set()
+    scheduled = deadline = None
+    horizon = steps[-1][1] + len(steps) * (response_days + 1) + first_run + 5
+    for offset in range(first_run, horizon):
+        today = oldest + timedelta(days=offset)
+        decision = ladder.decide(
+            steps,
+            oldest,
+            done,
+            today,
+            scheduled,
+            deadline,
+            response_days,
+            letters,
+            escalations,
+        )
+        scheduled, deadline = decision.next_step, decision.deadline
+        if decision.step is None:
+            continue
+        if decision.step in escalations:
+            index = keys.index(decision.step)
+            before = [key for key in keys[:index] if key in letters]
+            assert not before or before[-1] in done
+        done.add(decision.step)
+        if decision.step in escalations:
+            break
+    else:
+        assert keys[-1] in done

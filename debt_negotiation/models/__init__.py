@@ -6,6 +6,8 @@ from . import res_partner
 from . import debt_negotiation_stage
 from . import debt_negotiation
 from . import debt_negotiation_dispute
+from . import debt_negotiation_lifecycle
+from . import debt_negotiation_credits
 from . import debt_negotiation_offer
 from . import debt_negotiation_agreement
 from . import debt_negotiation_agreement_monitor

@@ -3,7 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..const import OPEN_STATES
+from ..const import DISPUTE_REASONS, OPEN_STATES
+from .workflow import is_privileged
 
 
 class AccountMove(models.Model):
@@ -33,11 +34,35 @@ class AccountMove(models.Model):
         related="negotiation_id.state", string="Negotiation Status"
     )
 
+    negotiation_disputed = fields.Boolean(
+        string="Disputed",
+        readonly=True,
+        copy=False,
+        help="The debtor disputes this invoice within its negotiation case: "
+        "it is left out of what the letters demand until the dispute is "
+        "resolved.",
+    )
+    negotiation_dispute_code = fields.Selection(
+        DISPUTE_REASONS, string="Dispute Reason", readonly=True, copy=False
+    )
+
     @api.depends("negotiation_ids.state")
     def _compute_negotiation_id(self):
         for move in self:
             cases = move.negotiation_ids.filtered(lambda c: c.state in OPEN_STATES)
             move.negotiation_id = cases.sorted("id")[-1:] or False
+
+    def write(self, vals):
+        if {"negotiation_disputed", "negotiation_dispute_code"} & set(
+            vals
+        ) and not is_privileged(self):
+            raise UserError(
+                self.env._(
+                    "An invoice is disputed or cleared through its negotiation "
+                    "case (Dispute, Resolve Dispute), not by a direct edit."
+                )
+            )
+        return super().write(vals)
 
     def button_draft(self):
         res = super().button_draft()

@@ -8,6 +8,7 @@ from odoo.tools import html2plaintext
 
 from ..const import (
     CHASING_STATES,
+    DISPUTE_REASONS,
     MANAGER_GROUP,
     OPEN_STATES,
     STATE_SELECTION,
@@ -19,7 +20,7 @@ _logger = logging.getLogger(__name__)
 
 # Fields only the case's own actions change (see ``models/workflow.py``),
 # besides its stored computed fields.
-WORKFLOW_FIELDS = {"state", "dispute_previous_state"}
+WORKFLOW_FIELDS = {"state", "dispute_previous_state", "dispute_reason_code"}
 
 
 class DebtNegotiation(models.Model):
@@ -73,14 +74,41 @@ class DebtNegotiation(models.Model):
         string="Invoiced",
         compute="_compute_amounts",
         store=True,
+        aggregator=None,
         help="Total of the invoices under negotiation.",
     )
     amount_due = fields.Monetary(
         compute="_compute_amounts",
         store=True,
         tracking=True,
-        aggregator="sum",
+        # cases in different currencies are never added up: totals use
+        # amount_due_company
+        aggregator=None,
         help="What the debtor still owes on the invoices under negotiation.",
+    )
+    amount_disputed = fields.Monetary(
+        compute="_compute_amounts",
+        store=True,
+        aggregator=None,
+        help="Open amount of the invoices the debtor disputes: left out of "
+        "what the letters demand until the dispute is resolved.",
+    )
+    amount_claimed = fields.Monetary(
+        string="Claimed",
+        compute="_compute_amounts",
+        store=True,
+        aggregator=None,
+        help="What the letters demand: the amount due less the disputed invoices.",
+    )
+    company_currency_id = fields.Many2one(related="company_id.currency_id")
+    amount_due_company = fields.Monetary(
+        string="Due (Company Currency)",
+        currency_field="company_currency_id",
+        compute="_compute_amounts",
+        store=True,
+        aggregator="sum",
+        help="What the debtor still owes, in the company's currency at the "
+        "invoices' rates: the amount totals add up.",
     )
     oldest_due_date = fields.Date(
         compute="_compute_amounts",
@@ -184,6 +212,13 @@ class DebtNegotiation(models.Model):
     dispute_reason = fields.Text(
         tracking=True, copy=False, groups="debt_negotiation.group_negotiation_user"
     )
+    dispute_reason_code = fields.Selection(
+        DISPUTE_REASONS,
+        string="Disputed Because",
+        copy=False,
+        readonly=True,
+        groups="debt_negotiation.group_negotiation_user",
+    )
     dispute_previous_state = fields.Selection(
         STATE_SELECTION, copy=False, groups="debt_negotiation.group_negotiation_user"
     )
@@ -233,10 +268,13 @@ class DebtNegotiation(models.Model):
     ]
 
     def init(self):
-        # One open case per debtor and company, even with concurrent workers.
+        # One open case per debtor, company and currency, even with
+        # concurrent workers (the index of 18.0.1.0 had no currency).
+        self._cr.execute("DROP INDEX IF EXISTS debt_negotiation_one_open_case_idx")
         self._cr.execute(
-            "CREATE UNIQUE INDEX IF NOT EXISTS debt_negotiation_one_open_case_idx "
-            "ON debt_negotiation (partner_id, company_id) "
+            "CREATE UNIQUE INDEX IF NOT EXISTS "
+            "debt_negotiation_one_open_case_currency_idx "
+            "ON debt_negotiation (partner_id, company_id, currency_id) "
             "WHERE state NOT IN ('settled', 'cancelled')"
         )
 
@@ -253,18 +291,28 @@ class DebtNegotiation(models.Model):
 
     @api.depends(
         "invoice_ids.amount_residual",
+        "invoice_ids.amount_residual_signed",
         "invoice_ids.amount_total",
         "invoice_ids.invoice_date_due",
+        "invoice_ids.negotiation_disputed",
         "currency_id",
     )
     def _compute_amounts(self):
         for case in self:
             invoices = case.invoice_ids
+            currency = case.currency_id
+            disputed = invoices.filtered("negotiation_disputed")
             case.amount_total = sum(invoices.mapped("amount_total"))
-            case.amount_due = case.currency_id.round(
-                sum(invoices.mapped("amount_residual"))
+            case.amount_due = currency.round(sum(invoices.mapped("amount_residual")))
+            case.amount_disputed = currency.round(
+                sum(disputed.mapped("amount_residual"))
             )
-            unpaid = invoices.filtered(
+            case.amount_claimed = currency.round(case.amount_due - case.amount_disputed)
+            case.amount_due_company = case.company_id.currency_id.round(
+                sum(invoices.mapped("amount_residual_signed"))
+            )
+            # the follow-ups count from the oldest invoice still chased
+            unpaid = (invoices - disputed).filtered(
                 lambda m: not m.currency_id.is_zero(m.amount_residual)
             )
             due_dates = unpaid.mapped("invoice_date_due")
@@ -386,12 +434,12 @@ class DebtNegotiation(models.Model):
         return ValidationError(message)
 
     def _precheck_one_open_case(self, keys):
-        """Refuse to make a second open case per debtor and company, with a
-        clear message, BEFORE the row reaches the database, whose unique
-        index (:meth:`init`, the rule itself, safe with concurrent workers)
-        would otherwise fail with a raw integrity error. ``keys``:
-        ``(partner_id, company_id)`` of the cases about to be open;
-        ``self``: the cases being written."""
+        """Refuse to make a second open case per debtor, company and
+        currency, with a clear message, BEFORE the row reaches the database,
+        whose unique index (:meth:`init`, the rule itself, safe with
+        concurrent workers) would otherwise fail with a raw integrity error.
+        ``keys``: ``(partner_id, company_id, currency_id)`` of the cases
+        about to be open; ``self``: the cases being written."""
         seen = set()
         for key in keys:
             if not all(key):
@@ -401,6 +449,7 @@ class DebtNegotiation(models.Model):
                     ("id", "not in", self.ids),
                     ("partner_id", "=", key[0]),
                     ("company_id", "=", key[1]),
+                    ("currency_id", "=", key[2]),
                     ("state", "in", OPEN_STATES),
                 ],
                 limit=1,
@@ -433,8 +482,18 @@ class DebtNegotiation(models.Model):
             if vals.get("partner_id"):
                 partner = self.env["res.partner"].browse(vals["partner_id"])
                 vals["partner_id"] = partner.commercial_partner_id.id
+        for vals in vals_list:
+            company = self.env["res.company"].browse(
+                vals.get("company_id") or self.env.company.id
+            )
+            if not vals.get("currency_id"):
+                vals["currency_id"] = company.currency_id.id
         self._precheck_one_open_case(
-            (vals.get("partner_id"), vals.get("company_id") or self.env.company.id)
+            (
+                vals.get("partner_id"),
+                vals.get("company_id") or self.env.company.id,
+                vals["currency_id"],
+            )
             for vals in vals_list
             if vals.get("state", "open") in OPEN_STATES
         )
@@ -446,8 +505,6 @@ class DebtNegotiation(models.Model):
                 vals["name"] = self.env["ir.sequence"].with_company(
                     company
                 ).next_by_code("debt.negotiation") or self.env._("New")
-            if "currency_id" not in vals and vals.get("company_id"):
-                vals["currency_id"] = company.currency_id.id
         cases = super().create(vals_list)
         for case in cases:
             case.message_subscribe(partner_ids=case.user_id.partner_id.ids)
@@ -459,20 +516,18 @@ class DebtNegotiation(models.Model):
         if vals.get("user_id"):
             user = self.env["res.users"].browse(vals["user_id"])
             self.message_subscribe(partner_ids=user.partner_id.ids)
-        if {"state", "partner_id", "company_id"} & set(vals):
-            # only a case becoming open, or changing debtor or company, can
-            # make a second open case (an open case is unique, by the index)
+        keys = ("partner_id", "company_id", "currency_id")
+        if {"state", *keys} & set(vals):
+            # only a case becoming open, or changing debtor, company or
+            # currency, can make a second open case (an open case is unique,
+            # by the index)
             self._precheck_one_open_case(
-                (
-                    vals.get("partner_id", case.partner_id.id),
-                    vals.get("company_id", case.company_id.id),
-                )
+                tuple(vals.get(key, case[key].id) for key in keys)
                 for case in self
                 if vals.get("state", case.state) in OPEN_STATES
                 and (
                     case.state not in OPEN_STATES
-                    or vals.get("partner_id", case.partner_id.id) != case.partner_id.id
-                    or vals.get("company_id", case.company_id.id) != case.company_id.id
+                    or any(vals.get(key, case[key].id) != case[key].id for key in keys)
                 )
             )
         res = super().write(vals)
@@ -765,14 +820,16 @@ class DebtNegotiation(models.Model):
     @api.model
     def _open_case_for_invoices(self, invoices):
         """Return the debtor's open case holding ``invoices``, creating it
-        or adding the invoices to it. All invoices share debtor and company
-        (checked by the caller)."""
+        or adding the invoices to it. All invoices share debtor, company and
+        currency (checked by the caller): a debtor owing in two currencies
+        has one open case in each."""
         partner = invoices.commercial_partner_id
         company = invoices.company_id
         case = self.search(
             [
                 ("partner_id", "=", partner.id),
                 ("company_id", "=", company.id),
+                ("currency_id", "=", invoices.currency_id.id),
                 ("state", "in", OPEN_STATES),
             ],
             limit=1,
@@ -811,8 +868,9 @@ class DebtNegotiation(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_process_followups(self, batch_size=None, max_batches=None):
-        """Daily follow-ups (cron ``ir_cron_process_followups``): expire the
-        offers, open cases, execute the due follow-up steps. See
+        """Daily follow-ups (cron ``ir_cron_process_followups``): settle the
+        paid cases, expire the offers, open cases, execute the due follow-up
+        steps. See
         ``debt.negotiation.followup.engine._run``.
 
         :return: a Counter of what was done
@@ -863,6 +921,7 @@ class DebtNegotiation(models.Model):
     @api.model
     def _cron_monitor_agreements(self, batch_size=200):
         """Daily: refresh installment states, break the agreements with a
-        missed installment, settle the fulfilled ones (see
+        missed installment, settle the fulfilled ones and the cases paid in
+        full (see
         ``debt.negotiation.agreement._cron_monitor``)."""
         return self.env["debt.negotiation.agreement"]._cron_monitor(batch_size)

@@ -30,7 +30,9 @@ class DebtNegotiationAgreement(models.Model):
     @api.model
     def _cron_monitor(self, batch_size=200):
         """Refresh installment states, break the agreements with a missed
-        installment, fulfil the paid ones.
+        installment, put back in force the broken ones whose missed
+        installments were paid since, fulfil the paid ones, settle the cases
+        paid in full.
 
         Idempotent: each step only selects what still needs it (a broken or
         fulfilled agreement is no longer ``active``). Every agreement is
@@ -49,30 +51,45 @@ class DebtNegotiationAgreement(models.Model):
             batch._refresh_state()
             if auto_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-        to_break = Installment.search(
-            [
-                ("state", "=", "missed"),
-                ("agreement_id.state", "=", "active"),
-                ("negotiation_id.state", "=", "agreement"),
-            ]
-        ).agreement_id
-        to_fulfil = agreements_env.search(
-            [
-                ("state", "=", "active"),
-                ("negotiation_id.state", "=", "agreement"),
-                ("id", "not in", to_break.ids),
-                ("installment_ids", "!=", False),
-                ("installment_ids", "not any", [("state", "!=", "paid")]),
-            ]
-        )
-        for method, agreements in (("_break", to_break), ("_fulfil", to_fulfil)):
+        for method in ("_break", "_cure", "_fulfil"):
+            agreements = agreements_env.search(self._monitor_domain(method))
             current = agreements.filtered(lambda a: a.negotiation_id.agreement_id == a)
             for batch in split_every(batch_size, current.ids, agreements_env.browse):
                 for agreement in batch:
                     agreement._monitor_run(method)
                 if auto_commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
+        # paid means closed, whichever cron runs first
+        self.env["debt.negotiation"]._settle_paid_cases(
+            batch_size=batch_size, auto_commit=auto_commit
+        )
         return True
+
+    @api.model
+    def _monitor_domain(self, method):
+        """The agreements the monitor's ``method`` handles now: ``_break``
+        the active ones with a missed installment, ``_cure`` the broken
+        ones whose missed installments are paid since (the case not
+        escalated yet), ``_fulfil`` the active ones entirely paid."""
+        if method == "_break":
+            return [
+                ("state", "=", "active"),
+                ("negotiation_id.state", "=", "agreement"),
+                ("installment_ids.state", "=", "missed"),
+            ]
+        if method == "_cure":
+            return [
+                ("state", "=", "broken"),
+                ("negotiation_id.state", "=", "broken"),
+                ("installment_ids", "!=", False),
+                ("installment_ids", "not any", [("state", "=", "missed")]),
+            ]
+        return [
+            ("state", "=", "active"),
+            ("negotiation_id.state", "=", "agreement"),
+            ("installment_ids", "!=", False),
+            ("installment_ids", "not any", [("state", "!=", "paid")]),
+        ]
 
     @api.model
     def _monitor_auto_commit(self):
@@ -130,6 +147,10 @@ class DebtNegotiationAgreement(models.Model):
             missed = agreement.installment_ids.filtered(
                 lambda i: i.active and i.state == "missed"
             ).sorted(lambda i: i._allocation_key())[:1]
+            if case._refresh_unapplied()._credits_cover_claim(missed.amount_residual):
+                # the money is there, only not applied: no broken promise
+                case._schedule_apply_credits()
+                continue
             _internal(agreement).write({"state": "broken"})
             _workflow(case).write({"state": "broken", "response_deadline": False})
             case.message_post(
@@ -160,6 +181,24 @@ class DebtNegotiationAgreement(models.Model):
                     installment=missed.name,
                     date=format_date(self.env, missed.due_date),
                 ),
+            )
+            case._schedule_next_action()
+        return True
+
+    def _cure(self):
+        """The debtor paid what was missed before the announced escalation,
+        as the broken-promise letter asked: the agreement is back in force
+        and its installments are monitored again."""
+        for agreement in self:
+            case = agreement.negotiation_id
+            _internal(agreement).write({"state": "active"})
+            _workflow(case).write({"state": "agreement", "response_deadline": False})
+            case.message_post(
+                body=self.env._(
+                    "The missed payment of %(offer)s was received: the "
+                    "agreement is back in force.",
+                    offer=agreement.offer_id.display_name,
+                )
             )
             case._schedule_next_action()
         return True

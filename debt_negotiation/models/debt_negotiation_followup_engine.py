@@ -69,7 +69,8 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
     def _run(self, batch_size=None, max_batches=None):
         """Run the daily follow-ups.
 
-        Expires the proposed offers past their expiry date, opens cases
+        Settles the cases paid in full, expires the proposed offers past
+        their expiry date, opens cases
         with the auto-open setting, then executes the due follow-up step of
         each case, by batches of ``batch_size`` cases (default: see
         :meth:`_batch_size`). Each batch reports its progress to the cron
@@ -94,12 +95,14 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         Case = self.env["debt.negotiation"]
         Cron = self.env["ir.cron"]
         stats = Counter()
+        company_ids = self.env.context.get("debt_negotiation_followup_company_ids")
+        # paid means closed: no step, letter or expiry on a paid debt
+        stats["settled"] = Case._settle_paid_cases(
+            company_ids=company_ids, batch_size=batch_size, auto_commit=auto_commit
+        )
         stats["expired_offers"] = len(
             self.env["debt.negotiation.offer"]._expire_offers(
-                today=today,
-                company_ids=self.env.context.get(
-                    "debt_negotiation_followup_company_ids"
-                ),
+                today=today, company_ids=company_ids
             )
         )
         stats["opened"] = self._auto_open(today, batch_size, auto_commit)
@@ -192,14 +195,15 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
     @api.model
     def _candidate_domain(self, today):
         """Cases a follow-up run looks at on ``today``: chased cases of
-        debtors who accept letters, with something due and whose next
+        debtors who accept letters, with something claimed (due and not
+        disputed) and whose next
         action date has come (or was never computed). A case is looked at
         once a day, unless the run is forced (context
         ``debt_negotiation_followup_force``, the manual run)."""
         domain = [
             ("state", "in", CHASING_STATES),
             ("partner_id.negotiation_blocked", "=", False),
-            ("amount_due", ">", 0),
+            ("amount_claimed", ">", 0),
             ("oldest_due_date", "!=", False),
             "|",
             ("next_action_date", "=", False),
@@ -266,8 +270,15 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
 
     @api.model
     def _step_problem(self, case, step):
-        """Return why ``step`` cannot be executed on ``case`` (debtor data
-        missing for its letters), or False."""
+        """Return why ``step`` cannot be executed on ``case`` (unapplied
+        credits covering what is due, debtor data missing for its letters),
+        or False."""
+        if case._credits_cover_claim():
+            return self.env._(
+                "the debtor's unapplied payments and credit notes "
+                "(%(amount)s) cover what is due: apply them to the invoices",
+                amount=case.currency_id.format(case.amount_unapplied),
+            )
         if not step.letter_type:
             return False
         partner = case.partner_id
@@ -300,6 +311,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         Return a :class:`~collections.Counter` of what happened."""
         stats = Counter()
         groups = defaultdict(list)
+        cases._refresh_unapplied()
         for decision in self._decide(cases, today, ladders):
             case = decision.case
             if not decision.step:
@@ -309,6 +321,8 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             problem = self._step_problem(case, decision.step)
             if problem:
                 self._log_problem(case, decision.step, problem, today)
+                if case._credits_cover_claim():
+                    case._schedule_apply_credits()
                 stats["failed"] += 1
                 continue
             groups[decision.step].append(decision)

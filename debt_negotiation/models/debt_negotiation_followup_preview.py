@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.tools import split_every
 
-from ..const import LETTER_TYPES
+from ..const import CHASING_STATES, LETTER_TYPES
 
 
 class DebtNegotiationFollowupPreview(models.TransientModel):
@@ -111,6 +111,7 @@ class DebtNegotiationFollowupPreview(models.TransientModel):
                 today, self.env.companies
             )
         ]
+        vals_list += self._prepare_ladder_missing_lines()
         Case = self.env["debt.negotiation"]
         case_ids = Case.search(Engine._candidate_domain(today), order="id").ids
         for batch_ids in split_every(Engine._batch_size(), case_ids):
@@ -118,6 +119,33 @@ class DebtNegotiationFollowupPreview(models.TransientModel):
                 if decision.step:
                     problem = Engine._step_problem(decision.case, decision.step)
                     vals_list.append(self._prepare_step_line(decision, problem))
+        return vals_list
+
+    @api.model
+    def _prepare_ladder_missing_lines(self):
+        """A warning line for each of the user's companies that has cases to
+        chase but no active follow-up step: none of them gets a follow-up."""
+        Case = self.env["debt.negotiation"]
+        vals_list = []
+        for company in self.env.companies._negotiation_ladder_missing():
+            cases = Case.search_count(
+                [("company_id", "=", company.id), ("state", "in", CHASING_STATES)]
+            )
+            if not cases:
+                continue
+            vals_list.append(
+                {
+                    "action": "skip",
+                    "company_id": company.id,
+                    "problem": self.env._(
+                        "%(company)s has no active follow-up step: its "
+                        "%(count)s cases get no follow-up. Set up its steps in "
+                        "Configuration > Follow-up Steps.",
+                        company=company.name,
+                        count=cases,
+                    ),
+                }
+            )
         return vals_list
 
     @api.model

@@ -7,6 +7,52 @@ from odoo.exceptions import ValidationError
 
 from ..const import LETTER_TYPES
 
+# The default ladder (seed practice: phone, then letter, then escalation),
+# as shipped for the main company in
+# data/debt_negotiation_followup_step_data.xml: each other company gets a
+# copy of those records (with their translations) or, when they were
+# deleted, these values.
+DEFAULT_LADDER = (
+    {
+        "xmlid": "debt_negotiation.followup_step_reminder",
+        "sequence": 10,
+        "name": "Reminder and call",
+        "delay_days": 7,
+        "letter_type": "reminder",
+        "channel": "email",
+        "stage": "debt_negotiation.stage_reminder",
+        "activity_type": "debt_negotiation.mail_activity_type_negotiation_call",
+    },
+    {
+        "xmlid": "debt_negotiation.followup_step_negotiation",
+        "sequence": 20,
+        "name": "Formal negotiation letter",
+        "delay_days": 21,
+        "letter_type": "negotiation",
+        "channel": "both",
+        "stage": "debt_negotiation.stage_formal_letter",
+    },
+    {
+        "xmlid": "debt_negotiation.followup_step_final_notice",
+        "sequence": 30,
+        "name": "Final notice",
+        "delay_days": 45,
+        "letter_type": "final_notice",
+        "channel": "both",
+        "stage": "debt_negotiation.stage_final_notice",
+        "activity_type": "debt_negotiation.mail_activity_type_negotiation_call",
+    },
+    {
+        "xmlid": "debt_negotiation.followup_step_escalation",
+        "sequence": 40,
+        "name": "Escalation",
+        "delay_days": 60,
+        "channel": "post",
+        "escalate": True,
+        "stage": "debt_negotiation.stage_escalated",
+    },
+)
+
 
 class DebtNegotiationFollowupStep(models.Model):
     _name = "debt.negotiation.followup.step"
@@ -75,6 +121,38 @@ class DebtNegotiationFollowupStep(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+    @api.model
+    def _create_default_ladder(self, company):
+        """Create the default ladder for ``company``: a copy of each step
+        shipped as data (keeping its translations), else the step built
+        from :data:`DEFAULT_LADDER`."""
+        steps = self.browse()
+        for default in DEFAULT_LADDER:
+            shipped = self.env.ref(default["xmlid"], raise_if_not_found=False)
+            if shipped:
+                steps |= shipped.sudo().copy({"company_id": company.id})
+                continue
+            stage, activity_type = (
+                self.env.ref(default[key], raise_if_not_found=False)
+                if default.get(key)
+                else None
+                for key in ("stage", "activity_type")
+            )
+            steps |= self.sudo().create(
+                {
+                    "company_id": company.id,
+                    "sequence": default["sequence"],
+                    "name": default["name"],
+                    "delay_days": default["delay_days"],
+                    "letter_type": default.get("letter_type", False),
+                    "channel": default["channel"],
+                    "escalate": default.get("escalate", False),
+                    "stage_id": stage.id if stage else False,
+                    "activity_type_id": activity_type.id if activity_type else False,
+                }
+            )
+        return steps
+
     @api.model
     def _ladders(self, companies=None):
         """Return ``{company_id: [(step_id, delay_days), ...]}``: the active

@@ -165,7 +165,7 @@ class DebtNegotiationInstallment(models.Model):
         (whose grace period may have ended)."""
         return [
             ("active", "=", True),
-            ("negotiation_id.state", "in", ("agreement", "disputed")),
+            ("negotiation_id.state", "in", ("agreement", "disputed", "broken")),
             "|",
             "&",
             ("state", "=", "pending"),

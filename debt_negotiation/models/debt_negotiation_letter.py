@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import RedirectWarning, UserError
 from odoo.tools.misc import formatLang
 
-from ..const import LETTER_TYPES
+from ..const import DEADLINE_LETTER_TYPES, LETTER_TYPES
 
 # What a user may still change on a letter: how and when it was sent.
 SENDING_FIELDS = frozenset({"state", "sent_date", "channel"})
@@ -274,7 +274,7 @@ class DebtNegotiationLetter(models.Model):
             "email": company.negotiation_email or company.email or "",
             "negotiator": case.user_id.name or "",
             "date": self._format_date(self.date),
-            "amount_due": self._format_amount(case.amount_due),
+            "amount_due": self._format_amount(self.amount_due),
             "response_deadline": self._format_date(self.response_deadline),
             "next_date": self._format_date(self.next_date or self.response_deadline),
             "installment_amount": installment
@@ -284,7 +284,30 @@ class DebtNegotiationLetter(models.Model):
             and self._format_date(installment.due_date)
             or "",
             "grace_days": str(company.negotiation_grace_days or 0),
+            "previous_letters": self._previous_letters_sentence(),
         }
+
+    def _previous_letters_sentence(self):
+        """``{{previous_letters}}``: the dates of the demand letters that
+        went out on this case before this one, as a sentence; empty when
+        none did (a letter never says "despite our reminders" otherwise)."""
+        self.ensure_one()
+        before = self.negotiation_id.letter_ids.filtered(
+            lambda lt: (
+                lt.state == "sent"
+                and lt.letter_type in DEADLINE_LETTER_TYPES
+                and lt.date
+                and self.date
+                and lt.date < self.date
+            )
+        )
+        dates = sorted(set(before.mapped("date")))
+        if not dates:
+            return ""
+        return self.env._(
+            "We already wrote to you about them on %(dates)s.",
+            dates=", ".join(self._format_date(day) for day in dates),
+        )
 
     def _get_letter_texts(self):
         """The editable texts of this letter's type, placeholders filled:
@@ -662,31 +685,32 @@ class DebtNegotiationLetter(models.Model):
 
     @api.model
     def _agreement_letter_of(self, case):
-        """The stored agreement letter of ``case``; none when its agreement
-        letter is still to generate; an error when it has no agreement."""
-        letter = case.letter_ids.filtered(
-            lambda lt: lt.letter_type == "agreement"
-        ).sorted("id")[-1:]
-        if not letter and not case.agreement_id:
+        """The stored letter of the case's agreement in force (never the
+        letter of an earlier agreement, whose terms and signature are not
+        those of this one); none when it is still to generate; an error
+        when the case has no agreement."""
+        if not case.agreement_id:
             raise UserError(
                 self.env._(
                     "Case %(case)s has no confirmed agreement to print.",
                     case=case.name,
                 )
             )
-        return letter
+        return case.agreement_id.letter_id
 
     @api.model
-    def _letters_to_print(self, kind, records, data=None):
-        """The letters printed by the case/invoice reports: the case's
-        letter of the asked type generated today (reused, so re-printing
-        gives the same PDF), else a new one.
+    def _letters_to_print(self, kind, records):
+        """The letters printed by the case/invoice reports: their stored
+        PDFs. A case's letter of its current follow-up step generated today
+        is reused (printing again gives the same PDF); without one, that
+        letter is generated, checked against the case like any other
+        (:meth:`debt.negotiation._check_letter_type`). The type is decided
+        by the case, never by the request: another type, or email, is the
+        "Print Letter" wizard's explicit action.
 
-        :param kind: ``case`` (type from ``data``/context ``letter_type``,
-            else the case's default), ``invoice`` (the letter of each
-            invoice's case) or ``agreement`` (the agreement confirmation)
+        :param kind: ``case``, ``invoice`` (the letter of each invoice's
+            case) or ``agreement`` (the agreement in force's confirmation)
         """
-        data = data or {}
         if kind == "invoice":
             cases = self._cases_of_invoices(records)
         else:
@@ -695,14 +719,9 @@ class DebtNegotiationLetter(models.Model):
         today = fields.Date.context_today(self)
         for case in cases:
             if kind == "agreement":
-                letter = self._agreement_letter_of(case)
-                letters |= letter or case._generate_letter("agreement")
+                letters |= case._agreement_letter()
                 continue
-            letter_type = (
-                data.get("letter_type")
-                or self.env.context.get("letter_type")
-                or case._get_default_letter_type()
-            )
+            letter_type = case._get_default_letter_type()
             letter = case.letter_ids.filtered(
                 lambda lt, t=letter_type: lt.letter_type == t and lt.date == today
             ).sorted("id")[-1:]

@@ -4,6 +4,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..const import DEADLINE_LETTER_TYPES
+from .workflow import internal as _internal
 
 
 # Satellite file of the case model, one concern per file (as account does).
@@ -87,6 +88,19 @@ class DebtNegotiation(models.Model):
             offer = self.env["debt.negotiation.offer"].browse(offer)
         if isinstance(installment, int):
             installment = self.env["debt.negotiation.installment"].browse(installment)
+        for case in self:
+            case._check_letter_type(
+                letter_type,
+                offer=offer.filtered(lambda o, c=case: o.negotiation_id == c)
+                if offer
+                else None,
+                installment=installment.filtered(
+                    lambda i, c=case: i.negotiation_id == c
+                )
+                if installment
+                else None,
+            )
+        self._refresh_unapplied()
         signed = {}
         if letter_type == "agreement":
             signed = {
@@ -113,6 +127,103 @@ class DebtNegotiation(models.Model):
                 case.response_deadline = deadline
         return Letter._generate(vals_list)
 
+    def _check_letter_type(self, letter_type, offer=None, installment=None):
+        """Refuse a letter of ``letter_type`` that would not be true of the
+        case now: every generation path (follow-ups, agreement, wizard,
+        printing) goes through this check.
+
+        - no letter on a settled or cancelled case, nor on a disputed one
+          (the chasing pauses);
+        - the demand letters (reminder, negotiation, final notice) only
+          while the debt is chased (not under an agreement in force);
+        - the agreement confirmation only of the case's agreement, stating
+          that agreement's offer (so its signature never lands on another);
+        - the broken-promise letter only for an unpaid installment of the
+          agreement that is past due.
+
+        :param offer: the offer the letter would state, if given
+        :param installment: the installment it would state, if given
+        """
+        self.ensure_one()
+        if self.state in ("settled", "cancelled", "disputed"):
+            raise UserError(
+                self.env._(
+                    "No letter can be generated for case %(case)s: it is %(state)s.",
+                    case=self.name,
+                    state=dict(self._fields["state"]._description_selection(self.env))[
+                        self.state
+                    ],
+                )
+            )
+        if letter_type in ("reminder", "negotiation", "final_notice"):
+            if self.state == "agreement":
+                raise UserError(
+                    self.env._(
+                        "Case %(case)s is under an agreement: its installments "
+                        "are monitored and no demand letter is sent.",
+                        case=self.name,
+                    )
+                )
+            return
+        agreement = self.agreement_id
+        if letter_type == "agreement":
+            if not agreement:
+                raise UserError(
+                    self.env._(
+                        "Case %(case)s has no confirmed agreement to print.",
+                        case=self.name,
+                    )
+                )
+            if offer and offer != agreement.offer_id:
+                raise UserError(
+                    self.env._(
+                        "The agreement confirmation of case %(case)s states "
+                        "the agreed offer only.",
+                        case=self.name,
+                    )
+                )
+            return
+        if letter_type == "broken_promise":
+            today = fields.Date.context_today(self)
+            if installment is None:
+                installment = self._letter_default_installment(letter_type)
+            if (
+                not agreement
+                or self.state not in ("agreement", "broken")
+                or not installment
+                or installment.agreement_id != agreement
+                or installment.state == "paid"
+                or not installment.due_date
+                or installment.due_date >= today
+            ):
+                raise UserError(
+                    self.env._(
+                        "Case %(case)s has no agreement whose payment was "
+                        "missed: no broken-promise letter can be sent.",
+                        case=self.name,
+                    )
+                )
+
+    def _agreement_letter(self):
+        """The confirmation letter of the case's agreement in force: the one
+        generated when it was confirmed, else (an agreement confirmed before
+        its letter could be generated) a new one stating that agreement's
+        offer and signature, kept as its letter."""
+        self.ensure_one()
+        agreement = self.agreement_id
+        letter = self.env["debt.negotiation.letter"]._agreement_letter_of(self)
+        if letter:
+            return letter
+        letter = self._generate_letter(
+            "agreement",
+            offer=agreement.offer_id,
+            signed_by=agreement.signed_by,
+            signed_on=agreement.signed_on,
+            signature=agreement.signature,
+        )
+        _internal(agreement).write({"letter_id": letter.id})
+        return letter
+
     def _prepare_letter_values(self, letter_type, offer=None, installment=None):
         """Values of a new letter of ``letter_type`` on this case, stating
         ``offer`` and ``installment`` (default: those of the case)."""
@@ -127,7 +238,12 @@ class DebtNegotiation(models.Model):
             "letter_type": letter_type,
             "offer_id": offer.id,
             "installment_id": installment.id,
-            "amount_due": self.amount_due,
+            # what the letter demands: disputed invoices are not claimed,
+            # the debtor's unapplied credits are netted
+            "amount_due": max(
+                self.currency_id.round(self.amount_claimed - self.amount_unapplied),
+                0.0,
+            ),
             "response_deadline": deadline,
             "next_date": next_date,
         }

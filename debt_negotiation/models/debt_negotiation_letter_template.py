@@ -26,6 +26,7 @@ PLACEHOLDERS = (
     "installment_amount",
     "installment_date",
     "grace_days",
+    "previous_letters",
 )
 
 

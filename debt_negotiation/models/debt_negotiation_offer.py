@@ -45,6 +45,10 @@ TERMS_FIELDS = {
 WORKFLOW_FIELDS = {"state", "below_minimum", "proposed_date", "answered_date"}
 
 
+# The negotiator's activity to answer a debtor's counter-offer.
+ANSWER_ACTIVITY = "debt_negotiation.mail_activity_type_counter_offer"
+
+
 class DebtNegotiationOffer(models.Model):
     _name = "debt.negotiation.offer"
     _description = "Debt Negotiation Offer"
@@ -440,6 +444,7 @@ class DebtNegotiationOffer(models.Model):
                 countered._write_workflow(
                     {"state": "countered", "answered_date": today}
                 )
+                offer._schedule_answer_activity()
             case.response_deadline = offer.expiry_date
             case.message_post(
                 body=self.env._(
@@ -461,6 +466,7 @@ class DebtNegotiationOffer(models.Model):
             offer.negotiation_id.message_post(
                 body=self.env._("Offer rejected: %(offer)s", offer=offer.display_name)
             )
+        self._close_answer_activities()
         return True
 
     def action_withdraw(self):
@@ -470,7 +476,40 @@ class DebtNegotiationOffer(models.Model):
             offer.negotiation_id.message_post(
                 body=self.env._("Offer withdrawn: %(offer)s", offer=offer.display_name)
             )
+        self._close_answer_activities()
         return True
+
+    # ------------------------------------------------------------------
+    # Business methods: nobody waits in silence
+    # ------------------------------------------------------------------
+    def _schedule_answer_activity(self):
+        """A debtor's counter-offer: the negotiator gets an activity to
+        answer it by its expiry date."""
+        for offer in self:
+            case = offer.negotiation_id
+            case.activity_schedule(
+                ANSWER_ACTIVITY,
+                date_deadline=offer.expiry_date,
+                user_id=case.user_id.id or self.env.uid,
+                summary=self.env._(
+                    "Answer the counter-offer by %(date)s",
+                    date=format_date(self.env, offer.expiry_date),
+                ),
+                note=offer.display_name,
+            )
+
+    def _close_answer_activities(self, feedback=None):
+        """The counter-offers of these offers' cases are answered: their
+        "answer" activities are done (for cases with none left open)."""
+        cases = self.negotiation_id.filtered(
+            lambda c: (
+                not c.offer_ids.filtered(
+                    lambda o: o.origin == "debtor" and o.state == "proposed"
+                )
+            )
+        )
+        if cases:
+            cases.sudo().activity_feedback([ANSWER_ACTIVITY], feedback=feedback)
 
     def action_reset_to_draft(self):
         self._check_offer_state(("rejected", "expired", "withdrawn", "countered"))
@@ -566,6 +605,7 @@ class DebtNegotiationOffer(models.Model):
                 "below_minimum": self._is_below_minimum(),
             }
         )
+        self._close_answer_activities()
 
     @api.model
     def _expire_offers(self, today=None, company_ids=None):
@@ -583,6 +623,19 @@ class DebtNegotiationOffer(models.Model):
                     "Offer expired without an answer: %(offer)s",
                     offer=offer.display_name,
                 )
+            )
+        # a debtor's counter-offer left unanswered: the negotiator calls back
+        counters = offers.filtered(lambda o: o.origin == "debtor")
+        counters._close_answer_activities(
+            feedback=self.env._("Expired without an answer.")
+        )
+        for offer in counters:
+            case = offer.negotiation_id
+            case.activity_schedule(
+                "debt_negotiation.mail_activity_type_negotiation_call",
+                user_id=case.user_id.id or self.env.uid,
+                summary=self.env._("Counter-offer expired unanswered: call the debtor"),
+                note=offer.display_name,
             )
         return offers
 

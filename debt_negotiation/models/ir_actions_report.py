@@ -37,7 +37,7 @@ class IrActionsReport(models.Model):
         kind = CASE_REPORT_NAMES.get(report.report_name)
         if kind and res_ids:
             letters = self.env["debt.negotiation.letter"]._letters_to_print(
-                kind, self.env[report.model].browse(res_ids), data=data
+                kind, self.env[report.model].browse(res_ids)
             )
             return self._render_qweb_pdf(LETTER_REPORT, letters.ids, data=data)
         return super()._render_qweb_pdf(report_ref, res_ids=res_ids, data=data)

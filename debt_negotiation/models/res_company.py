@@ -67,3 +67,46 @@ class ResCompany(models.Model):
                     "negative (0 turns it off)."
                 )
             )
+
+    # ------------------------------------------------------------------
+    # CRUD methods
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._negotiation_ensure_ladder()
+        return companies
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _negotiation_ensure_all_ladders(self):
+        """Give every company without follow-up steps the default ladder
+        (at install and on every update, for companies created before)."""
+        return self.sudo().search([])._negotiation_ensure_ladder()
+
+    def _negotiation_ensure_ladder(self):
+        """Give each of these companies that has no follow-up step (archived
+        ones count: archiving is how a company turns its ladder off) the
+        default ladder, so no company silently gets no follow-ups.
+
+        :return: the new steps
+        """
+        Step = self.env["debt.negotiation.followup.step"].sudo()
+        with_ladder = (
+            Step.with_context(active_test=False)
+            .search([("company_id", "in", self.ids)])
+            .company_id
+        )
+        Step = Step.with_context(active_test=True)
+        steps = Step
+        for company in self - with_ladder:
+            steps |= Step._create_default_ladder(company)
+        return steps
+
+    def _negotiation_ladder_missing(self):
+        """These companies that have no active follow-up step."""
+        Step = self.env["debt.negotiation.followup.step"].sudo()
+        with_steps = Step.search([("company_id", "in", self.ids)]).company_id
+        return self - with_steps

@@ -30,3 +30,14 @@ class ResConfigSettings(models.TransientModel):
     negotiation_auto_open_days = fields.Integer(
         related="company_id.negotiation_auto_open_days", readonly=False
     )
+    negotiation_ladder_missing = fields.Boolean(
+        compute="_compute_negotiation_ladder_missing",
+        help="The company has no active follow-up step: its cases get no "
+        "automatic follow-up.",
+    )
+
+    def _compute_negotiation_ladder_missing(self):
+        for settings in self:
+            settings.negotiation_ladder_missing = bool(
+                settings.company_id._negotiation_ladder_missing()
+            )

@@ -20,14 +20,13 @@ class ReportCaseNegotiationLetter(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
+        # The letter the PDF would print: the case's current step, whatever
+        # the request asks.
         cases = self._get_cases(docids)
-        letter_type = (data or {}).get("letter_type") or self.env.context.get(
-            "letter_type"
-        )
         return {
             "doc_ids": cases.ids,
             "doc_model": "debt.negotiation.letter",
-            "docs": cases._preview_letters(letter_type),
+            "docs": cases._preview_letters(),
         }
 
 

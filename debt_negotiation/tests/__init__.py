@@ -11,3 +11,4 @@ from . import test_letter
 from . import test_mail_batch
 from . import test_portal
 from . import test_settings
+from . import test_lifecycle

@@ -11,9 +11,11 @@ confirm agreements. Keep it general: every test area builds on it.
 
 import logging
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
-from odoo import Command, fields
+from freezegun import freeze_time
+
+from odoo import SUPERUSER_ID, Command, fields
 from odoo.tests import Form, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -27,6 +29,13 @@ WKHTMLTOPDF_BUILD_NOISE = re.compile(
     r"^(QSslSocket: cannot (resolve|call unresolved function) \w+"
     r"|The switch --[\w-]+, is not support using unpatched qt.*"
     r"|.*unpatched qt.*)$"
+)
+
+
+# A 1x1 PNG: the debtor's "signature".
+SIGNATURE = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA"
+    "60e6kgAAAABJRU5ErkJggg=="
 )
 
 
@@ -297,3 +306,112 @@ class DebtNegotiationCommon(AccountTestInvoicingCommon):
             )
             self.assertNotIn(letter.attachment_id, case.message_ids.attachment_ids)
         return notes
+
+
+# The oldest invoice of the walked cases is due on DUE; the ladder counts
+# its delays from it.
+DUE = date(2026, 1, 5)
+
+
+def day(n):
+    """``n`` days after the due date."""
+    return DUE + timedelta(days=n)
+
+
+def at(n):
+    """Freeze the clock at noon, ``n`` days after the due date (noon: the
+    same date in every timezone of the users involved)."""
+    return freeze_time(f"{day(n).isoformat()} 12:00:00")
+
+
+class FollowupCommon(DebtNegotiationCommon):
+    """Cases walked day by day through the real crons, on the default
+    ladder of the test company."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write(
+            {
+                "negotiation_email": "credit@example.com",
+                "negotiation_response_days": 14,
+            }
+        )
+        # the default ladder the test company got on its creation
+        ladder = (
+            cls.env["debt.negotiation.followup.step"]
+            .sudo()
+            .search([("company_id", "=", cls.company.id)])
+        )
+        cls.steps = {
+            name: ladder.filtered(
+                lambda s, n=name: (s.letter_type or "escalation") == n
+            ).sudo(False)
+            for name in ("reminder", "negotiation", "final_notice", "escalation")
+        }
+        address = {
+            "street": "1 Main Street",
+            "zip": "1000",
+            "city": "Brussels",
+            "country_id": cls.env.ref("base.be").id,
+        }
+        cls.debtor.write(address)
+        cls.debtor_2.write(address)
+        cls.partners = cls.env["res.partner"].create(
+            [
+                {
+                    "name": f"Debtor {index} Ltd",
+                    "is_company": True,
+                    "email": f"debtor.{index}@example.com",
+                    "property_payment_term_id": cls.env.ref(
+                        "account.account_payment_term_immediate"
+                    ).id,
+                    "invoice_sending_method": "manual",
+                    "invoice_edi_format": False,
+                    **address,
+                }
+                for index in range(6)
+            ]
+        )
+        cls.Log = cls.env["debt.negotiation.followup.log"]
+        cls.Letter = cls.env["debt.negotiation.letter"]
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    def _negotiation_root(self, **context):
+        """The case model as the scheduler runs it (superuser), restricted
+        to the test company (the demo data has cases of its own)."""
+        return (
+            self.env["debt.negotiation"]
+            .with_user(SUPERUSER_ID)
+            .with_context(
+                debt_negotiation_followup_company_ids=self.company.ids, **context
+            )
+        )
+
+    def _engine(self, **context):
+        """The follow-up engine as the scheduler runs it."""
+        root = self._negotiation_root(**context)
+        return root.env["debt.negotiation.followup.engine"]
+
+    def _cron(self, **context):
+        """Run the cron method like the scheduler does."""
+        return self._negotiation_root(**context)._cron_process_followups()
+
+    def _case_due(self, partner=None, overdue=1):
+        """A case on an invoice of ``partner`` due ``overdue`` days ago."""
+        invoice = self._create_invoice(
+            partner=partner or self.debtor, days_overdue=overdue
+        )
+        return self._start_case(invoice)
+
+    def _letters(self, case):
+        return self.Letter.search([("negotiation_id", "=", case.id)], order="id")
+
+    def _logs(self, case):
+        return self.Log.search([("negotiation_id", "=", case.id)], order="id")
+
+    def _call_activities(self, case):
+        call = self.env.ref("debt_negotiation.mail_activity_type_negotiation_call")
+        return case.activity_ids.filtered(lambda a: a.activity_type_id == call)

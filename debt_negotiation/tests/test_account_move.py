@@ -278,14 +278,51 @@ class TestStartNegotiation(DebtNegotiationCommon):
             invoices.action_start_negotiation()
         self._assert_no_case(invoices)
 
-    def test_invoice_in_other_currency_cannot_join_the_case(self):
-        case = self._start_case()
-        foreign = self._create_invoice(currency=self._other_currency())
-        with self.assertRaises(ValidationError):
-            foreign.action_start_negotiation()
+    def test_debtor_in_two_currencies_has_a_case_in_each(self):
+        """A debtor owing in two currencies is negotiated in both: one open
+        case per debtor, company and currency; totals never add them up."""
+        case = self._start_case(self._create_invoice(amount=1000.0))
+        currency = self._other_currency()
+        foreign = self._create_invoice(amount=300.0, currency=currency)
+        foreign_case = self._start_case(foreign)
+        self.assertNotEqual(foreign_case, case)
+        self.assertEqual(foreign_case.currency_id, currency)
+        self.assertEqual(foreign_case.amount_due, 300.0)
+        self.assertEqual(foreign.negotiation_id, foreign_case)
         self.assertEqual(len(case.invoice_ids), 1)
-        self.assertNotIn(foreign, case.invoice_ids)
-        self.assertFalse(foreign.negotiation_id)
+        # more debt in that currency joins that case
+        more = self._create_invoice(amount=50.0, currency=currency)
+        self.assertEqual(self._start_case(more), foreign_case)
+        self.assertEqual(foreign_case.amount_due, 350.0)
+        # a second open case in the same currency is still refused
+        with self.assertRaises(ValidationError):
+            self.env["debt.negotiation"].create(
+                {
+                    "partner_id": self.debtor.id,
+                    "company_id": self.company.id,
+                    "currency_id": currency.id,
+                }
+            )
+        # the totals are in the company currency, at the invoices' rates
+        cases = case | foreign_case
+        self.assertEqual(
+            foreign_case.amount_due_company,
+            sum((foreign | more).mapped("amount_residual_signed")),
+        )
+        groups = self.env["debt.negotiation"]._read_group(
+            [("id", "in", cases.ids)], [], ["amount_due_company:sum"]
+        )
+        self.assertAlmostEqual(
+            groups[0][0], sum(cases.mapped("amount_due_company")), places=2
+        )
+        self.assertNotIn(
+            "amount_due:sum",
+            [
+                f"{name}:{field.aggregator}"
+                for name, field in self.env["debt.negotiation"]._fields.items()
+            ],
+            "amounts in different currencies are never summed",
+        )
 
     def test_foreign_currency_case(self):
         currency = self._other_currency()

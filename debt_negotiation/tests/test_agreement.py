@@ -8,13 +8,8 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
 
-from .common import DebtNegotiationCommon, PdfRenderingMixin
+from .common import SIGNATURE, DebtNegotiationCommon, PdfRenderingMixin
 
-# A 1x1 PNG: the debtor's "signature".
-SIGNATURE = (
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA"
-    "60e6kgAAAABJRU5ErkJggg=="
-)
 TODAY = "2026-03-02"
 
 

@@ -43,6 +43,27 @@ class TestDemoData(DebtNegotiationCommon):
             [{"state": "active", "signed_by": "Tom Blake", "installment_count": 6}],
         )
         self.assertEqual(agreed.installment_ids, agreed.agreement_id.installment_ids)
+        # the lifecycle's showcases: paid and settled, a partial dispute, an
+        # unapplied payment
+        Case = self.env["debt.negotiation"].sudo()
+
+        def case_of(xmlid):
+            invoice = self.env.ref(f"debt_negotiation.{xmlid}")
+            return Case.search([("invoice_ids", "in", invoice.ids)], limit=1)
+
+        paid = case_of("demo_invoice_cedar_1")
+        self.assertEqual(paid.state, "settled")
+        self.assertEqual(paid.amount_due, 0.0)
+        disputed = case_of("demo_invoice_harbor_2")
+        self.assertEqual(disputed.state, "open")
+        self.assertEqual(
+            disputed.invoice_ids.filtered("negotiation_disputed"),
+            self.env.ref("debt_negotiation.demo_invoice_harbor_2"),
+        )
+        self.assertEqual(disputed.amount_claimed, 860.0)
+        unapplied = case_of("demo_invoice_pine_1")
+        self.assertEqual(unapplied.amount_unapplied, 1450.0)
+        self.assertTrue(unapplied._credits_cover_claim())
 
     def _demo_case_ids(self):
         return (

@@ -1,118 +1,16 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from datetime import date, timedelta
 from unittest.mock import patch
 
-from freezegun import freeze_time
-
-from odoo import SUPERUSER_ID
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .common import DebtNegotiationCommon
-
-# The oldest invoice of the walked cases is due on DUE; the ladder counts
-# its delays from it.
-DUE = date(2026, 1, 5)
-
-
-def day(n):
-    """``n`` days after the due date."""
-    return DUE + timedelta(days=n)
-
-
-def at(n):
-    """Freeze the clock at noon, ``n`` days after the due date (noon: the
-    same date in every timezone of the users involved)."""
-    return freeze_time(f"{day(n).isoformat()} 12:00:00")
+from .common import DUE, FollowupCommon, at, day
 
 
 @tagged("post_install", "-at_install")
-class TestFollowups(DebtNegotiationCommon):
+class TestFollowups(FollowupCommon):
     """The scheduled follow-ups: the ladder, once per step, at scale."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.company.write(
-            {
-                "negotiation_email": "credit@example.com",
-                "negotiation_response_days": 14,
-            }
-        )
-        # the default ladder of the main company, for the test company
-        cls.steps = {}
-        for name in ("reminder", "negotiation", "final_notice", "escalation"):
-            default = cls.env.ref(f"debt_negotiation.followup_step_{name}")
-            cls.steps[name] = (
-                default.sudo().copy({"company_id": cls.company.id}).sudo(False)
-            )
-        address = {
-            "street": "1 Main Street",
-            "zip": "1000",
-            "city": "Brussels",
-            "country_id": cls.env.ref("base.be").id,
-        }
-        cls.debtor.write(address)
-        cls.debtor_2.write(address)
-        cls.partners = cls.env["res.partner"].create(
-            [
-                {
-                    "name": f"Debtor {index} Ltd",
-                    "is_company": True,
-                    "email": f"debtor.{index}@example.com",
-                    "property_payment_term_id": cls.env.ref(
-                        "account.account_payment_term_immediate"
-                    ).id,
-                    "invoice_sending_method": "manual",
-                    "invoice_edi_format": False,
-                    **address,
-                }
-                for index in range(6)
-            ]
-        )
-        cls.Log = cls.env["debt.negotiation.followup.log"]
-        cls.Letter = cls.env["debt.negotiation.letter"]
-
-    # ------------------------------------------------------------------
-    # Helpers
-    # ------------------------------------------------------------------
-    def _negotiation_root(self, **context):
-        """The case model as the scheduler runs it (superuser), restricted
-        to the test company (the demo data has cases of its own)."""
-        return (
-            self.env["debt.negotiation"]
-            .with_user(SUPERUSER_ID)
-            .with_context(
-                debt_negotiation_followup_company_ids=self.company.ids, **context
-            )
-        )
-
-    def _engine(self, **context):
-        """The follow-up engine as the scheduler runs it."""
-        root = self._negotiation_root(**context)
-        return root.env["debt.negotiation.followup.engine"]
-
-    def _cron(self, **context):
-        """Run the cron method like the scheduler does."""
-        return self._negotiation_root(**context)._cron_process_followups()
-
-    def _case_due(self, partner=None, overdue=1):
-        """A case on an invoice of ``partner`` due ``overdue`` days ago."""
-        invoice = self._create_invoice(
-            partner=partner or self.debtor, days_overdue=overdue
-        )
-        return self._start_case(invoice)
-
-    def _letters(self, case):
-        return self.Letter.search([("negotiation_id", "=", case.id)], order="id")
-
-    def _logs(self, case):
-        return self.Log.search([("negotiation_id", "=", case.id)], order="id")
-
-    def _call_activities(self, case):
-        call = self.env.ref("debt_negotiation.mail_activity_type_negotiation_call")
-        return case.activity_ids.filtered(lambda a: a.activity_type_id == call)
 
     # ------------------------------------------------------------------
     # Data
@@ -366,6 +264,28 @@ class TestFollowups(DebtNegotiationCommon):
             self._cron()
             self.assertEqual(case.state, "open")
         with at(64):
+            self._cron()
+            self.assertEqual(case.state, "escalated")
+
+    def test_no_escalation_without_the_final_notice(self):
+        """A case first seen 90 days overdue (past the escalation step's
+        day 60) is not handed over at once: the debtor first gets the final
+        notice, and the escalation comes after its deadline."""
+        with at(90):
+            case = self._case_due(overdue=90)
+            self._cron()
+            self.assertEqual(case.state, "open")
+            self.assertEqual(self._logs(case).step_id, self.steps["final_notice"])
+            self.assertEqual(
+                set(self._letters(case).mapped("letter_type")), {"final_notice"}
+            )
+            self.assertEqual(case.response_deadline, day(104))
+            self.assertEqual(case.next_step_id, self.steps["escalation"])
+            self.assertEqual(case.next_action_date, day(104))
+        with at(103):
+            self._cron()
+            self.assertEqual(case.state, "open")
+        with at(104):
             self._cron()
             self.assertEqual(case.state, "escalated")
 
@@ -672,7 +592,9 @@ class TestFollowups(DebtNegotiationCommon):
                     {d.step for d in decisions}, {self.steps["negotiation"]}
                 )
             self.assertEqual(counts[1], counts[2], "queries do not grow with cases")
-            self.assertLessEqual(counts[2], 8)
+            # cases, executed steps, ladders, stages, the debtors' unapplied
+            # credits (one query for the batch)...
+            self.assertLessEqual(counts[2], 9)
 
     # ------------------------------------------------------------------
     # UI: preview and manual run

@@ -5,6 +5,8 @@ import logging
 import re
 from datetime import timedelta
 
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tests import BaseCase, Form, HttpCase, tagged
@@ -198,6 +200,28 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
         # without an answer, the next step comes on the deadline
         self.assertEqual(letter.next_date, letter.response_deadline)
 
+    def test_letters_mention_only_the_letters_that_went_out(self):
+        """ "Despite our reminders" only when reminders went out: the
+        negotiation letter quotes the dates of the earlier letters sent."""
+        first = self._generate("negotiation")
+        text = self._text(self._html(first))
+        self.assertIn("The invoices below remain unpaid.", text)
+        self.assertNotIn("already wrote", text)
+        self.assertNotIn("Despite our reminders", text)
+        earlier = self.today - timedelta(days=12)
+        with freeze_time(earlier):
+            reminder = self._generate("reminder")
+        reminder.write({"state": "sent"})
+        # an unsent letter is not one the debtor got
+        with freeze_time(earlier + timedelta(days=1)):
+            self._generate("reminder")
+        letter = self._generate("negotiation")
+        text = self._text(self._html(letter))
+        self.assertIn(
+            f"We already wrote to you about them on {self._format_date(earlier)}.",
+            text,
+        )
+
     def test_final_notice_content(self):
         self.case.next_action_date = self.today + timedelta(days=15)
         letter = self._generate("final_notice")
@@ -244,7 +268,8 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
     def test_broken_promise_content(self):
         self._agreement_case()
         missed = self.case.installment_ids.sorted("due_date")[0]
-        letter = self._generate("broken_promise", installment=missed)
+        with freeze_time(missed.due_date + timedelta(days=2)):
+            letter = self._generate("broken_promise", installment=missed)
         text = self._text(self._html(letter))
         self._assert_common(text, letter)
         self.assertIn("Missed payment", text)
@@ -326,17 +351,20 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
         again, _type = self.Report._render_qweb_pdf(CASE_REPORT, self.case.ids)
         self.assertEqual(again, content)
         self.assertEqual(self.case.letter_ids, letter)
-        # another type on demand
-        self.Report._render_qweb_pdf(
-            CASE_REPORT, self.case.ids, data={"letter_type": "final_notice"}
-        )
-        self.assertEqual(
-            set(self.case.letter_ids.mapped("letter_type")),
-            {"negotiation", "final_notice"},
-        )
+        # the request never chooses the type (report data and context are
+        # the client's): another type is the wizard's explicit action
+        for data, context in (
+            ({"letter_type": "agreement"}, {}),
+            ({}, {"letter_type": "final_notice"}),
+        ):
+            again, _type = self.Report.with_context(**context)._render_qweb_pdf(
+                CASE_REPORT, self.case.ids, data=data
+            )
+            self.assertEqual(again, content)
+        self.assertEqual(self.case.letter_ids, letter)
         # the HTML preview does not store anything
         self.assertIn(self.case.name, self._html(self.case, report=CASE_REPORT))
-        self.assertEqual(len(self.case.letter_ids), 2)
+        self.assertEqual(self.case.letter_ids, letter)
 
     def test_print_wizard(self):
         action = self.case.action_open_letter_wizard()

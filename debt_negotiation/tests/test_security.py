@@ -7,9 +7,9 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
-from .common import DebtNegotiationCommon
+from .common import SIGNATURE, DebtNegotiationCommon
 
 NEGOTIATION_MODELS = (
     "debt.negotiation",
@@ -496,6 +496,122 @@ class TestLetterIntegrity(DebtNegotiationCommon):
         forged.action_escalate()
         case.invalidate_recordset(["message_ids"])
         self.assertGreater(len(case.message_ids), before)
+
+    # ------------------------------------------------------------------
+    # Letters come from explicit, checked actions (a report URL's data and
+    # context are the client's)
+    # ------------------------------------------------------------------
+    def test_report_url_cannot_choose_the_letter(self):
+        case = self._start_case()
+        Report = self.env["ir.actions.report"].with_user(self.negotiation_user)
+        # /report/pdf/<report>/<id>?options={"letter_type": ...}&context=...
+        for data, context in (
+            ({"letter_type": "agreement"}, {}),
+            ({}, {"letter_type": "broken_promise"}),
+        ):
+            with self.subTest(data=data, context=context):
+                Report.with_context(**context)._render_qweb_pdf(
+                    "debt_negotiation.action_report_negotiation_letter",
+                    case.ids,
+                    data=data,
+                )
+        self.assertEqual(
+            case.letter_ids.mapped("letter_type"),
+            [case._get_default_letter_type()],
+            "one letter, of the type the case is at",
+        )
+        # the agreement confirmation of a case without agreement
+        with self.assertRaises(UserError):
+            Report._render_qweb_pdf(
+                "debt_negotiation.action_report_agreement_letter", case.ids
+            )
+        self.assertNotIn("agreement", case.letter_ids.mapped("letter_type"))
+
+    def test_letter_type_checked_against_the_case(self):
+        case = self._start_case().with_user(self.negotiation_user)
+        for letter_type in ("agreement", "broken_promise"):
+            with self.subTest(letter_type=letter_type), self.assertRaises(UserError):
+                case._generate_letter(letter_type)
+        # under agreement: no demand letter, no broken promise before a due
+        # date has passed
+        case, _offer = self._open_case_with_agreement(
+            amount=600.0,
+            offer_type="payment_plan",
+            installment_count=2,
+            interval="month",
+            first_due_date=self.today + timedelta(days=10),
+        )
+        case = case.with_user(self.negotiation_user)
+        for letter_type in ("reminder", "final_notice", "broken_promise"):
+            with self.subTest(letter_type=letter_type), self.assertRaises(UserError):
+                case._generate_letter(letter_type)
+        first = case.installment_ids.sorted("due_date")[:1]
+        with freeze_time(first.due_date + timedelta(days=1)):
+            letter = case._generate_letter("broken_promise")
+        self.assertEqual(letter.installment_id, first)
+        # nothing once the case is closed
+        case.with_user(self.negotiation_manager).action_cancel()
+        with self.assertRaises(UserError):
+            case._generate_letter("reminder")
+
+    def test_signature_never_lands_on_another_offer(self):
+        case = self._start_case()
+        offer = self._create_offer(case, amount=700.0)
+        offer.action_propose()
+        action = offer.action_accept()
+        with Form(
+            self.env[action["res_model"]].with_context(**action["context"])
+        ) as wizard_form:
+            wizard_form.signed_by = "Jane Accounts"
+            wizard_form.signature = SIGNATURE
+        wizard_form.record.action_confirm()
+        agreement = case.agreement_id
+        self.assertTrue(agreement.signature)
+        other = self._create_offer(case, amount=1.0)
+        wizard = (
+            self.env["debt.negotiation.letter.wizard"]
+            .with_user(self.negotiation_user)
+            .create(
+                {
+                    "negotiation_id": case.id,
+                    "letter_type": "agreement",
+                    "offer_id": other.id,
+                }
+            )
+        )
+        letters = case.letter_ids
+        with self.assertRaises(UserError):
+            wizard.action_confirm()
+        self.assertEqual(case.letter_ids, letters)
+        # the agreement's own confirmation carries its own signature
+        printed = self.env["debt.negotiation.letter"]._letters_to_print(
+            "agreement", case
+        )
+        self.assertEqual(printed, agreement.letter_id)
+        self.assertEqual(printed.offer_id, offer)
+
+    def test_agreement_report_prints_the_agreement_in_force(self):
+        case = self._start_case()
+        first = self._create_offer(case, amount=700.0)
+        first.action_propose()
+        self._confirm_agreement(first, signed_by="Jane Accounts")
+        old_letter = case.agreement_id.letter_id
+        later = self.today + timedelta(days=40)
+        with freeze_time(later):
+            self.env["debt.negotiation"]._cron_monitor_agreements()
+            self.assertEqual(case.state, "broken")
+            second = self._create_offer(
+                case, amount=800.0, first_due_date=later + timedelta(days=1)
+            )
+            second.action_propose()
+            self._confirm_agreement(second, signed_by="John Director")
+        new_letter = case.agreement_id.letter_id
+        self.assertNotEqual(new_letter, old_letter)
+        printed = self.env["debt.negotiation.letter"]._letters_to_print(
+            "agreement", case
+        )
+        self.assertEqual(printed, new_letter)
+        self.assertEqual(printed.signed_by, "John Director")
 
 
 @tagged("post_install", "-at_install")

@@ -23,19 +23,50 @@ def _step_due_date(oldest_due, delay_days):
     return oldest_due + timedelta(days=int(delay_days or 0))
 
 
-def due_step(steps, oldest_due, done_keys, today):
+def may_run(steps, index, done_keys, letter_keys=(), escalation_keys=()):
+    """Whether the step at ``index`` may run given what was done.
+
+    Before an escalation, the debtor is told in writing what will happen
+    and when: the last letter step ahead of each escalation step (the
+    final notice) is never skipped. The steps after that letter up to the
+    escalation (a last call, the escalation itself) may run only once it
+    was sent; a late case so gets that letter first instead of jumping
+    past it. Other steps may always run.
+    """
+    done_keys = set(done_keys or ())
+    for end, (key, _delay) in enumerate(steps):
+        if key not in escalation_keys or end < index:
+            continue
+        letters_before = [
+            position
+            for position, (letter, _d) in enumerate(steps[:end])
+            if letter in letter_keys
+        ]
+        if not letters_before:
+            continue
+        gate = letters_before[-1]
+        if gate < index <= end and steps[gate][0] not in done_keys:
+            return False
+    return True
+
+
+def due_step(steps, oldest_due, done_keys, today, letter_keys=(), escalation_keys=()):
     """Return the key of the follow-up step to execute on ``today``, or None.
 
     :param steps: ``[(key, delay_days), ...]`` in ladder order
     :param oldest_due: due date of the oldest invoice of the case
     :param done_keys: keys of the steps already executed
+    :param letter_keys: keys of the steps that send a letter
+    :param escalation_keys: keys of the steps that escalate the case
 
     The candidates are the steps due by ``today`` (``oldest_due +
-    delay_days <= today``). The LAST candidate in ladder order is returned,
-    so a case that is far behind jumps to the latest due step instead of
-    going through every earlier letter. Nothing is returned when there is no
-    candidate, or when that step or any later one was already executed: a
-    step is never executed twice and the ladder never goes back.
+    delay_days <= today``) that may run (:func:`may_run`: no escalation
+    before the final notice went out). The LAST candidate in ladder order
+    is returned, so a case that is far behind gets the latest due letter
+    instead of going through every earlier one (and never jumps straight
+    to an escalation). Nothing is returned when there is no candidate, or
+    when that step or any later one was already executed: a step is never
+    executed twice and the ladder never goes back.
     """
     if not oldest_due:
         return None
@@ -44,6 +75,7 @@ def due_step(steps, oldest_due, done_keys, today):
         index
         for index, (_key, delay_days) in enumerate(steps)
         if _step_due_date(oldest_due, delay_days) <= today
+        and may_run(steps, index, done_keys, letter_keys, escalation_keys)
     ]
     if not candidates:
         return None
@@ -54,13 +86,21 @@ def due_step(steps, oldest_due, done_keys, today):
 
 
 def step_to_run(
-    steps, oldest_due, done_keys, today, scheduled_key=None, not_before=None
+    steps,
+    oldest_due,
+    done_keys,
+    today,
+    scheduled_key=None,
+    not_before=None,
+    letter_keys=(),
+    escalation_keys=(),
 ):
     """Return the key of the follow-up step a run executes on ``today``, or None.
 
     :param scheduled_key: the step announced for this date (by the last
         letter), if any
     :param not_before: the debtor's response deadline, if any
+    :param letter_keys, escalation_keys: as for :func:`due_step`
 
     * Nothing runs while the debtor is still within a response period
       (``not_before`` after ``today``).
@@ -81,9 +121,10 @@ def step_to_run(
         if (
             not any(key in done_keys for key in keys[index:])
             and _step_due_date(oldest_due, steps[index][1]) <= today
+            and may_run(steps, index, done_keys, letter_keys, escalation_keys)
         ):
             return scheduled_key
-    return due_step(steps, oldest_due, done_keys, today)
+    return due_step(steps, oldest_due, done_keys, today, letter_keys, escalation_keys)
 
 
 def plan_next_step(steps, oldest_due, done_keys, not_before=None):
@@ -147,6 +188,8 @@ def decide(
         today,
         scheduled_key=scheduled_key,
         not_before=deadline,
+        letter_keys=letter_keys,
+        escalation_keys=escalation_keys,
     )
     not_before = deadline
     if step is not None:

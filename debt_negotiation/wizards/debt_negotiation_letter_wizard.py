@@ -1,7 +1,6 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 from ..const import LETTER_TYPES
 
@@ -79,19 +78,15 @@ class DebtNegotiationLetterWizard(models.TransientModel):
         the mail composer with it."""
         self.ensure_one()
         case = self.negotiation_id
-        if (
-            self.letter_type == "agreement"
-            and not case.agreement_id
-            and not self.offer_id
-        ):
-            raise UserError(self.env._("This case has no agreement to confirm."))
-        if self.letter_type == "broken_promise" and not case.installment_ids:
-            raise UserError(
-                self.env._("This case has no agreement whose payment was missed.")
-            )
         signature = {}
         agreement = case.agreement_id
-        if self.letter_type == "agreement" and agreement.signed_by:
+        if (
+            self.letter_type == "agreement"
+            and agreement.signed_by
+            and self.offer_id == agreement.offer_id
+        ):
+            # Only the agreement's own terms carry its signature; any other
+            # offer is refused by the case's letter check.
             signature = {
                 "signed_by": agreement.signed_by,
                 "signed_on": agreement.signed_on,
