@@ -468,7 +468,12 @@ def test_offer_errors_valid_offer():
     [
         {"offer_type": "settlement", "installment_count": 0, "interval": False},
         {"offer_type": "full_payment", "amount": 1000.0, "down_payment": 0.0},
-        {"offer_type": "extension", "down_payment": False, "expiry_date": False},
+        {
+            "offer_type": "extension",
+            "amount": 1000.0,
+            "down_payment": False,
+            "expiry_date": False,
+        },
         {"amount_due": 0.0, "amount": 5000.0},
         {"amount": 1000.0},
         {"first_due_date": TODAY, "expiry_date": TODAY},
@@ -491,6 +496,11 @@ ERROR_CASES = [
     ("down_payment_too_high", {"down_payment": 900.0}),
     ("down_payment_too_high", {"down_payment": 950.0}),
     ("amount_above_due", {"amount": 1000.01}),
+    (
+        "amount_below_due",
+        {"offer_type": "full_payment", "amount": 999.99, "down_payment": 0.0},
+    ),
+    ("amount_below_due", {"offer_type": "extension", "amount": 500.0}),
     (
         "amount_above_due",
         {"amount": 2.0, "amount_due": 1.0, "down_payment": 0.0, "rounding": 1.0},
@@ -554,6 +564,7 @@ def test_offer_errors_codes_are_known():
         "down_payment_negative",
         "down_payment_too_high",
         "amount_above_due",
+        "amount_below_due",
         "installments_missing",
         "installments_too_many",
         "interval_missing",
@@ -630,6 +641,9 @@ def test_offer_errors_valid_offers_have_a_schedule(
     assert errors == [code for code in rules.OFFER_ERROR_CODES if code in errors]
     assert ("amount_not_positive" in errors) is (amount <= 0)
     assert ("amount_above_due" in errors) is (0 < due < amount)
+    assert ("amount_below_due" in errors) is (
+        offer_type in ("full_payment", "extension") and 0 < amount < due
+    )
     if not proposing:
         assert "expiry_in_past" not in errors
         assert "first_due_in_past" not in errors

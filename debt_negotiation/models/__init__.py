@@ -12,6 +12,7 @@ from . import debt_negotiation_offer
 from . import debt_negotiation_agreement
 from . import debt_negotiation_agreement_monitor
 from . import debt_negotiation_installment
+from . import debt_negotiation_installment_notice
 from . import debt_negotiation_interaction
 from . import debt_negotiation_letter
 from . import debt_negotiation_letter_pdf

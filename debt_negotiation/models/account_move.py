@@ -6,6 +6,13 @@ from odoo.exceptions import UserError
 from ..const import DISPUTE_REASONS, OPEN_STATES
 from .workflow import is_privileged
 
+# Set by the negotiation's actions only.
+WORKFLOW_FIELDS = {
+    "negotiation_disputed",
+    "negotiation_dispute_code",
+    "negotiation_excluded",
+}
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -45,6 +52,13 @@ class AccountMove(models.Model):
     negotiation_dispute_code = fields.Selection(
         DISPUTE_REASONS, string="Dispute Reason", readonly=True, copy=False
     )
+    negotiation_excluded = fields.Boolean(
+        string="Removed from Negotiation",
+        readonly=True,
+        copy=False,
+        help="A user took this invoice out of its negotiation case: the "
+        "auto-open setting does not put it back.",
+    )
 
     @api.depends("negotiation_ids.state")
     def _compute_negotiation_id(self):
@@ -53,9 +67,7 @@ class AccountMove(models.Model):
             move.negotiation_id = cases.sorted("id")[-1:] or False
 
     def write(self, vals):
-        if {"negotiation_disputed", "negotiation_dispute_code"} & set(
-            vals
-        ) and not is_privileged(self):
+        if WORKFLOW_FIELDS & set(vals) and not is_privileged(self):
             raise UserError(
                 self.env._(
                     "An invoice is disputed or cleared through its negotiation "

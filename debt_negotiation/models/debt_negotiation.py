@@ -100,7 +100,11 @@ class DebtNegotiation(models.Model):
         aggregator=None,
         help="What the letters demand: the amount due less the disputed invoices.",
     )
-    company_currency_id = fields.Many2one(related="company_id.currency_id")
+    # a related field takes its target's label ("Currency"): name it
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id",
+        string="Company Currency",  # pylint: disable=attribute-string-redundant
+    )
     amount_due_company = fields.Monetary(
         string="Due (Company Currency)",
         currency_field="company_currency_id",
@@ -139,7 +143,10 @@ class DebtNegotiation(models.Model):
         string="Negotiator",
         tracking=True,
         index=True,
-        default=lambda self: self.env.user,
+        # the scheduler (OdooBot) opens cases too: it is nobody's negotiator
+        default=lambda self: (
+            self.env.user if not self.env.user._is_superuser() else False
+        ),
         domain="[('share', '=', False)]",
     )
     priority = fields.Selection(
@@ -530,10 +537,29 @@ class DebtNegotiation(models.Model):
                     or any(vals.get(key, case[key].id) != case[key].id for key in keys)
                 )
             )
+        held = (
+            {case.id: case.invoice_ids for case in self}
+            if "invoice_ids" in vals
+            else {}
+        )
         res = super().write(vals)
         if "state" in vals and "stage_id" not in vals:
             self._sync_stage()
+        if held:
+            self._exclude_removed_invoices(held)
         return res
+
+    def _exclude_removed_invoices(self, held):
+        """Posted invoices taken out of an open case (``held``: the invoices
+        each case held before) are not put back by the auto-open setting: a
+        user removed them on purpose. Starting a negotiation on them again
+        lifts it."""
+        removed = self.env["account.move"]
+        for case in self.filtered(lambda c: c.state in OPEN_STATES):
+            removed |= held.get(case.id, removed) - case.invoice_ids
+        removed = removed.filtered(lambda m: m.state == "posted")
+        if removed:
+            workflow(removed.sudo()).write({"negotiation_excluded": True})
 
     def _check_workflow_vals(self, vals, creating=False):
         """Refuse what a client may not write on these cases (or, with
@@ -834,6 +860,9 @@ class DebtNegotiation(models.Model):
             ],
             limit=1,
         )
+        excluded = invoices.filtered("negotiation_excluded")
+        if excluded:
+            workflow(excluded.sudo()).write({"negotiation_excluded": False})
         if case:
             new_invoices = invoices - case.invoice_ids
             if new_invoices:
@@ -847,14 +876,20 @@ class DebtNegotiation(models.Model):
                     )
                 )
             return case
-        case = self.create(
-            {
-                "partner_id": partner.id,
-                "company_id": company.id,
-                "currency_id": invoices.currency_id.id,
-                "invoice_ids": [fields.Command.set(invoices.ids)],
-            }
-        )
+        vals = {
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "currency_id": invoices.currency_id.id,
+            "invoice_ids": [fields.Command.set(invoices.ids)],
+        }
+        if self.env.user._is_superuser():
+            # opened by the scheduler: the invoices' salesperson negotiates
+            vals["user_id"] = (
+                (invoices.invoice_user_id | partner.user_id)
+                .filtered(lambda u: not u.share and not u._is_superuser())[:1]
+                .id
+            )
+        case = self.create(vals)
         case.message_post(
             body=self.env._(
                 "Negotiation opened on %(moves)s.",

@@ -59,6 +59,10 @@ class DebtNegotiationAgreement(models.Model):
                     agreement._monitor_run(method)
                 if auto_commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
+        # reminders before each payment, a notice as soon as one is late
+        self.env["debt.negotiation.installment"]._send_notices(
+            batch_size=batch_size, auto_commit=auto_commit
+        )
         # paid means closed, whichever cron runs first
         self.env["debt.negotiation"]._settle_paid_cases(
             batch_size=batch_size, auto_commit=auto_commit

@@ -578,7 +578,8 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
 
         Posted customer invoices unpaid more than the company's
         ``negotiation_auto_open_days`` after their due date, never
-        negotiated before (a cancelled case is not reopened)."""
+        negotiated before (a cancelled case is not reopened) nor taken out
+        of a case by a user."""
         Company = self.env["res.company"].sudo()
         companies = Company.search(
             [("negotiation_auto_open_days", ">", 0)]
@@ -598,6 +599,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
                 ("payment_state", "in", ("not_paid", "partial")),
                 ("invoice_date_due", "<", limit),
                 ("negotiation_ids", "=", False),
+                ("negotiation_excluded", "=", False),
             ]
             for partner, currency, move_ids in Move._read_group(
                 domain, ["commercial_partner_id", "currency_id"], ["id:array_agg"]

@@ -70,6 +70,18 @@ class DebtNegotiationInstallment(models.Model):
     amount_residual = fields.Monetary(
         string="Still Due", compute="_compute_amount_residual", store=True
     )
+    reminder_date = fields.Date(
+        string="Reminder Sent On",
+        readonly=True,
+        copy=False,
+        help="When the debtor was reminded of this payment before its due date.",
+    )
+    late_notice_date = fields.Date(
+        string="Late Notice Sent On",
+        readonly=True,
+        copy=False,
+        help="When the debtor was told this payment is late (within the grace period).",
+    )
     state = fields.Selection(
         [
             ("pending", "Pending"),

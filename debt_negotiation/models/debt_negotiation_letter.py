@@ -91,6 +91,14 @@ class DebtNegotiationLetter(models.Model):
         readonly=True,
         help="Date of the next step announced in the letter when there is no answer.",
     )
+    next_step_id = fields.Many2one(
+        "debt.negotiation.followup.step",
+        string="Announced Next Step",
+        readonly=True,
+        ondelete="set null",
+        help="The follow-up step the letter announces for its next date "
+        "(its {{next_step}}).",
+    )
     signed_by = fields.Char(
         readonly=True, help="Agreement letters: who signed for the debtor."
     )
@@ -215,7 +223,7 @@ class DebtNegotiationLetter(models.Model):
             "default_composition_mode": "comment",
             "default_template_id": template.id if template else False,
             "default_attachment_ids": [fields.Command.set(self._pdf_copy().ids)],
-            "default_partner_ids": case.partner_id.ids,
+            "default_partner_ids": case.letter_recipient_id.ids,
             "default_subtype_xmlid": "mail.mt_comment",
             "default_email_layout_xmlid": "mail.mail_notification_layout",
             "force_email": True,
@@ -239,6 +247,16 @@ class DebtNegotiationLetter(models.Model):
         return self.env["debt.negotiation.letter.template"]._get_for(
             self.letter_type, self.company_id or self.negotiation_id.company_id
         )
+
+    def _negotiator(self):
+        """The person the letter names as the debtor's contact and signs
+        for the creditor: the case's negotiator, never the system's bot nor
+        an archived or portal user (then the department speaks)."""
+        self.ensure_one()
+        user = self.negotiation_id.user_id
+        if not user or user._is_superuser() or user.share or not user.active:
+            return self.env["res.users"]
+        return user
 
     def _address_partner(self):
         """The contact the letter is addressed to: the debtor's invoice
@@ -272,7 +290,7 @@ class DebtNegotiationLetter(models.Model):
             "department": company.negotiation_department or company.name or "",
             "phone": company.negotiation_phone or company.phone or "",
             "email": company.negotiation_email or company.email or "",
-            "negotiator": case.user_id.name or "",
+            "negotiator": self._negotiator().name or "",
             "date": self._format_date(self.date),
             "amount_due": self._format_amount(self.amount_due),
             "response_deadline": self._format_date(self.response_deadline),
@@ -285,7 +303,38 @@ class DebtNegotiationLetter(models.Model):
             or "",
             "grace_days": str(company.negotiation_grace_days or 0),
             "previous_letters": self._previous_letters_sentence(),
+            "next_step": self._next_step_clause(),
         }
+
+    def _next_step_clause(self):
+        """``{{next_step}}``: what the creditor does on the letter's next
+        date, from the step the follow-up ladder really has planned, as the
+        main clause of "If ... by {{next_date}}, {{next_step}}."."""
+        self.ensure_one()
+        step = self.next_step_id
+        if step.escalate:
+            return self.env._(
+                "we will hand the claim over to a collection agency or start "
+                "legal proceedings, which may add costs to the amount you owe"
+            )
+        clauses = {
+            "reminder": self.env._("we will send you a reminder"),
+            "negotiation": self.env._(
+                "we will send you a formal letter to agree on a solution"
+            ),
+            "final_notice": self.env._(
+                "we will send you a final notice, after which the claim may be "
+                "handed over to a collection agency or to our lawyers"
+            ),
+        }
+        if step.letter_type in clauses:
+            return clauses[step.letter_type]
+        if step:
+            return self.env._("we will call you to agree on a solution")
+        return self.env._(
+            "our credit management department will review your file and "
+            "decide on the next steps"
+        )
 
     def _previous_letters_sentence(self):
         """``{{previous_letters}}``: the dates of the demand letters that
@@ -517,10 +566,16 @@ class DebtNegotiationLetter(models.Model):
         return lines
 
     def _get_payment_account(self):
-        """The company bank account debtors pay to, if any."""
+        """The company bank account the debtor pays to: the one the case's
+        invoices name, else one of the company's accounts in the case's
+        currency (a bank journal's first), else any of them."""
         self.ensure_one()
-        company = self.negotiation_id.company_id
-        journal = (
+        case = self.negotiation_id
+        company = case.company_id
+        named = case.invoice_ids.sudo().partner_bank_id
+        if named:
+            return named[:1]
+        journals = (
             self.env["account.journal"]
             .sudo()
             .search(
@@ -528,11 +583,14 @@ class DebtNegotiationLetter(models.Model):
                     ("type", "=", "bank"),
                     ("company_id", "=", company.id),
                     ("bank_account_id", "!=", False),
-                ],
-                limit=1,
+                ]
             )
         )
-        return journal.bank_account_id or company.partner_id.bank_ids[:1]
+        accounts = journals.bank_account_id | company.partner_id.sudo().bank_ids
+        in_currency = accounts.filtered(
+            lambda a: (a.currency_id or company.currency_id) == case.currency_id
+        )
+        return (in_currency or accounts)[:1]
 
     # ------------------------------------------------------------------
     # BUSINESS METHODS: generation and sending

@@ -1,15 +1,35 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..const import DEADLINE_LETTER_TYPES
+from ..const import CHASING_STATES, DEADLINE_LETTER_TYPES
 from .workflow import internal as _internal
 
 
 # Satellite file of the case model, one concern per file (as account does).
 class DebtNegotiation(models.Model):
     _inherit = "debt.negotiation"  # pylint: disable=consider-merging-classes-inherited
+
+    letter_recipient_id = fields.Many2one(
+        "res.partner",
+        string="Letters To",
+        compute="_compute_letter_recipient_id",
+        help="Who the letters go to, by post and by email: the debtor's "
+        "invoicing contact (accounts payable) when it has one with an email "
+        "address, else the debtor.",
+    )
+
+    @api.depends(
+        "partner_id", "partner_id.child_ids.type", "partner_id.child_ids.email"
+    )
+    def _compute_letter_recipient_id(self):
+        for case in self:
+            partner = case.partner_id
+            contact = partner.browse(
+                partner.address_get(["invoice"]).get("invoice") if partner else False
+            )
+            case.letter_recipient_id = contact if contact.email else partner
 
     # ------------------------------------------------------------------
     # ACTIONS
@@ -246,6 +266,10 @@ class DebtNegotiation(models.Model):
             ),
             "response_deadline": deadline,
             "next_date": next_date,
+            # the step the ladder has planned: what the letter announces
+            "next_step_id": self.next_step_id.id
+            if next_date and self.state in CHASING_STATES
+            else False,
         }
 
     def _letter_default_offer(self, letter_type):

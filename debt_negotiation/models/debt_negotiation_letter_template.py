@@ -27,6 +27,7 @@ PLACEHOLDERS = (
     "installment_date",
     "grace_days",
     "previous_letters",
+    "next_step",
 )
 
 

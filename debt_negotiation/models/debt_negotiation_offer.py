@@ -275,6 +275,11 @@ class DebtNegotiationOffer(models.Model):
             "amount_above_due": self.env._(
                 "The offer amount cannot exceed what the debtor owes on the case."
             ),
+            "amount_below_due": self.env._(
+                "A full payment or an extension covers everything the debtor "
+                "owes on the case (%(amount)s); for less, make a settlement.",
+                amount=self.currency_id.format(self.case_amount_due),
+            ),
             "installments_missing": self.env._(
                 "A payment plan needs at least one installment."
             ),

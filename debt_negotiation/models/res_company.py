@@ -32,6 +32,13 @@ class ResCompany(models.Model):
         help="Days after an installment's due date before it counts as missed "
         "and the agreement as broken.",
     )
+    negotiation_installment_reminder_days = fields.Integer(
+        string="Installment Reminder Days",
+        default=3,
+        help="Days before each installment of an agreement the debtor is "
+        "reminded of it by email (0 turns the reminders off). A late payment "
+        "is always notified at once, within the grace period.",
+    )
     negotiation_writeoff_account_id = fields.Many2one(
         "account.account",
         string="Settlement Write-off Account",
@@ -57,6 +64,16 @@ class ResCompany(models.Model):
                 )
             if company.negotiation_grace_days < 0:
                 raise ValidationError(self.env._("Grace days cannot be negative."))
+
+    @api.constrains("negotiation_installment_reminder_days")
+    def _check_negotiation_installment_reminder_days(self):
+        if any(c.negotiation_installment_reminder_days < 0 for c in self):
+            raise ValidationError(
+                self.env._(
+                    "The days before an installment its reminder is sent cannot "
+                    "be negative (0 turns the reminders off)."
+                )
+            )
 
     @api.constrains("negotiation_auto_open_days")
     def _check_negotiation_auto_open_days(self):

@@ -27,6 +27,9 @@ class ResConfigSettings(models.TransientModel):
     negotiation_writeoff_account_id = fields.Many2one(
         related="company_id.negotiation_writeoff_account_id", readonly=False
     )
+    negotiation_installment_reminder_days = fields.Integer(
+        related="company_id.negotiation_installment_reminder_days", readonly=False
+    )
     negotiation_auto_open_days = fields.Integer(
         related="company_id.negotiation_auto_open_days", readonly=False
     )

@@ -3,8 +3,10 @@
 """The case's lifecycle played day by day through the real crons and real
 payments: no wrong letter, no stuck case, no skipped step."""
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import html2plaintext
 
 from .common import FollowupCommon, at, day
 
@@ -291,6 +293,25 @@ class TestLifecycle(FollowupCommon):
             self._cron()
             self.assertEqual(case.state, "settled")
 
+    def test_auto_open_does_not_put_back_a_removed_invoice(self):
+        self.company.negotiation_auto_open_days = 10
+        with at(20):
+            kept = self._create_invoice(days_overdue=15)
+            removed = self._create_invoice(amount=300.0, days_overdue=15)
+            self._cron()
+            case = kept.negotiation_id
+            self.assertEqual(case.invoice_ids, kept | removed)
+            # the negotiator takes one out (e.g. it is settled another way)
+            case.write({"invoice_ids": [Command.unlink(removed.id)]})
+            self.assertTrue(removed.negotiation_excluded)
+        with at(21):
+            self._cron()
+            self.assertNotIn(removed, case.invoice_ids)
+            self.assertFalse(removed.negotiation_id)
+            # starting a negotiation on it again is the user's explicit choice
+            self.assertEqual(self._start_case(removed), case)
+            self.assertFalse(removed.negotiation_excluded)
+
     def test_resolved_invoice_dispute_is_claimed_again(self):
         with at(10):
             kept = self._create_invoice(amount=1000.0, days_overdue=10)
@@ -418,3 +439,165 @@ class TestLifecycle(FollowupCommon):
                 "Counter-offer expired unanswered: call the debtor",
                 case.activity_ids.mapped("summary"),
             )
+
+    # ------------------------------------------------------------------
+    # Letters tell the truth
+    # ------------------------------------------------------------------
+    def test_letters_name_the_negotiator_never_the_bot(self):
+        self.company.negotiation_auto_open_days = 10
+        with at(20):
+            invoice = self._create_invoice(days_overdue=15)
+            self._cron()
+            case = invoice.negotiation_id
+            # opened by the scheduler: the invoice's salesperson negotiates
+            self.assertEqual(case.user_id, invoice.invoice_user_id)
+            letter = self._letters(case)[:1]
+            self.assertEqual(letter._negotiator(), case.user_id)
+            case.sudo().user_id = self.env.ref("base.user_root")
+            self.assertFalse(letter._negotiator(), "OdooBot is nobody's contact")
+            html = self.env["ir.actions.report"]._render_qweb_html(
+                "debt_negotiation.action_report_debt_negotiation_letter", letter.ids
+            )[0]
+            html = html.decode() if isinstance(html, bytes) else html
+            self.assertNotIn("OdooBot", html)
+            self.assertIn(self.company.negotiation_department, html)
+
+    def test_emails_go_to_the_invoicing_contact(self):
+        payable = self.env["res.partner"].create(
+            {
+                "name": "Accounts Payable",
+                "type": "invoice",
+                "parent_id": self.debtor.id,
+                "email": "ap@debtor.example.com",
+            }
+        )
+        with at(7):
+            case = self._case_due(overdue=7)
+            self.assertEqual(case.letter_recipient_id, payable)
+            self._cron()
+            letter = self._letters(case).filtered(lambda lt: lt.channel == "email")
+            self.assertEqual(letter.state, "sent")
+            message = case.message_ids.filtered(
+                lambda m: letter.name in (m.subject or "") or m.attachment_ids
+            ).filtered(lambda m: m.message_type == "comment")[:1]
+            self.assertIn(payable, message.partner_ids)
+
+    def test_agreement_email_states_the_agreed_terms(self):
+        with at(10):
+            case = self._case_due(overdue=10)
+            self._plan(case, 900.0, day(20))
+            body = self.env.ref(
+                "debt_negotiation.mail_template_letter_agreement"
+            )._render_field("body_html", case.ids)[case.id]
+        self.assertIn("Agreed amount", body)
+        self.assertIn("Next payment", body)
+        amount = case.currency_id.format(450.0).replace("\xa0", " ")
+        self.assertIn(amount, str(body).replace("\xa0", " "))
+        self.assertNotIn("Amount due", body)
+
+    def _letter_text(self, letter):
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "debt_negotiation.action_report_debt_negotiation_letter", letter.ids
+        )[0]
+        html = html.decode() if isinstance(html, bytes) else html
+        return " ".join(html2plaintext(html).split())
+
+    def test_what_happens_next_is_the_planned_step(self):
+        """ "What happens next" comes from the step the ladder has planned,
+        on its date, not from fixed text per letter type."""
+        with at(7):
+            case = self._case_due(overdue=7)
+            self._cron()
+            reminder = self._letters(case)
+            self.assertEqual(reminder.next_step_id, self.steps["negotiation"])
+            text = self._letter_text(reminder)
+            self.assertIn(
+                "we will send you a formal letter to agree on a solution", text
+            )
+        with at(8):
+            # the company drops the formal letter from its ladder: the next
+            # letters announce what really comes
+            self.steps["negotiation"].sudo().action_archive()
+            other = self._case_due(self.debtor_2, overdue=7)
+            self._cron()
+            letter = self._letters(other)
+            self.assertEqual(letter.next_step_id, self.steps["final_notice"])
+            self.assertIn("we will send you a final notice", self._letter_text(letter))
+        with at(46):
+            self._cron()
+            final = self._letters(other).filtered(
+                lambda lt: lt.letter_type == "final_notice"
+            )[:1]
+            self.assertEqual(final.next_step_id, self.steps["escalation"])
+
+    def test_installment_reminder_and_late_notice(self):
+        """Seed tip 19: the debtor is reminded before each payment and told
+        at once when one is late, while the grace period still lets them
+        keep the agreement."""
+        self.company.negotiation_installment_reminder_days = 3
+        with at(10):
+            case = self._case_due(overdue=10)
+            self._plan(case, 1000.0, day(20))
+            first = case.installment_ids.sorted("due_date")[0]
+
+        def notices(subject_part):
+            return case.message_ids.filtered(
+                lambda m: subject_part in (m.subject or "")
+            )
+
+        with at(16):
+            self._monitor()
+            self.assertFalse(notices("due on"), "4 days before: not yet")
+        with at(17):
+            self._monitor()
+            reminder = notices("payment of")
+            self.assertEqual(len(reminder), 1)
+            self.assertIn(case.letter_recipient_id, reminder.partner_ids)
+            self.assertEqual(first.reminder_date, day(17))
+        with at(18):
+            self._monitor()
+            self.assertEqual(len(notices("payment of")), 1, "once")
+        with at(21):
+            self._monitor()
+            self.assertEqual(first.state, "late")
+            late = notices("has not arrived")
+            self.assertEqual(len(late), 1)
+            self.assertIn("to keep the agreement in force", late.body)
+            self.assertIn(
+                self.env["ir.qweb.field.date"].value_to_html(first.grace_end_date, {}),
+                late.body,
+            )
+            self.assertEqual(case.state, "agreement")
+        with at(22):
+            self._monitor()
+            self.assertEqual(len(notices("has not arrived")), 1, "once")
+        # turned off: no reminder for the next one
+        self.company.negotiation_installment_reminder_days = 0
+        second = case.installment_ids.sorted("due_date")[1]
+        with at((second.due_date - day(0)).days - 1):
+            self._register_payment(case.invoice_ids, amount=first.amount)
+            self._monitor()
+            self.assertFalse(second.reminder_date)
+
+    def test_agreement_letter_says_how_to_pay_and_to_sign(self):
+        bank = self.env["res.bank"].create({"name": "Creditor Bank", "bic": "CRDTBEBB"})
+        self.env["res.partner.bank"].create(
+            {
+                "acc_number": "BE71096123456769",
+                "partner_id": self.company.partner_id.id,
+                "bank_id": bank.id,
+                "acc_holder_name": "Creditor Holder Ltd",
+            }
+        )
+        with at(10):
+            case = self._case_due(overdue=10)
+            self._plan(case, 900.0, day(20))
+            text = self._letter_text(case.agreement_id.letter_id)
+        for expected in (
+            "BE71096123456769",
+            "CRDTBEBB",
+            "Creditor Holder Ltd",
+            f"Payment reference: {case.name}",
+            "Please sign this confirmation below and return a copy to us",
+        ):
+            self.assertIn(expected, text)

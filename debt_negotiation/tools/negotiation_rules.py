@@ -29,6 +29,7 @@ OFFER_ERROR_CODES = (
     "down_payment_negative",
     "down_payment_too_high",
     "amount_above_due",
+    "amount_below_due",
     "installments_missing",
     "installments_too_many",
     "interval_missing",
@@ -36,6 +37,8 @@ OFFER_ERROR_CODES = (
     "expiry_in_past",
     "first_due_in_past",
 )
+# Offers for the whole amount due: anything less is a settlement.
+FULL_AMOUNT_TYPES = ("full_payment", "extension")
 # The longest payment plan an offer may hold: 30 years of monthly payments.
 MAX_INSTALLMENTS = 360
 
@@ -230,6 +233,9 @@ def offer_errors(
     * ``down_payment_negative``: ``down_payment < 0``
     * ``down_payment_too_high``: a positive down payment ``>= amount``
     * ``amount_above_due``: ``amount_due > 0`` and ``amount > amount_due``
+    * ``amount_below_due``: a full payment or an extension for less than
+      ``amount_due`` (> 0): such an agreement could never be fulfilled (its
+      invoices would stay open); less than what is due is a settlement
     * ``installments_missing``: a payment plan with fewer than 1 installment
     * ``installments_too_many``: a payment plan with more than
       :data:`MAX_INSTALLMENTS` installments
@@ -250,6 +256,10 @@ def offer_errors(
         ("down_payment_negative", down_units < 0),
         ("down_payment_too_high", down_units > 0 and down_units >= amount_units),
         ("amount_above_due", 0 < due_units < amount_units),
+        (
+            "amount_below_due",
+            offer_type in FULL_AMOUNT_TYPES and 0 < amount_units < due_units,
+        ),
         ("installments_missing", is_plan and (installment_count or 0) < 1),
         (
             "installments_too_many",

@@ -1,0 +1,111 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Nobody waits in silence: the debtor is reminded of each payment of the
+agreement a few days before it is due, and told at once when it is late,
+while the grace period still lets them keep the agreement (seed tip 19)."""
+
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import split_every
+
+from .workflow import internal as _internal
+
+REMINDER_TEMPLATE = "debt_negotiation.mail_template_installment_reminder"
+LATE_TEMPLATE = "debt_negotiation.mail_template_installment_late"
+
+
+class DebtNegotiationInstallment(models.Model):
+    _inherit = "debt.negotiation.installment"  # pylint: disable=consider-merging-classes-inherited
+
+    grace_end_date = fields.Date(
+        string="Grace Period Ends",
+        compute="_compute_grace_end_date",
+        help="The last day this payment can arrive before the agreement is broken.",
+    )
+
+    @api.depends("due_date", "company_id.negotiation_grace_days")
+    def _compute_grace_end_date(self):
+        for installment in self:
+            installment.grace_end_date = installment.due_date and (
+                installment.due_date
+                + timedelta(days=installment.company_id.negotiation_grace_days or 0)
+            )
+
+    @api.model
+    def _notice_domain(self, kind, today):
+        """Installments that get their ``kind`` notice (``reminder`` or
+        ``late``) on ``today``: unpaid, of an agreement in force, of a
+        debtor who accepts letters, not noticed yet."""
+        domain = [
+            ("active", "=", True),
+            ("agreement_id.state", "=", "active"),
+            ("negotiation_id.state", "=", "agreement"),
+            ("partner_id.negotiation_blocked", "=", False),
+        ]
+        if kind == "late":
+            return [*domain, ("state", "=", "late"), ("late_notice_date", "=", False)]
+        return [
+            *domain,
+            ("state", "=", "pending"),
+            ("reminder_date", "=", False),
+            ("due_date", ">=", today),
+            ("company_id.negotiation_installment_reminder_days", ">", 0),
+        ]
+
+    @api.model
+    def _send_notices(self, batch_size=200, auto_commit=False):
+        """Send the installment reminders and late notices due today (the
+        agreement monitor calls this). Idempotent: an installment is
+        noticed once of each kind.
+
+        :return: the number of notices sent
+        """
+        today = fields.Date.context_today(self)
+        Installment = self.sudo().with_context(active_test=True)
+        sent = 0
+        for kind, template_xmlid, date_field in (
+            ("reminder", REMINDER_TEMPLATE, "reminder_date"),
+            ("late", LATE_TEMPLATE, "late_notice_date"),
+        ):
+            installments = Installment.search(self._notice_domain(kind, today))
+            if kind == "reminder":
+                installments = installments.filtered(
+                    lambda i: (
+                        i.due_date
+                        <= today
+                        + timedelta(
+                            days=i.company_id.negotiation_installment_reminder_days
+                        )
+                    )
+                )
+            template = self.env.ref(template_xmlid, raise_if_not_found=False)
+            if not template:
+                continue
+            for batch in split_every(batch_size, installments.ids, Installment.browse):
+                for installment in batch:
+                    installment._post_notice(template)
+                _internal(batch).write({date_field: today})
+                sent += len(batch)
+                if auto_commit:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+        return sent
+
+    def _post_notice(self, template):
+        """Email ``template`` rendered for this installment to the debtor's
+        letters contact, posted in the case's chatter."""
+        self.ensure_one()
+        case = self.negotiation_id
+        template = template.sudo()
+        rendered = {
+            name: template._render_field(name, self.ids, compute_lang=True)[self.id]
+            for name in ("subject", "body_html")
+        }
+        case.message_post(
+            subject=rendered["subject"],
+            body=rendered["body_html"],
+            partner_ids=case.letter_recipient_id.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            email_from=template._render_field("email_from", self.ids)[self.id] or None,
+        )
