@@ -332,8 +332,8 @@ class DebtNegotiationAgreement(models.Model):
     # Business methods: settlement write-off
     # ------------------------------------------------------------------
     def _writeoff_journal_and_account(self):
-        """The company's write-off account and miscellaneous journal; raise
-        when either is missing."""
+        """The company's write-off account and journal (its setting, else its
+        first miscellaneous journal); raise when either is missing."""
         self.ensure_one()
         company = self.company_id
         account = company.negotiation_writeoff_account_id
@@ -347,7 +347,7 @@ class DebtNegotiationAgreement(models.Model):
                 )
             )
         Journal = self.env["account.journal"].sudo()
-        journal = Journal.search(
+        journal = company.sudo().negotiation_writeoff_journal_id or Journal.search(
             [*Journal._check_company_domain(company), ("type", "=", "general")],
             limit=1,
         )

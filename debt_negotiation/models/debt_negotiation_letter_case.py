@@ -120,7 +120,6 @@ class DebtNegotiation(models.Model):
                 if installment
                 else None,
             )
-        self._refresh_unapplied()
         signed = {}
         if letter_type == "agreement":
             signed = {

@@ -3,6 +3,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# What forgiving part of a debt costs: an expense.
+WRITEOFF_ACCOUNT_TYPES = ("expense", "expense_direct_cost")
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -43,9 +46,17 @@ class ResCompany(models.Model):
         "account.account",
         string="Settlement Write-off Account",
         check_company=True,
-        domain="[('account_type', 'in', "
-        "('expense', 'income_other', 'expense_direct_cost'))]",
-        help="Account receiving the amount forgiven by a fulfilled settlement.",
+        domain=f"[('account_type', 'in', {WRITEOFF_ACCOUNT_TYPES})]",
+        help="Expense account (bad debts, settlement discounts) receiving the "
+        "amount forgiven by a fulfilled settlement.",
+    )
+    negotiation_writeoff_journal_id = fields.Many2one(
+        "account.journal",
+        string="Settlement Write-off Journal",
+        check_company=True,
+        domain="[('type', '=', 'general')]",
+        help="Journal of the settlement write-off entries; when empty, the "
+        "first miscellaneous journal of the company.",
     )
     negotiation_auto_open_days = fields.Integer(
         string="Auto-open Cases After",
@@ -64,6 +75,20 @@ class ResCompany(models.Model):
                 )
             if company.negotiation_grace_days < 0:
                 raise ValidationError(self.env._("Grace days cannot be negative."))
+
+    @api.constrains("negotiation_writeoff_account_id")
+    def _check_negotiation_writeoff_account(self):
+        for company in self:
+            account = company.negotiation_writeoff_account_id
+            if account and account.account_type not in WRITEOFF_ACCOUNT_TYPES:
+                raise ValidationError(
+                    self.env._(
+                        "The settlement write-off account must be an expense "
+                        "account (bad debts, settlement discounts), not "
+                        "%(account)s.",
+                        account=account.display_name,
+                    )
+                )
 
     @api.constrains("negotiation_installment_reminder_days")
     def _check_negotiation_installment_reminder_days(self):

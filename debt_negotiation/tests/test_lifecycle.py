@@ -597,7 +597,7 @@ class TestLifecycle(FollowupCommon):
             "BE71096123456769",
             "CRDTBEBB",
             "Creditor Holder Ltd",
-            f"Payment reference: {case.name}",
+            f"Payment reference: *{case.name}*",
             "Please sign this confirmation below and return a copy to us",
         ):
             self.assertIn(expected, text)

@@ -52,3 +52,24 @@ class TestSettings(DebtNegotiationCommon):
             self.company.negotiation_grace_days = -1
         self.assertEqual(self.company.negotiation_response_days, 14)
         self.assertEqual(self.company.negotiation_grace_days, 5)
+
+    def test_writeoff_account_is_an_expense_and_journal_is_used(self):
+        income = self.company_data["default_account_revenue"]
+        with self.assertRaises(ValidationError):
+            self.company.negotiation_writeoff_account_id = income
+        journal = self.env["account.journal"].create(
+            {
+                "name": "Bad Debts",
+                "code": "BDBT",
+                "type": "general",
+                "company_id": self.company.id,
+            }
+        )
+        self.company.negotiation_writeoff_journal_id = journal
+        case, _offer = self._open_case_with_agreement(amount=600.0)
+        agreement = case.agreement_id
+        self.assertEqual(agreement._writeoff_journal_and_account()[0], journal)
+        self._register_payment(case.invoice_ids, amount=600.0)
+        self.env["debt.negotiation"]._cron_monitor_agreements()
+        self.assertEqual(case.state, "settled")
+        self.assertEqual(agreement.writeoff_move_id.journal_id, journal)
