@@ -17,6 +17,9 @@ STATE_SELECTION = [
 OPEN_STATES = ("open", "disputed", "agreement", "broken", "escalated")
 # States in which the automatic follow-ups work on a case.
 CHASING_STATES = ("open", "broken")
+# States in which the follow-up ladder acts on the case's chased debt: under
+# an agreement, only on the debt outside it (invoices due since).
+FOLLOWED_STATES = (*CHASING_STATES, "agreement")
 # States in which the debtor can dispute the claim.
 DISPUTABLE_STATES = ("open", "agreement", "broken", "escalated")
 

@@ -9,6 +9,7 @@ from odoo.tools import html2plaintext
 from ..const import (
     CHASING_STATES,
     DISPUTE_REASONS,
+    FOLLOWED_STATES,
     MANAGER_GROUP,
     OPEN_STATES,
     STATE_SELECTION,
@@ -20,7 +21,12 @@ _logger = logging.getLogger(__name__)
 
 # Fields only the case's own actions change (see ``models/workflow.py``),
 # besides its stored computed fields.
-WORKFLOW_FIELDS = {"state", "dispute_previous_state", "dispute_reason_code"}
+WORKFLOW_FIELDS = {
+    "state",
+    "dispute_previous_state",
+    "dispute_reason_code",
+    "followup_round",
+}
 
 
 class DebtNegotiation(models.Model):
@@ -216,6 +222,12 @@ class DebtNegotiation(models.Model):
         "It is tried again on the next day's run.",
         groups="debt_negotiation.group_negotiation_user",
     )
+    followup_round = fields.Integer(
+        readonly=True,
+        copy=False,
+        help="The follow-up ladder starts again at each agreement: the steps "
+        "executed before it do not count for the debt that falls due since.",
+    )
     dispute_reason = fields.Text(
         tracking=True, copy=False, groups="debt_negotiation.group_negotiation_user"
     )
@@ -303,23 +315,31 @@ class DebtNegotiation(models.Model):
         "invoice_ids.invoice_date_due",
         "invoice_ids.negotiation_disputed",
         "currency_id",
+        "state",
+        "agreement_ids.state",
+        "agreement_ids.invoice_ids",
     )
     def _compute_amounts(self):
         for case in self:
             invoices = case.invoice_ids
             currency = case.currency_id
             disputed = invoices.filtered("negotiation_disputed")
+            agreed = case._agreed_invoices()
             case.amount_total = sum(invoices.mapped("amount_total"))
             case.amount_due = currency.round(sum(invoices.mapped("amount_residual")))
             case.amount_disputed = currency.round(
                 sum(disputed.mapped("amount_residual"))
             )
-            case.amount_claimed = currency.round(case.amount_due - case.amount_disputed)
+            # what the letters demand: neither what is disputed nor, under
+            # an agreement, what the agreement covers
+            case.amount_claimed = currency.round(
+                sum((invoices - disputed - agreed).mapped("amount_residual"))
+            )
             case.amount_due_company = case.company_id.currency_id.round(
                 sum(invoices.mapped("amount_residual_signed"))
             )
             # the follow-ups count from the oldest invoice still chased
-            unpaid = (invoices - disputed).filtered(
+            unpaid = (invoices - disputed - agreed).filtered(
                 lambda m: not m.currency_id.is_zero(m.amount_residual)
             )
             due_dates = unpaid.mapped("invoice_date_due")
@@ -392,6 +412,14 @@ class DebtNegotiation(models.Model):
         for case in self:
             latest = case.agreement_ids.sorted("id")[-1:]
             case.agreement_id = latest if latest.state != "cancelled" else False
+
+    def _agreed_invoices(self):
+        """The invoices the agreement in force covers, while the case is
+        under it; the follow-ups chase only the others."""
+        self.ensure_one()
+        if self.state != "agreement":
+            return self.env["account.move"]
+        return self.agreement_ids.filtered(lambda a: a.state == "active").invoice_ids
 
     def _compute_access_url(self):
         res = super()._compute_access_url()
@@ -733,7 +761,10 @@ class DebtNegotiation(models.Model):
         done = self.env["debt.negotiation.followup.log"]._done_steps(self)
         for case in self:
             next_id = next_date = False
-            if case.state in CHASING_STATES and not case.partner_id.negotiation_blocked:
+            if (
+                case.state in FOLLOWED_STATES
+                and not case.partner_id.negotiation_blocked
+            ):
                 next_id, next_date = plan_next_step(
                     ladders.get(case.company_id.id, []),
                     case.oldest_due_date,

@@ -423,6 +423,9 @@ class DebtNegotiationAgreement(models.Model):
             {"letter_id": letter[:1].id, "signed_copy_id": signed_copy_attachment.id}
         )
         agreement._post_letter_copy()
+        # the ladder starts again: only debt falling due from now on is
+        # chased, from its first step
+        _workflow(case).write({"followup_round": case.followup_round + 1})
         case._schedule_next_action()
         return agreement
 

@@ -13,7 +13,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import split_every
 from odoo.tools.misc import format_date
 
-from ..const import CHASING_STATES
+from ..const import CHASING_STATES, FOLLOWED_STATES
 from ..tools import followup_ladder
 
 _logger = logging.getLogger(__name__)
@@ -201,7 +201,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         once a day, unless the run is forced (context
         ``debt_negotiation_followup_force``, the manual run)."""
         domain = [
-            ("state", "in", CHASING_STATES),
+            ("state", "in", FOLLOWED_STATES),
             ("partner_id.negotiation_blocked", "=", False),
             ("amount_claimed", ">", 0),
             ("oldest_due_date", "!=", False),
@@ -401,7 +401,40 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         cases._message_log_batch(bodies={d.case.id: self._note(d) for d in decisions})
         if step.escalate:
             cases.filtered(lambda c: c.state in CHASING_STATES).action_escalate()
+            self._schedule_handover(cases, step, today)
         return cases
+
+    @api.model
+    def _schedule_handover(self, cases, step, today):
+        """An escalation step ran: the negotiator gets an activity to hand
+        the claim over (to the agency or the lawyers), or, for a case under
+        an agreement, to decide what to do with the debt outside it."""
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        collected = self.env.context.get(RUN_ACTIVITIES_KEY)
+        for case in cases:
+            if case.state == "agreement":
+                summary = self.env._(
+                    "Debt outside the agreement unpaid after the final notice: "
+                    "decide the hand-over"
+                )
+            else:
+                summary = self.env._("Hand the claim over for collection")
+            # no notification per activity: the run's digest tells
+            activity = case.with_context(
+                mail_activity_quick_update=True
+            ).activity_schedule(
+                activity_type_id=todo.id,
+                date_deadline=today,
+                summary=summary,
+                note=self.env._(
+                    "Follow-up step %(step)s: %(amount)s is still claimed.",
+                    step=step.name,
+                    amount=case.currency_id.format(case.amount_claimed),
+                ),
+                **({"user_id": case.user_id.id} if case.user_id else {}),
+            )
+            if isinstance(collected, _RunActivities):
+                collected.extend(activity.ids)
 
     @api.model
     def _write_schedules(self, decisions, today):
@@ -419,7 +452,9 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
                 "followup_checked_date": today,
                 "followup_error": False,
             }
-            if step.stage_id:
+            # a case under agreement stays in its stage: only the debt
+            # outside the agreement is chased
+            if step.stage_id and decision.case.state != "agreement":
                 vals["stage_id"] = step.stage_id.id
             if step.letter_type:
                 vals["response_deadline"] = decision.deadline

@@ -14,7 +14,7 @@ _logger = logging.getLogger(__name__)
 class DebtNegotiationFollowupLog(models.Model):
     """One executed follow-up step of a case.
 
-    The UNIQUE (negotiation_id, step_id) constraint is what makes the
+    The UNIQUE (negotiation_id, step_id, round) constraint is what makes the
     follow-ups idempotent: a worker first claims the step by inserting this
     row (``INSERT ... ON CONFLICT DO NOTHING``) and only then generates the
     letters, in the same transaction. A rerun, or a second worker running at
@@ -60,12 +60,18 @@ class DebtNegotiationFollowupLog(models.Model):
         ondelete="set null",
     )
     next_action_date = fields.Date(string="Announced Next Date", readonly=True)
+    round = fields.Integer(
+        readonly=True,
+        default=0,
+        help="The case's follow-up round: the ladder starts again at each "
+        "agreement, for the debt that falls due since.",
+    )
 
     _sql_constraints = [
         (
             "negotiation_step_uniq",
-            "unique(negotiation_id, step_id)",
-            "A follow-up step is executed only once per case.",
+            "unique(negotiation_id, step_id, round)",
+            "A follow-up step is executed only once per case and round.",
         ),
     ]
 
@@ -75,16 +81,17 @@ class DebtNegotiationFollowupLog(models.Model):
     @api.model
     def _done_steps(self, cases):
         """Return ``{case_id: {step_id, ...}}``: the follow-up steps already
-        executed on ``cases`` (one grouped query)."""
+        executed on ``cases`` in their current round (one grouped query)."""
         done = defaultdict(set)
         if cases.ids:
             groups = self.sudo()._read_group(
                 [("negotiation_id", "in", cases.ids)],
-                ["negotiation_id"],
+                ["negotiation_id", "round"],
                 ["step_id:array_agg"],
             )
-            for case, step_ids in groups:
-                done[case.id] = set(step_ids)
+            for case, round_, step_ids in groups:
+                if round_ == case.followup_round:
+                    done[case.id] |= set(step_ids)
         return done
 
     @api.model
@@ -96,7 +103,7 @@ class DebtNegotiationFollowupLog(models.Model):
         :param decisions: the engine's decisions (``case``, ``step``,
             ``next_step``, ``next_date``)
 
-        The UNIQUE (negotiation_id, step_id) constraint decides: a step
+        The UNIQUE (negotiation_id, step_id, round) constraint decides: a step
         already executed (a rerun) is skipped, and of two workers claiming
         the same step at once, the second one waits for the first to commit
         and gets nothing (PostgreSQL reports the conflict as a serialization
@@ -109,14 +116,16 @@ class DebtNegotiationFollowupLog(models.Model):
             """
             INSERT INTO debt_negotiation_followup_log
                    (negotiation_id, step_id, company_id, date, next_step_id,
-                    next_action_date, create_uid, create_date, write_uid, write_date)
+                    next_action_date, round, create_uid, create_date, write_uid,
+                    write_date)
             SELECT t.case_id, t.step_id, t.company_id, %(date)s, t.next_step_id,
-                   t.next_date, %(uid)s, %(now)s, %(uid)s, %(now)s
+                   t.next_date, t.round, %(uid)s, %(now)s, %(uid)s, %(now)s
               FROM unnest(%(case_ids)s::int[], %(step_ids)s::int[],
                           %(company_ids)s::int[], %(next_step_ids)s::int[],
-                          %(next_dates)s::date[])
-                   AS t(case_id, step_id, company_id, next_step_id, next_date)
-            ON CONFLICT (negotiation_id, step_id) DO NOTHING
+                          %(next_dates)s::date[], %(rounds)s::int[])
+                   AS t(case_id, step_id, company_id, next_step_id, next_date,
+                        round)
+            ON CONFLICT (negotiation_id, step_id, round) DO NOTHING
             RETURNING negotiation_id, id
             """,
             step_ids=[(step or d.step).id for d in decisions],
@@ -127,6 +136,7 @@ class DebtNegotiationFollowupLog(models.Model):
             company_ids=[d.case.company_id.id for d in decisions],
             next_step_ids=[d.next_step.id or None for d in decisions],
             next_dates=[d.next_date or None for d in decisions],
+            rounds=[d.case.followup_round or 0 for d in decisions],
         )
         try:
             with self.env.cr.savepoint(flush=False):

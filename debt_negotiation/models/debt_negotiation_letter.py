@@ -371,9 +371,13 @@ class DebtNegotiationLetter(models.Model):
     # ------------------------------------------------------------------
     def _get_open_invoices(self):
         """Invoices listed in the letter: those still open, oldest first
-        (all of them when everything is paid)."""
+        (all of them when everything is paid). A demand letter on a case
+        under agreement lists only the debt outside the agreement."""
         self.ensure_one()
-        invoices = self.negotiation_id.invoice_ids
+        case = self.negotiation_id
+        invoices = case.invoice_ids
+        if self.letter_type in ("reminder", "negotiation", "final_notice"):
+            invoices -= case._agreed_invoices()
         open_invoices = invoices.filtered(
             lambda m: not m.currency_id.is_zero(m.amount_residual)
         )

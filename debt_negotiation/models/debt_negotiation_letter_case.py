@@ -154,7 +154,8 @@ class DebtNegotiation(models.Model):
         - no letter on a settled or cancelled case, nor on a disputed one
           (the chasing pauses);
         - the demand letters (reminder, negotiation, final notice) only
-          while the debt is chased (not under an agreement in force);
+          while debt is chased (under an agreement in force: only debt
+          outside it);
         - the agreement confirmation only of the case's agreement, stating
           that agreement's offer (so its signature never lands on another);
         - the broken-promise letter only for an unpaid installment of the
@@ -175,11 +176,14 @@ class DebtNegotiation(models.Model):
                 )
             )
         if letter_type in ("reminder", "negotiation", "final_notice"):
-            if self.state == "agreement":
+            if self.state == "agreement" and self.currency_id.is_zero(
+                self.amount_claimed
+            ):
                 raise UserError(
                     self.env._(
                         "Case %(case)s is under an agreement: its installments "
-                        "are monitored and no demand letter is sent.",
+                        "are monitored and no demand letter is sent for the "
+                        "debt it covers.",
                         case=self.name,
                     )
                 )
@@ -257,12 +261,7 @@ class DebtNegotiation(models.Model):
             "letter_type": letter_type,
             "offer_id": offer.id,
             "installment_id": installment.id,
-            # what the letter demands: disputed invoices are not claimed,
-            # the debtor's unapplied credits are netted
-            "amount_due": max(
-                self.currency_id.round(self.amount_claimed - self.amount_unapplied),
-                0.0,
-            ),
+            "amount_due": self._letter_amount(letter_type),
             "response_deadline": deadline,
             "next_date": next_date,
             # the step the ladder has planned: what the letter announces
@@ -270,6 +269,17 @@ class DebtNegotiation(models.Model):
             if next_date and self.state in CHASING_STATES
             else False,
         }
+
+    def _letter_amount(self, letter_type):
+        """What a letter of ``letter_type`` demands: for the agreement's own
+        letters, the debt under agreement; for the others, what is claimed
+        (not disputed, not covered by an agreement in force), less the
+        debtor's unapplied credits."""
+        self.ensure_one()
+        currency = self.currency_id
+        if letter_type in ("agreement", "broken_promise"):
+            return currency.round(self.amount_due - self.amount_disputed)
+        return max(currency.round(self.amount_claimed - self.amount_unapplied), 0.0)
 
     def _letter_default_offer(self, letter_type):
         """The offer a letter of ``letter_type`` states by default."""

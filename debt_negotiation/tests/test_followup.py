@@ -288,6 +288,11 @@ class TestFollowups(FollowupCommon):
         with at(104):
             self._cron()
             self.assertEqual(case.state, "escalated")
+            # the negotiator is told to hand the claim over
+            self.assertIn(
+                "Hand the claim over for collection",
+                case.activity_ids.mapped("summary"),
+            )
 
     def test_response_deadline_postpones_the_next_step(self):
         """While a proposed offer waits for the debtor's answer, no letter

@@ -601,3 +601,57 @@ class TestLifecycle(FollowupCommon):
             "Please sign this confirmation below and return a copy to us",
         ):
             self.assertIn(expected, text)
+
+    # ------------------------------------------------------------------
+    # New debt during an agreement
+    # ------------------------------------------------------------------
+    def test_new_debt_during_an_agreement_is_chased_from_the_start(self):
+        with at(60):
+            case = self._case_due(overdue=60)
+            old = case.invoice_ids
+            self._cron()
+            self.assertEqual(self._logs(case).step_id, self.steps["final_notice"])
+        with at(61):
+            self._plan(case, 1000.0, day(70))
+            self.assertEqual(case.state, "agreement")
+            self.assertEqual(case.amount_claimed, 0.0, "the agreement covers it all")
+            self.assertFalse(case.next_action_date)
+            stage = case.stage_id
+        with at(66):
+            new = self._create_invoice(amount=300.0, days_overdue=1)
+            self.assertEqual(self._start_case(new), case, "it joins the case")
+            self.assertEqual(case.amount_claimed, 300.0)
+            self.assertEqual(case.oldest_due_date, day(65))
+            self._cron()
+            self.assertFalse(
+                self._letters(case).filtered(lambda lt: lt.letter_type == "reminder"),
+                "not due yet by its own date",
+            )
+        with at(70):
+            self._register_payment(old, amount=500.0)
+            self._monitor()
+        with at(72):
+            # chased from the reminder on, on its own due date (65 + 7)
+            self._cron()
+            reminder = self._letters(case).filtered(
+                lambda lt: lt.letter_type == "reminder"
+            )
+            self.assertEqual(len(reminder), 1)
+            self.assertEqual(reminder.amount_due, 300.0)
+            self.assertEqual(reminder._get_open_invoices(), new)
+            self.assertEqual(case.state, "agreement", "the agreement goes on")
+            self.assertEqual(case.stage_id, stage)
+            self.assertEqual(case.agreement_id.state, "active")
+            self.assertEqual(case.next_step_id, self.steps["negotiation"])
+        second = case.installment_ids.sorted("due_date")[-1]
+        with at((second.due_date - day(0)).days):
+            self._register_payment(old, amount=500.0)
+            self._monitor()
+            # fulfilled; the new debt goes on where its own ladder is, no
+            # jump to the escalation the old debt had reached
+            self.assertEqual(case.agreement_id.state, "fulfilled")
+            self.assertEqual(case.state, "open")
+            self.assertEqual(case.amount_due, 300.0)
+            self.assertNotEqual(case.next_step_id, self.steps["escalation"])
+            self._cron()
+            self.assertNotEqual(case.state, "escalated")
