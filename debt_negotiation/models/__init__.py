@@ -11,6 +11,7 @@ from . import debt_negotiation_credits
 from . import debt_negotiation_offer
 from . import debt_negotiation_agreement
 from . import debt_negotiation_agreement_monitor
+from . import debt_negotiation_agreement_credit_note
 from . import debt_negotiation_installment
 from . import debt_negotiation_installment_notice
 from . import debt_negotiation_interaction

@@ -429,6 +429,39 @@ class DebtNegotiationAgreement(models.Model):
         case._schedule_next_action()
         return agreement
 
+    @api.model
+    def _remove_invoices(self, moves, residuals):
+        """Take ``moves`` (reset or cancelled invoices) out of the agreements
+        in force that cover them: the amount due at the agreement drops by
+        what each still owed (``residuals``: ``{move_id: amount}``)."""
+        agreements = _internal(self).search(
+            [
+                ("invoice_ids", "in", moves.ids),
+                ("state", "in", ("pending_signature", "active", "broken")),
+            ]
+        )
+        for agreement in agreements:
+            removed = agreement.invoice_ids & moves
+            currency = agreement.currency_id
+            owed = currency.round(sum(residuals.get(m.id, 0.0) for m in removed))
+            _internal(agreement).write(
+                {
+                    "invoice_ids": [Command.unlink(m.id) for m in removed],
+                    "amount_due": max(currency.round(agreement.amount_due - owed), 0.0),
+                }
+            )
+            agreement.negotiation_id.message_post(
+                body=self.env._(
+                    "%(moves)s no longer posted: removed from the agreement "
+                    "%(agreement)s, whose amount due falls by %(amount)s to "
+                    "%(due)s.",
+                    moves=", ".join(removed.mapped("display_name")),
+                    agreement=agreement.display_name,
+                    amount=currency.format(owed),
+                    due=currency.format(agreement.amount_due),
+                )
+            )
+
     def _post_letter_copy(self):
         """Post a copy of the agreement letter's PDF in the case's chatter,
         where the parties' agreement is read. A copy: deleting the chatter

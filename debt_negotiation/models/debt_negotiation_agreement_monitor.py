@@ -91,8 +91,13 @@ class DebtNegotiationAgreement(models.Model):
         return [
             ("state", "=", "active"),
             ("negotiation_id.state", "=", "agreement"),
+            "|",
+            "&",
             ("installment_ids", "!=", False),
             ("installment_ids", "not any", [("state", "!=", "paid")]),
+            # nothing left to collect (invoices paid, or cancelled and taken
+            # out): the agreement ends too
+            ("invoice_ids", "not any", [("amount_residual", "!=", 0)]),
         ]
 
     @api.model
@@ -218,9 +223,11 @@ class DebtNegotiationAgreement(models.Model):
         (settlements and discounted plans) and settle the case. Full payment
         and extension agreements are fulfilled once their invoices are paid."""
         for agreement in self:
-            agreement._check_fulfilment()
             currency = agreement.currency_id
             remaining = sum(agreement.invoice_ids.mapped("amount_residual"))
+            # nothing written off when nothing remains: only the structure
+            # is checked then (the invoices may have shrunk under it)
+            agreement._check_fulfilment(nothing_left=currency.is_zero(remaining))
             if not currency.is_zero(remaining):
                 if not agreement._forgives_balance():
                     continue
@@ -229,7 +236,7 @@ class DebtNegotiationAgreement(models.Model):
             agreement._settle_case()
         return True
 
-    def _check_fulfilment(self):
+    def _check_fulfilment(self, nothing_left=False):
         """Check again, from the records themselves, what a fulfilment
         relies on before it settles the case and writes the rest off: raise
         a :class:`UserError` naming what does not hold."""
@@ -265,7 +272,7 @@ class DebtNegotiationAgreement(models.Model):
                 self.env._("its installments do not add up to the agreed amount"),
             ),
             (
-                currency.compare_amounts(received, offer.amount) >= 0,
+                nothing_left or currency.compare_amounts(received, offer.amount) >= 0,
                 self.env._("less than the agreed amount was received"),
             ),
             (
@@ -312,7 +319,18 @@ class DebtNegotiationAgreement(models.Model):
         _workflow(case).write(
             {"state": "settled", "response_deadline": False, "next_action_date": False}
         )
-        if self.writeoff_move_id:
+        if self.credit_note_ids:
+            body = self.env._(
+                "Agreement fulfilled: every installment of %(offer)s is paid. "
+                "The remaining %(amount)s was credited (%(moves)s); the case "
+                "is settled.",
+                offer=offer.display_name,
+                amount=currency.format(self.writeoff_amount),
+                moves=", ".join(
+                    (self.credit_note_ids | self.writeoff_move_id).mapped("name")
+                ),
+            )
+        elif self.writeoff_move_id:
             body = self.env._(
                 "Agreement fulfilled: every installment of %(offer)s is paid. "
                 "The remaining %(amount)s was written off (%(move)s); the "
@@ -406,12 +424,50 @@ class DebtNegotiationAgreement(models.Model):
         }
 
     def _write_off_balance(self):
-        """Write the balance left on the agreement invoices off to the
-        company's write-off account: a posted journal entry whose receivable
-        lines are reconciled with the invoices (they end ``paid``)."""
+        """Close the balance left on the agreement invoices, what the
+        settlement forgives: by credit notes (company setting
+        ``negotiation_settlement_method``: a price concession, VAT
+        reduced), then, for what is still open (rounding), or as the whole
+        method, by a posted journal entry to the company's write-off account
+        whose receivable lines are reconciled with the invoices (they end
+        ``paid``)."""
         self.ensure_one()
-        journal, account = self._writeoff_journal_and_account()
-        receivables = (
+        forgiven = sum(self._open_receivables().mapped("amount_residual_currency"))
+        notes = self.env["account.move"]
+        if self.company_id.negotiation_settlement_method == "credit_note":
+            notes = self._credit_forgiven_balance()
+        receivables = self._open_receivables()
+        move = self.env["account.move"]
+        if not self.currency_id.is_zero(
+            sum(receivables.mapped("amount_residual_currency"))
+        ):
+            journal, account = self._writeoff_journal_and_account()
+            move = (
+                self.env["account.move"]
+                .sudo()
+                .with_company(self.company_id)
+                .create(self._prepare_writeoff_move_vals(receivables, journal, account))
+            )
+            move.action_post()
+            for receivable_account in receivables.account_id:
+                (move.line_ids | receivables).filtered(
+                    lambda line, acc=receivable_account: (
+                        line.account_id == acc and not line.reconciled
+                    )
+                ).reconcile()
+        _internal(self).write(
+            {
+                "writeoff_move_id": move.id,
+                "writeoff_amount": forgiven,
+                "credit_note_ids": [Command.set(notes.ids)],
+            }
+        )
+        return move | notes
+
+    def _open_receivables(self):
+        """The open receivable lines of the agreement's posted invoices."""
+        self.ensure_one()
+        return (
             self.invoice_ids.sudo()
             .filtered(lambda m: m.state == "posted")
             .line_ids.filtered(
@@ -421,21 +477,3 @@ class DebtNegotiationAgreement(models.Model):
                 )
             )
         )
-        amount_currency = sum(receivables.mapped("amount_residual_currency"))
-        move = (
-            self.env["account.move"]
-            .sudo()
-            .with_company(self.company_id)
-            .create(self._prepare_writeoff_move_vals(receivables, journal, account))
-        )
-        move.action_post()
-        for receivable_account in receivables.account_id:
-            (move.line_ids | receivables).filtered(
-                lambda line, acc=receivable_account: (
-                    line.account_id == acc and not line.reconciled
-                )
-            ).reconcile()
-        _internal(self).write(
-            {"writeoff_move_id": move.id, "writeoff_amount": amount_currency}
-        )
-        return move

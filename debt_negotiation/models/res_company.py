@@ -50,6 +50,19 @@ class ResCompany(models.Model):
         help="Expense account (bad debts, settlement discounts) receiving the "
         "amount forgiven by a fulfilled settlement.",
     )
+    negotiation_settlement_method = fields.Selection(
+        [
+            ("writeoff", "Write-off (bad debt)"),
+            ("credit_note", "Credit note (price concession, VAT reduced)"),
+        ],
+        string="Settlement Accounting",
+        default="writeoff",
+        required=True,
+        help="How the part of the debt a fulfilled settlement forgives is "
+        "booked: written off to the write-off account, or credited on the "
+        "invoices by credit notes that reduce the revenue and the VAT (a "
+        "rounding difference left is written off).",
+    )
     negotiation_writeoff_journal_id = fields.Many2one(
         "account.journal",
         string="Settlement Write-off Journal",

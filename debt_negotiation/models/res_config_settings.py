@@ -27,6 +27,9 @@ class ResConfigSettings(models.TransientModel):
     negotiation_writeoff_account_id = fields.Many2one(
         related="company_id.negotiation_writeoff_account_id", readonly=False
     )
+    negotiation_settlement_method = fields.Selection(
+        related="company_id.negotiation_settlement_method", readonly=False
+    )
     negotiation_writeoff_journal_id = fields.Many2one(
         related="company_id.negotiation_writeoff_journal_id", readonly=False
     )

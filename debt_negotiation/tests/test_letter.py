@@ -491,6 +491,15 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
         self.assertEqual(report_type, "pdf")
         self.assertEqual(page_count(content), pages)
 
+    def test_one_page_letters_fit_on_one_page(self):
+        """A reminder or a negotiation letter on a usual case (a few
+        invoices, no schedule) is one sheet of paper."""
+        case = self.case.with_context(force_report_rendering=True)
+        for letter_type in ("reminder", "negotiation"):
+            with self.subTest(letter_type=letter_type):
+                letter = case._generate_letter(letter_type)
+                self.assertEqual(page_count(letter.attachment_id.raw), 1)
+
     def test_mail_composer_attachment(self):
         letter = self.case._generate_letter("negotiation", channel="email")
         action = letter.action_send_email()

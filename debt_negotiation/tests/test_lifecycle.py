@@ -655,3 +655,94 @@ class TestLifecycle(FollowupCommon):
             self.assertNotEqual(case.next_step_id, self.steps["escalation"])
             self._cron()
             self.assertNotEqual(case.state, "escalated")
+
+    # ------------------------------------------------------------------
+    # Agreements always end
+    # ------------------------------------------------------------------
+    def test_cancelled_invoice_leaves_the_agreement(self):
+        with at(10):
+            kept = self._create_invoice(amount=1000.0, days_overdue=10)
+            wrong = self._create_invoice(amount=500.0, days_overdue=10)
+            case = self._start_case(kept | wrong)
+            offer = self._create_offer(
+                case,
+                offer_type="full_payment",
+                amount=1500.0,
+                first_due_date=day(20),
+            )
+            offer.action_propose()
+            self._confirm_agreement(offer)
+            agreement = case.agreement_id
+        with at(12):
+            # the second invoice was wrong: reset and cancelled
+            wrong.button_draft()
+            wrong.button_cancel()
+            self.assertEqual(agreement.invoice_ids, kept)
+            self.assertEqual(agreement.amount_due, 1000.0)
+            self.assertNotIn(wrong, case.invoice_ids)
+            self._monitor()
+            installment = agreement.installment_ids
+            self.assertEqual(
+                installment.amount_paid, 0.0, "a cancelled balance is no payment"
+            )
+            self.assertTrue(
+                case.message_ids.filtered(
+                    lambda m: "removed from the agreement" in m.body
+                )
+            )
+        with at(18):
+            # what is left is paid: the agreement ends, the case is settled
+            self._register_payment(kept)
+            self._monitor()
+            self.assertEqual(agreement.state, "fulfilled")
+            self.assertEqual(case.state, "settled")
+            self.assertFalse(agreement.writeoff_move_id)
+
+    # ------------------------------------------------------------------
+    # Settlement accounting
+    # ------------------------------------------------------------------
+    def test_settlement_forgiven_by_credit_note(self):
+        """By company setting, what a settlement forgives is a credit note on
+        the invoice: a price concession reducing the revenue and the VAT."""
+        self.company.negotiation_settlement_method = "credit_note"
+        tax = self.env["account.tax"].create(
+            {
+                "name": "VAT 10%",
+                "amount": 10.0,
+                "amount_type": "percent",
+                "type_tax_use": "sale",
+                "company_id": self.company.id,
+            }
+        )
+        with at(10):
+            invoice = self._create_invoice(amount=1000.0, days_overdue=10, post=False)
+            invoice.invoice_line_ids.tax_ids = tax
+            invoice.action_post()
+            self.assertEqual(invoice.amount_total, 1100.0)
+            case = self._start_case(invoice)
+            offer = self._create_offer(case, amount=660.0, first_due_date=day(20))
+            offer.action_propose()
+            self._confirm_agreement(offer)
+            agreement = case.agreement_id
+        with at(20):
+            self._register_payment(invoice, amount=660.0)
+            self._monitor()
+            self.assertEqual(case.state, "settled")
+            note = agreement.credit_note_ids
+            self.assertEqual(len(note), 1)
+            self.assertRecordValues(
+                note,
+                [
+                    {
+                        "move_type": "out_refund",
+                        "state": "posted",
+                        "reversed_entry_id": invoice.id,
+                        "amount_untaxed": 400.0,
+                        "amount_tax": 40.0,
+                        "amount_total": 440.0,
+                    }
+                ],
+            )
+            self.assertFalse(agreement.writeoff_move_id, "no rounding left")
+            self.assertEqual(agreement.writeoff_amount, 440.0)
+            self.assertTrue(invoice.currency_id.is_zero(invoice.amount_residual))
