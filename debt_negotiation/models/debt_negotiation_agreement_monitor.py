@@ -179,6 +179,8 @@ class DebtNegotiationAgreement(models.Model):
                     )
                 )
             else:
+                # the letter announces the step the ladder now plans
+                case._schedule_next_action()
                 case._generate_letter("broken_promise", installment=missed)
             case.activity_schedule(
                 "debt_negotiation.mail_activity_type_negotiation_call",

@@ -258,6 +258,20 @@ class DebtNegotiationCommon(AccountTestInvoicingCommon):
             }
         )
 
+    def _plan(self, case, amount=1000.0, count=4, first_due=None, **vals):
+        """A proposed monthly payment plan on ``case``."""
+        offer = self._create_offer(
+            case,
+            offer_type="payment_plan",
+            amount=amount,
+            installment_count=count,
+            interval="month",
+            first_due_date=first_due or self.today + timedelta(days=10),
+            **vals,
+        )
+        offer.action_propose()
+        return offer
+
     def _confirm_agreement(self, offer, signed_by="Jane Accounts", user=None):
         """Accept ``offer`` the way the UI does: ``action_accept`` opens the
         agreement wizard, which is filled and confirmed through a Form."""

@@ -32,20 +32,6 @@ class TestAgreement(DebtNegotiationCommon):
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
-    def _plan(self, case, amount=1000.0, count=4, first_due=None, **vals):
-        """A proposed monthly payment plan on ``case``."""
-        offer = self._create_offer(
-            case,
-            offer_type="payment_plan",
-            amount=amount,
-            installment_count=count,
-            interval="month",
-            first_due_date=first_due or self.today + timedelta(days=10),
-            **vals,
-        )
-        offer.action_propose()
-        return offer
-
     def _agreed_plan(self, amount=1000.0, count=4, first_due=None, **vals):
         """A case under agreement on a monthly payment plan (first payment
         in 10 days), its offer and its invoice of 1000."""

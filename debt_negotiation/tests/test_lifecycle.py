@@ -145,16 +145,9 @@ class TestLifecycle(FollowupCommon):
     # ------------------------------------------------------------------
     # A broken promise can be cured
     # ------------------------------------------------------------------
-    def _plan(self, case, amount, first_due, count=2):
-        offer = self._create_offer(
-            case,
-            offer_type="payment_plan",
-            amount=amount,
-            installment_count=count,
-            interval="month",
-            first_due_date=first_due,
-        )
-        offer.action_propose()
+    def _agree_plan(self, case, amount, first_due, count=2):
+        """``case`` under agreement on a monthly plan of ``count`` payments."""
+        offer = self._plan(case, amount=amount, count=count, first_due=first_due)
         self._confirm_agreement(offer)
         return offer
 
@@ -164,7 +157,7 @@ class TestLifecycle(FollowupCommon):
         again; paid in full later, the case settles with its write-off."""
         with at(10):
             case = self._case_due(overdue=10)
-            offer = self._plan(case, 900.0, day(20))
+            offer = self._agree_plan(case, 900.0, day(20))
             first, second = case.installment_ids.sorted("due_date")
         grace = self.company.negotiation_grace_days
         broken_on = (first.due_date - day(0)).days + grace + 1
@@ -175,6 +168,12 @@ class TestLifecycle(FollowupCommon):
                 lambda lt: lt.letter_type == "broken_promise"
             )
             self.assertEqual(letter.installment_id, first)
+            # it announces what the ladder has really planned on its date
+            self.assertEqual(letter.next_step_id, case.next_step_id)
+            self.assertTrue(letter.next_step_id)
+            self.assertIn(
+                letter._next_step_clause(), letter._get_letter_texts()["next_steps"]
+            )
             deadline = letter.response_deadline
             self.assertGreater(deadline, day(broken_on))
         with at(broken_on + 2):
@@ -201,7 +200,7 @@ class TestLifecycle(FollowupCommon):
     def test_broken_promise_not_cured_stays_broken(self):
         with at(10):
             case = self._case_due(overdue=10)
-            self._plan(case, 1000.0, day(20))
+            self._agree_plan(case, 1000.0, day(20))
             first = case.installment_ids.sorted("due_date")[0]
         broken_on = (first.due_date - day(0)).days + 6
         with at(broken_on):
@@ -392,7 +391,7 @@ class TestLifecycle(FollowupCommon):
     def test_unapplied_credit_keeps_the_agreement(self):
         with at(10):
             case = self._case_due(overdue=10)
-            self._plan(case, 1000.0, day(20))
+            self._agree_plan(case, 1000.0, day(20))
             first = case.installment_ids.sorted("due_date")[0]
         with at(21):
             # the debtor pays the installment, but the payment is not matched
@@ -485,7 +484,7 @@ class TestLifecycle(FollowupCommon):
     def test_agreement_email_states_the_agreed_terms(self):
         with at(10):
             case = self._case_due(overdue=10)
-            self._plan(case, 900.0, day(20))
+            self._agree_plan(case, 900.0, day(20))
             body = self.env.ref(
                 "debt_negotiation.mail_template_letter_agreement"
             )._render_field("body_html", case.ids)[case.id]
@@ -537,7 +536,7 @@ class TestLifecycle(FollowupCommon):
         self.company.negotiation_installment_reminder_days = 3
         with at(10):
             case = self._case_due(overdue=10)
-            self._plan(case, 1000.0, day(20))
+            self._agree_plan(case, 1000.0, day(20))
             first = case.installment_ids.sorted("due_date")[0]
 
         def notices(subject_part):
@@ -591,7 +590,7 @@ class TestLifecycle(FollowupCommon):
         )
         with at(10):
             case = self._case_due(overdue=10)
-            self._plan(case, 900.0, day(20))
+            self._agree_plan(case, 900.0, day(20))
             text = self._letter_text(case.agreement_id.letter_id)
         for expected in (
             "BE71096123456769",
@@ -612,7 +611,7 @@ class TestLifecycle(FollowupCommon):
             self._cron()
             self.assertEqual(self._logs(case).step_id, self.steps["final_notice"])
         with at(61):
-            self._plan(case, 1000.0, day(70))
+            self._agree_plan(case, 1000.0, day(70))
             self.assertEqual(case.state, "agreement")
             self.assertEqual(case.amount_claimed, 0.0, "the agreement covers it all")
             self.assertFalse(case.next_action_date)
