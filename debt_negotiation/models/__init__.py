@@ -5,6 +5,8 @@ from . import res_config_settings
 from . import res_partner
 from . import debt_negotiation_stage
 from . import debt_negotiation
+from . import debt_negotiation_opening
+from . import debt_negotiation_followup_schedule
 from . import debt_negotiation_dispute
 from . import debt_negotiation_lifecycle
 from . import debt_negotiation_credits

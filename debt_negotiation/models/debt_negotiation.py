@@ -9,12 +9,10 @@ from odoo.tools import html2plaintext
 from ..const import (
     CHASING_STATES,
     DISPUTE_REASONS,
-    FOLLOWED_STATES,
     MANAGER_GROUP,
     OPEN_STATES,
     STATE_SELECTION,
 )
-from ..tools.followup_ladder import plan_next_step
 from .workflow import is_privileged, readonly_stored_computes, refuse_forced, workflow
 
 _logger = logging.getLogger(__name__)
@@ -286,17 +284,6 @@ class DebtNegotiation(models.Model):
         ),
     ]
 
-    def init(self):
-        # One open case per debtor, company and currency, even with
-        # concurrent workers (the index of 18.0.1.0 had no currency).
-        self._cr.execute("DROP INDEX IF EXISTS debt_negotiation_one_open_case_idx")
-        self._cr.execute(
-            "CREATE UNIQUE INDEX IF NOT EXISTS "
-            "debt_negotiation_one_open_case_currency_idx "
-            "ON debt_negotiation (partner_id, company_id, currency_id) "
-            "WHERE state NOT IN ('settled', 'cancelled')"
-        )
-
     # ------------------------------------------------------------------
     # COMPUTE METHODS
     # ------------------------------------------------------------------
@@ -447,56 +434,6 @@ class DebtNegotiation(models.Model):
                     )
                 )
 
-    def _one_open_case_error(self, partner, company, duplicate):
-        """The refusal of a second open case. The existing case is named only
-        to a user who may read it: another company's case stays unseen."""
-        visible = duplicate.with_env(self.env)._filtered_access("read")
-        if visible:
-            message = self.env._(
-                "%(partner)s already has an open negotiation case (%(case)s) "
-                "in %(company)s. Add the invoices to it instead.",
-                partner=partner.display_name,
-                case=visible.name,
-                company=company.name,
-            )
-        else:
-            message = self.env._(
-                "%(partner)s already has an open negotiation case in this "
-                "company, or one you cannot see. Add the invoices to it instead, "
-                "or ask a negotiation manager.",
-                partner=partner.display_name,
-            )
-        return ValidationError(message)
-
-    def _precheck_one_open_case(self, keys):
-        """Refuse to make a second open case per debtor, company and
-        currency, with a clear message, BEFORE the row reaches the database,
-        whose unique index (:meth:`init`, the rule itself, safe with
-        concurrent workers) would otherwise fail with a raw integrity error.
-        ``keys``: ``(partner_id, company_id, currency_id)`` of the cases
-        about to be open; ``self``: the cases being written."""
-        seen = set()
-        for key in keys:
-            if not all(key):
-                continue
-            duplicate = self.sudo().search(
-                [
-                    ("id", "not in", self.ids),
-                    ("partner_id", "=", key[0]),
-                    ("company_id", "=", key[1]),
-                    ("currency_id", "=", key[2]),
-                    ("state", "in", OPEN_STATES),
-                ],
-                limit=1,
-            )
-            if duplicate or key in seen:
-                raise self._one_open_case_error(
-                    self.env["res.partner"].browse(key[0]),
-                    self.env["res.company"].browse(key[1]),
-                    duplicate,
-                )
-            seen.add(key)
-
     @api.constrains("minimum_amount")
     def _check_minimum_amount(self):
         for case in self.sudo():
@@ -576,18 +513,6 @@ class DebtNegotiation(models.Model):
         if held:
             self._exclude_removed_invoices(held)
         return res
-
-    def _exclude_removed_invoices(self, held):
-        """Posted invoices taken out of an open case (``held``: the invoices
-        each case held before) are not put back by the auto-open setting: a
-        user removed them on purpose. Starting a negotiation on them again
-        lifts it."""
-        removed = self.env["account.move"]
-        for case in self.filtered(lambda c: c.state in OPEN_STATES):
-            removed |= held.get(case.id, removed) - case.invoice_ids
-        removed = removed.filtered(lambda m: m.state == "posted")
-        if removed:
-            workflow(removed.sudo()).write({"negotiation_excluded": True})
 
     def _check_workflow_vals(self, vals, creating=False):
         """Refuse what a client may not write on these cases (or, with
@@ -748,56 +673,6 @@ class DebtNegotiation(models.Model):
         self._schedule_next_action()
         return True
 
-    def _schedule_next_action(self):
-        """Compute when the follow-ups act next on these cases.
-
-        Sets ``next_action_date`` and ``next_step_id`` from the company's
-        ladder: the first step after the last executed one, on its ladder
-        date but never before the response deadline. Cases the follow-ups do
-        not chase (other states, blocked debtors) get no date.
-        """
-        Step = self.env["debt.negotiation.followup.step"].sudo()
-        ladders = Step._ladders(self.company_id)
-        done = self.env["debt.negotiation.followup.log"]._done_steps(self)
-        for case in self:
-            next_id = next_date = False
-            if (
-                case.state in FOLLOWED_STATES
-                and not case.partner_id.negotiation_blocked
-            ):
-                next_id, next_date = plan_next_step(
-                    ladders.get(case.company_id.id, []),
-                    case.oldest_due_date,
-                    done[case.id],
-                    case.response_deadline,
-                )
-            case._followup_write(Step.browse(next_id), next_date or False)
-        return True
-
-    def _followup_write(self, next_step, next_date, checked=False, **vals):
-        """Write the follow-up schedule (and ``vals``) on the case, only
-        what changed, without tracking: the run logs one note per case."""
-        self.ensure_one()
-        vals.update(
-            {
-                "next_step_id": next_step.id or False,
-                "next_action_date": next_date or False,
-            }
-        )
-        if checked:
-            vals["followup_checked_date"] = checked
-        if self.followup_error and "followup_error" not in vals:
-            vals["followup_error"] = False
-        changed = {}
-        for fname, value in vals.items():
-            current = self[fname]
-            if isinstance(current, models.BaseModel):
-                current = current.id
-            if (current or False) != (value or False):
-                changed[fname] = value
-        if changed:
-            self.with_context(mail_notrack=True).write(changed)
-
     def action_log_call(self):
         self.ensure_one()
         return {
@@ -870,87 +745,6 @@ class DebtNegotiation(models.Model):
         action["domain"] = domain
         action["context"] = context
         return action
-
-    # ------------------------------------------------------------------
-    # BUSINESS METHODS: opening cases from invoices
-    # ------------------------------------------------------------------
-    @api.model
-    def _open_case_for_invoices(self, invoices):
-        """Return the debtor's open case holding ``invoices``, creating it
-        or adding the invoices to it. All invoices share debtor, company and
-        currency (checked by the caller): a debtor owing in two currencies
-        has one open case in each."""
-        partner = invoices.commercial_partner_id
-        company = invoices.company_id
-        case = self.search(
-            [
-                ("partner_id", "=", partner.id),
-                ("company_id", "=", company.id),
-                ("currency_id", "=", invoices.currency_id.id),
-                ("state", "in", OPEN_STATES),
-            ],
-            limit=1,
-        )
-        excluded = invoices.filtered("negotiation_excluded")
-        if excluded:
-            workflow(excluded.sudo()).write({"negotiation_excluded": False})
-        if case:
-            new_invoices = invoices - case.invoice_ids
-            if new_invoices:
-                case.write(
-                    {"invoice_ids": [fields.Command.link(m.id) for m in new_invoices]}
-                )
-                case.message_post(
-                    body=self.env._(
-                        "Invoices added to the negotiation: %(moves)s",
-                        moves=", ".join(new_invoices.mapped("name")),
-                    )
-                )
-            return case
-        vals = {
-            "partner_id": partner.id,
-            "company_id": company.id,
-            "currency_id": invoices.currency_id.id,
-            "invoice_ids": [fields.Command.set(invoices.ids)],
-        }
-        if self.env.user._is_superuser():
-            # opened by the scheduler: the invoices' salesperson negotiates
-            vals["user_id"] = (
-                (invoices.invoice_user_id | partner.user_id)
-                .filtered(lambda u: not u.share and not u._is_superuser())[:1]
-                .id
-            )
-        case = self.create(vals)
-        case.message_post(
-            body=self.env._(
-                "Negotiation opened on %(moves)s.",
-                moves=", ".join(invoices.mapped("name")),
-            )
-        )
-        return case
-
-    # ------------------------------------------------------------------
-    # CRON HAND-OVERS: follow-ups
-    # ------------------------------------------------------------------
-    @api.model
-    def _cron_process_followups(self, batch_size=None, max_batches=None):
-        """Daily follow-ups (cron ``ir_cron_process_followups``): settle the
-        paid cases, expire the offers, open cases, execute the due follow-up
-        steps. See
-        ``debt.negotiation.followup.engine._run``.
-
-        :return: a Counter of what was done
-        """
-        return self.env["debt.negotiation.followup.engine"]._run(
-            batch_size=batch_size, max_batches=max_batches
-        )
-
-    @api.model
-    def action_run_followups_now(self):
-        """ "Run Follow-ups Now" (managers): run the follow-ups of the
-        user's companies at once, including the cases already looked at
-        today (e.g. after fixing a debtor's address)."""
-        return self.env["debt.negotiation.followup.engine"]._run_now()
 
     # ------------------------------------------------------------------
     # ACTION METHODS AND CRON HAND-OVERS: agreements
