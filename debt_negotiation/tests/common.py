@@ -98,19 +98,11 @@ class DebtNegotiationCommon(AccountTestInvoicingCommon):
         cls.Offer = cls.env["debt.negotiation.offer"]
         cls.Interaction = cls.env["debt.negotiation.interaction"]
 
-        immediate = cls.env.ref("account.account_payment_term_immediate")
-        partner_vals = {
-            "is_company": True,
-            "company_id": False,
-            "property_payment_term_id": immediate.id,
-            "invoice_sending_method": "manual",
-            "invoice_edi_format": False,
-        }
-        cls.debtor = cls.env["res.partner"].create(
-            {**partner_vals, "name": "Debtor One Ltd", "email": "debtor1@example.com"}
-        )
-        cls.debtor_2 = cls.env["res.partner"].create(
-            {**partner_vals, "name": "Debtor Two Ltd", "email": "debtor2@example.com"}
+        cls.debtor, cls.debtor_2 = cls._create_debtors(
+            [
+                {"name": "Debtor One Ltd", "email": "debtor1@example.com"},
+                {"name": "Debtor Two Ltd", "email": "debtor2@example.com"},
+            ]
         )
         cls.debtor_contact = cls.env["res.partner"].create(
             {
@@ -137,6 +129,25 @@ class DebtNegotiationCommon(AccountTestInvoicingCommon):
     # ------------------------------------------------------------------
     # Users
     # ------------------------------------------------------------------
+    @classmethod
+    def _create_debtors(cls, vals_list):
+        """Debtor companies of every company, on immediate payment terms,
+        invoiced by hand (no EDI): one per ``vals`` of ``vals_list``."""
+        immediate = cls.env.ref("account.account_payment_term_immediate")
+        return cls.env["res.partner"].create(
+            [
+                {
+                    "is_company": True,
+                    "company_id": False,
+                    "property_payment_term_id": immediate.id,
+                    "invoice_sending_method": "manual",
+                    "invoice_edi_format": False,
+                    **vals,
+                }
+                for vals in vals_list
+            ]
+        )
+
     @classmethod
     def _create_negotiation_user(cls, login, groups, company=None):
         """Create an internal user of ``company`` (default: the main one)
@@ -371,17 +382,11 @@ class FollowupCommon(DebtNegotiationCommon):
         }
         cls.debtor.write(address)
         cls.debtor_2.write(address)
-        cls.partners = cls.env["res.partner"].create(
+        cls.partners = cls._create_debtors(
             [
                 {
                     "name": f"Debtor {index} Ltd",
-                    "is_company": True,
                     "email": f"debtor.{index}@example.com",
-                    "property_payment_term_id": cls.env.ref(
-                        "account.account_payment_term_immediate"
-                    ).id,
-                    "invoice_sending_method": "manual",
-                    "invoice_edi_format": False,
                     **address,
                 }
                 for index in range(6)

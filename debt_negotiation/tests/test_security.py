@@ -633,20 +633,8 @@ class TestWorkflowIntegrity(DebtNegotiationCommon):
         super().setUpClass()
         cls.Agreement = cls.env["debt.negotiation.agreement"]
         cls.Installment = cls.env["debt.negotiation.installment"]
-        cls.debtors = cls.env["res.partner"].create(
-            [
-                {
-                    "name": f"Workflow Debtor {index}",
-                    "is_company": True,
-                    "company_id": False,
-                    "property_payment_term_id": cls.env.ref(
-                        "account.account_payment_term_immediate"
-                    ).id,
-                    "invoice_sending_method": "manual",
-                    "invoice_edi_format": False,
-                }
-                for index in range(3)
-            ]
+        cls.debtors = cls._create_debtors(
+            [{"name": f"Workflow Debtor {index}"} for index in range(3)]
         )
 
     def _agreed(self, partner=None, amount=600.0, **offer_vals):
