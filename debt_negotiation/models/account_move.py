@@ -77,50 +77,37 @@ class AccountMove(models.Model):
         return super().write(vals)
 
     def button_draft(self):
-        residuals = self._agreed_residuals()
+        agreed = self._agreed_residuals()
         res = super().button_draft()
-        self._leave_open_negotiations()
-        self._leave_agreements(residuals)
+        self._leave_negotiations(agreed)
         return res
 
     def button_cancel(self):
-        residuals = self._agreed_residuals()
+        agreed = self._agreed_residuals()
         res = super().button_cancel()
-        self._leave_open_negotiations()
-        self._leave_agreements(residuals)
+        self._leave_negotiations(agreed)
         return res
 
     def _agreed_residuals(self):
-        """``{invoice: open amount}`` of these invoices that an agreement in
-        force covers, read before they are reset or cancelled."""
-        agreements = (
-            self.env["debt.negotiation.agreement"]
-            .sudo()
-            .search(
-                [
-                    ("invoice_ids", "in", self.ids),
-                    ("state", "in", ("pending_signature", "active", "broken")),
-                ]
-            )
-        )
-        moves = agreements.invoice_ids & self
-        return {move: move.amount_residual for move in moves.sudo()}
+        """The agreements in force that cover some of these invoices, and
+        what each of those invoices still owes, read before they are reset
+        or cancelled: ``(agreements, {move_id: open amount})``."""
+        agreements = self.env["debt.negotiation.agreement"]._in_force_covering(self)
+        moves = (agreements.invoice_ids & self).sudo()
+        return agreements, {move.id: move.amount_residual for move in moves}
 
-    def _leave_agreements(self, residuals):
-        """Invoices reset to draft or cancelled leave the agreements that
-        covered them: what was due at the agreement is reduced by what they
-        still owed, so their vanished balance never counts as a payment; a
-        re-issued invoice is new debt. An agreement whose remaining invoices
-        are paid then ends (see the agreement monitor)."""
-        if not residuals:
-            return
-        moves = self.browse([move.id for move in residuals]).filtered(
-            lambda m: m.state != "posted"
-        )
+    def _leave_negotiations(self, agreed):
+        """Invoices reset to draft or cancelled leave their open cases and
+        the agreements that covered them (``agreed``: as read by
+        :meth:`_agreed_residuals`): what was due at the agreement is reduced
+        by what they still owed, so their vanished balance never counts as
+        a payment; a re-issued invoice is new debt. An agreement whose
+        remaining invoices are paid then ends (see the agreement monitor)."""
+        self._leave_open_negotiations()
+        agreements, residuals = agreed
+        moves = self.filtered(lambda m: m.state != "posted" and m.id in residuals)
         if moves:
-            self.env["debt.negotiation.agreement"]._remove_invoices(
-                moves, {move.id: amount for move, amount in residuals.items()}
-            )
+            agreements._remove_invoices(moves, residuals)
 
     def _leave_open_negotiations(self):
         """Invoices reset to draft or cancelled are no longer negotiated:

@@ -430,18 +430,24 @@ class DebtNegotiationAgreement(models.Model):
         return agreement
 
     @api.model
-    def _remove_invoices(self, moves, residuals):
-        """Take ``moves`` (reset or cancelled invoices) out of the agreements
-        in force that cover them: the amount due at the agreement drops by
-        what each still owed (``residuals``: ``{move_id: amount}``)."""
-        agreements = _internal(self).search(
+    def _in_force_covering(self, moves):
+        """The agreements in force (awaiting signature, active or broken)
+        whose invoices include some of ``moves``."""
+        return _internal(self).search(
             [
                 ("invoice_ids", "in", moves.ids),
                 ("state", "in", ("pending_signature", "active", "broken")),
             ]
         )
-        for agreement in agreements:
+
+    def _remove_invoices(self, moves, residuals):
+        """Take ``moves`` (reset or cancelled invoices) out of these
+        agreements: the amount due at the agreement drops by what each
+        still owed (``residuals``: ``{move_id: amount}``)."""
+        for agreement in _internal(self):
             removed = agreement.invoice_ids & moves
+            if not removed:
+                continue
             currency = agreement.currency_id
             owed = currency.round(sum(residuals.get(m.id, 0.0) for m in removed))
             _internal(agreement).write(
