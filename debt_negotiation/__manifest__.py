@@ -13,7 +13,7 @@
     "development_status": "Beta",
     "application": True,
     "installable": True,
-    "depends": ["account", "mail", "portal"],
+    "depends": ["account", "account_payment", "mail", "portal"],
     "data": [
         # security
         "security/debt_negotiation_security.xml",
@@ -53,6 +53,11 @@
         # menus, last
         "views/debt_negotiation_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "debt_negotiation/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/debt_negotiation_demo.xml",
     ],

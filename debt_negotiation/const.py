@@ -49,3 +49,13 @@ OFFER_TYPES = [
     ("full_payment", "Full Payment"),
     ("extension", "Extension"),
 ]
+
+# How the debtor's agreement is confirmed (the agreement wizard; ``portal``:
+# the debtor signed it online). The back office never draws the debtor's
+# signature.
+SIGNATURE_MODES = [
+    ("written", "Confirmed in Writing"),
+    ("countersigned", "Countersigned Copy Received"),
+    ("esign", "Send for E-Signature"),
+    ("portal", "Signed Online"),
+]

@@ -1,16 +1,30 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import http
-from odoo.exceptions import AccessError, MissingError
+import binascii
+
+from odoo import fields, http
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.fields import Command
 from odoo.http import request
 
-from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.account_payment.controllers.portal import PortalAccount
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+# what the page says after an action (never text taken from the URL)
+DONE_MESSAGES = ("signed", "declined", "countered", "disputed", "promised")
 
-class DebtNegotiationPortal(CustomerPortal):
-    """The debtor's view of its negotiation cases: amounts, invoices, the
-    open offer, the agreed schedule and every letter as sent."""
+
+class DebtNegotiationPortal(PortalAccount):
+    """The debtor's side of the negotiation, logged in or through the link
+    (with its access token) printed on every letter: the case, our offers
+    to accept and sign or decline, a counter-offer, a dispute, a promise to
+    pay, and paying online through the company's payment providers.
+
+    Every route checks access first (``_document_check_access``: the
+    debtor's own case, or the case's token), then hands the case in
+    superuser mode to its ``_portal_*`` business methods, which check the
+    rest; any refusal comes back as a clear message and nothing is written
+    (each action runs in a savepoint)."""
 
     def _negotiation_domain(self):
         partner = request.env.user.partner_id.commercial_partner_id
@@ -27,6 +41,44 @@ class DebtNegotiationPortal(CustomerPortal):
             )
         return values
 
+    def _negotiation_check(self, negotiation_id, access_token):
+        """The case in superuser mode if the visitor may see it (its debtor,
+        or the case's token); else ``None``."""
+        try:
+            return self._document_check_access(
+                "debt.negotiation", negotiation_id, access_token
+            )
+        except (AccessError, MissingError):
+            return None
+
+    @staticmethod
+    def _negotiation_visitor(case_sudo):
+        """Who answers: the logged-in contact of the debtor, else (the
+        link's token) the debtor. The case comes as superuser from the
+        access check: the visitor is the request's user."""
+        partner = request.env.user.partner_id
+        if not request.env.user._is_public() and (
+            partner.commercial_partner_id == case_sudo.partner_id
+        ):
+            return partner.name
+        return case_sudo.partner_id.name
+
+    @staticmethod
+    def _negotiation_run(method, *args, **kwargs):
+        """Run the business ``method`` in a savepoint: ``(result, None)``,
+        or ``(None, message)`` when it refuses (nothing written)."""
+        try:
+            with request.env.cr.savepoint():
+                return method(*args, **kwargs), None
+        except (UserError, ValidationError) as error:
+            return None, error.args[0]
+        except binascii.Error:
+            # a signature that is not base64
+            return None, request.env._("The data sent is not valid.")
+
+    # ------------------------------------------------------------------
+    # Pages
+    # ------------------------------------------------------------------
     @http.route(
         ["/my/negotiations", "/my/negotiations/page/<int:page>"],
         type="http",
@@ -66,17 +118,48 @@ class DebtNegotiationPortal(CustomerPortal):
         website=True,
     )
     def portal_my_negotiation(self, negotiation_id, access_token=None, **kw):
-        try:
-            case_sudo = self._document_check_access(
-                "debt.negotiation", negotiation_id, access_token
-            )
-        except (AccessError, MissingError):
+        case_sudo = self._negotiation_check(negotiation_id, access_token)
+        if case_sudo is None:
             return request.redirect("/my")
+        message = kw.get("message")
+        return self._negotiation_page(
+            case_sudo,
+            access_token,
+            message=message if message in DONE_MESSAGES else None,
+        )
+
+    def _negotiation_page(self, case_sudo, access_token, error=None, message=None):
+        """Render the case page (``error``: why the last action was refused;
+        ``message``: which action was just done)."""
+        lang = case_sudo.partner_id.lang
+        if request.env.user._is_public() and lang:
+            # the link's visitor reads the page in the debtor's language
+            request.update_context(lang=lang)
+            case_sudo = case_sudo.with_context(lang=lang)
+        amount_to_pay, _invoices = case_sudo._portal_payment()
         values = {
             "negotiation": case_sudo,
             "page_name": "negotiation",
-            "current_offer": self._current_creditor_offer(case_sudo),
+            "open_offers": case_sudo._portal_open_offers(),
+            "unsigned_agreement": case_sudo._portal_unsigned_agreement(),
             "letters": self._sent_letters(case_sudo),
+            "amount_to_pay": amount_to_pay,
+            "error": error,
+            "message": message,
+            "today": fields.Date.context_today(case_sudo),
+            "dispute_reasons": case_sudo._fields[
+                "dispute_reason_code"
+            ]._description_selection(case_sudo.env),
+            "offer_types": [
+                (key, label)
+                for key, label in case_sudo.offer_ids._fields[
+                    "offer_type"
+                ]._description_selection(case_sudo.env)
+                if key in ("settlement", "payment_plan")
+            ],
+            "intervals": case_sudo.offer_ids._fields["interval"]._description_selection(
+                case_sudo.env
+            ),
         }
         values = self._get_page_view_values(
             case_sudo,
@@ -84,7 +167,6 @@ class DebtNegotiationPortal(CustomerPortal):
             values,
             "my_negotiations_history",
             False,
-            **kw,
         )
         return request.render("debt_negotiation.portal_my_negotiation", values)
 
@@ -97,11 +179,8 @@ class DebtNegotiationPortal(CustomerPortal):
     def portal_my_negotiation_letter(
         self, negotiation_id, letter_id, access_token=None, **kw
     ):
-        try:
-            case_sudo = self._document_check_access(
-                "debt.negotiation", negotiation_id, access_token
-            )
-        except (AccessError, MissingError):
+        case_sudo = self._negotiation_check(negotiation_id, access_token)
+        if case_sudo is None:
             return request.redirect("/my")
         letter = self._sent_letters(case_sudo).filtered(lambda lt: lt.id == letter_id)
         if not letter:
@@ -113,16 +192,267 @@ class DebtNegotiationPortal(CustomerPortal):
         )
 
     # ------------------------------------------------------------------
+    # The debtor's answers
+    # ------------------------------------------------------------------
+    @http.route(
+        ["/my/negotiations/<int:negotiation_id>/offer/<int:offer_id>/accept"],
+        type="json",
+        auth="public",
+        website=True,
+    )
+    def portal_negotiation_accept(
+        self, negotiation_id, offer_id, access_token=None, name=None, signature=None
+    ):
+        access_token = access_token or request.httprequest.args.get("access_token")
+        case_sudo = self._negotiation_check(negotiation_id, access_token)
+        if case_sudo is None:
+            return {"error": request.env._("This case is not available.")}
+        _agreement, error = self._negotiation_run(
+            case_sudo._portal_accept, offer_id, name, signature
+        )
+        if error:
+            return {"error": error}
+        return {
+            "force_refresh": True,
+            "redirect_url": case_sudo.get_portal_url(query_string="&message=signed"),
+        }
+
+    @http.route(
+        ["/my/negotiations/<int:negotiation_id>/offer/<int:offer_id>/decline"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_negotiation_decline(
+        self, negotiation_id, offer_id, access_token=None, message=None, **kw
+    ):
+        case_sudo = self._negotiation_check(negotiation_id, access_token)
+        if case_sudo is None:
+            return request.redirect("/my")
+        return self._negotiation_answer(
+            case_sudo,
+            access_token,
+            "declined",
+            case_sudo._portal_decline,
+            offer_id,
+            message,
+        )
+
+    @http.route(
+        ["/my/negotiations/<int:negotiation_id>/counter"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_negotiation_counter(self, negotiation_id, access_token=None, **kw):
+        case_sudo = self._negotiation_check(negotiation_id, access_token)
+        if case_sudo is None:
+            return request.redirect("/my")
+        values, error = self._negotiation_run(self._counter_values, kw)
+        if error:
+            return self._negotiation_page(case_sudo, access_token, error=error)
+        return self._negotiation_answer(
+            case_sudo,
+            access_token,
+            "countered",
+            case_sudo._portal_counter,
+            values,
+            kw.get("message"),
+        )
+
+    @http.route(
+        ["/my/negotiations/<int:negotiation_id>/dispute"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_negotiation_dispute(
+        self,
+        negotiation_id,
+        access_token=None,
+        reason_code="other",
+        reason=None,
+        invoice_ids=None,
+        **kw,
+    ):
+        case_sudo = self._negotiation_check(negotiation_id, access_token)
+        if case_sudo is None:
+            return request.redirect("/my")
+        # the form's checkboxes send the ids as a list; RPC-like clients
+        # send them comma-separated
+        ids = request.httprequest.form.getlist("invoice_ids") or [invoice_ids or ""]
+        try:
+            invoice_list = [
+                int(part) for value in ids for part in value.split(",") if part.strip()
+            ]
+        except ValueError:
+            return self._negotiation_page(
+                case_sudo,
+                access_token,
+                error=request.env._("The data sent is not valid."),
+            )
+        upload = request.httprequest.files.get("attachment")
+        attachment = (
+            (upload.filename, upload.read()) if upload and upload.filename else None
+        )
+        return self._negotiation_answer(
+            case_sudo,
+            access_token,
+            "disputed",
+            case_sudo._portal_dispute,
+            reason_code,
+            reason,
+            invoice_list,
+            attachment,
+        )
+
+    @http.route(
+        ["/my/negotiations/<int:negotiation_id>/promise"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_negotiation_promise(
+        self, negotiation_id, access_token=None, date=None, amount=None, **kw
+    ):
+        case_sudo = self._negotiation_check(negotiation_id, access_token)
+        if case_sudo is None:
+            return request.redirect("/my")
+        try:
+            promise_date = fields.Date.to_date(date or None)
+            promise_amount = float(amount or 0.0)
+        except ValueError:
+            return self._negotiation_page(
+                case_sudo,
+                access_token,
+                error=request.env._("Please give a valid date and amount."),
+            )
+        return self._negotiation_answer(
+            case_sudo,
+            access_token,
+            "promised",
+            case_sudo._portal_promise,
+            promise_date,
+            promise_amount,
+        )
+
+    def _negotiation_answer(self, case_sudo, access_token, done, method, *args):
+        """Run the debtor's answer ``method`` (told by the visitor): back to
+        the case page saying it is ``done``, or showing why it was refused."""
+        _result, error = self._negotiation_run(
+            method, *args, contact_name=self._negotiation_visitor(case_sudo)
+        )
+        if error:
+            return self._negotiation_page(case_sudo, access_token, error=error)
+        return request.redirect(
+            case_sudo.get_portal_url(query_string=f"&message={done}")
+        )
+
+    @staticmethod
+    def _counter_values(form):
+        """The terms of a counter-offer from the posted ``form``."""
+        offer_type = form.get("offer_type")
+        if offer_type not in ("settlement", "payment_plan"):
+            raise UserError(request.env._("Choose a settlement or a payment plan."))
+        try:
+            values = {
+                "offer_type": offer_type,
+                "amount": float(form.get("amount") or 0.0),
+                "first_due_date": fields.Date.to_date(
+                    form.get("first_due_date") or None
+                ),
+            }
+            if offer_type == "payment_plan":
+                values.update(
+                    down_payment=float(form.get("down_payment") or 0.0),
+                    installment_count=int(form.get("installment_count") or 0),
+                    interval=form.get("interval") or False,
+                )
+        except ValueError as error:
+            raise UserError(request.env._("The data sent is not valid.")) from error
+        if not values["first_due_date"]:
+            raise UserError(request.env._("Set the date of the first payment."))
+        return values
+
+    # ------------------------------------------------------------------
+    # Paying online
+    # ------------------------------------------------------------------
+    @http.route(
+        ["/my/negotiations/<int:negotiation_id>/pay"],
+        type="http",
+        auth="public",
+        website=True,
+        sitemap=False,
+    )
+    def portal_negotiation_pay(self, negotiation_id, access_token=None, **kw):
+        case_sudo = self._negotiation_check(negotiation_id, access_token)
+        if case_sudo is None:
+            return request.redirect("/my")
+        amount, invoices = case_sudo._portal_payment()
+        if not invoices:
+            return request.redirect(case_sudo.get_portal_url())
+        values = self._get_common_page_view_values(
+            invoices_data={
+                "partner": case_sudo.partner_id,
+                "company": case_sudo.company_id,
+                "total_amount": amount,
+                "currency": case_sudo.currency_id,
+                "amount_residual": amount,
+                "payment_reference": case_sudo.name,
+                "landing_route": case_sudo.get_portal_url(),
+                "transaction_route": f"/my/negotiations/{case_sudo.id}/transaction",
+            },
+            access_token=case_sudo.access_token,
+        )
+        values.update(
+            {
+                "negotiation": case_sudo,
+                "page_name": "negotiation",
+                "amount": amount,
+                "pay_invoices": invoices,
+            }
+        )
+        return request.render("debt_negotiation.portal_negotiation_pay", values)
+
+    @http.route(
+        ["/my/negotiations/<int:negotiation_id>/transaction"],
+        type="json",
+        auth="public",
+    )
+    def portal_negotiation_transaction(
+        self, negotiation_id, access_token, payment_reference=None, **kwargs
+    ):
+        """Create the payment transaction of what "Pay now" pays, linked to
+        the invoices it is reconciled with; the amount and the reference
+        (after the case's) are the case's, never the browser's."""
+        case_sudo = self._negotiation_check(negotiation_id, access_token)
+        if case_sudo is None:
+            raise ValidationError(request.env._("The access token is invalid."))
+        amount, invoices = case_sudo._portal_payment()
+        if not invoices:
+            raise ValidationError(request.env._("There is nothing to pay online."))
+        self._validate_transaction_kwargs(kwargs)
+        logged_in = not request.env.user._is_public()
+        partner = request.env.user.partner_id if logged_in else case_sudo.partner_id
+        kwargs.update(
+            amount=amount,
+            currency_id=case_sudo.currency_id.id,
+            partner_id=partner.id,
+            reference_prefix=case_sudo.name,
+        )
+        tx_sudo = self._create_transaction(
+            custom_create_values={"invoice_ids": [Command.set(invoices.ids)]},
+            **kwargs,
+        )
+        return tx_sudo._get_processing_values()
+
+    # ------------------------------------------------------------------
     # What the debtor is shown
     # ------------------------------------------------------------------
-    @staticmethod
-    def _current_creditor_offer(case_sudo):
-        """Our newest proposal waiting for the debtor's answer (never the
-        debtor's own counter-offer)."""
-        return case_sudo.offer_ids.filtered(
-            lambda o: o.state == "proposed" and o.origin == "creditor"
-        ).sorted("id")[-1:]
-
     @staticmethod
     def _sent_letters(case_sudo):
         """The letters the debtor was sent, each with the PDF stored for that

@@ -20,6 +20,7 @@ from . import debt_negotiation_interaction
 from . import debt_negotiation_letter
 from . import debt_negotiation_letter_pdf
 from . import debt_negotiation_letter_case
+from . import debt_negotiation_portal
 from . import debt_negotiation_followup_step
 from . import account_move
 from . import debt_negotiation_letter_template

@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import html2plaintext
 
@@ -581,6 +581,7 @@ class DebtNegotiation(models.Model):
         author = message.author_id
         if (
             message.message_type in ("comment", "email")
+            and not message.subtype_id.internal
             and author
             and author.commercial_partner_id == self.partner_id
             and not any(not user.share for user in author.user_ids)
@@ -600,6 +601,28 @@ class DebtNegotiation(models.Model):
                 }
             )
         return res
+
+    def _activity_user_id(self):
+        """Whom the case's activities go to: its negotiator, else the user
+        at work (never a portal user, the debtor acting online, nor the
+        system's bot), else the administrator."""
+        self.ensure_one()
+        if self.user_id:
+            return self.user_id.id
+        if not (self.env.user.share or self.env.user._is_superuser()):
+            return self.env.uid
+        admin = self.env.ref("base.user_admin", raise_if_not_found=False)
+        return admin.id if admin else SUPERUSER_ID
+
+    def _as_sender(self):
+        """The cases, to post our emails on them: as they are for staff (the
+        user is the author, as Odoo does), as the system when the debtor's
+        own action sends them (a portal user's request), so that an email
+        we send is never authored by the debtor (nor logged as its
+        message). The template's sender address applies either way."""
+        if self.env.user.share:
+            return self.with_user(SUPERUSER_ID)
+        return self
 
     def _sync_stage(self):
         """Move each case to the first stage bound to its new state."""

@@ -6,7 +6,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import format_date
 
-from ..const import MANAGER_GROUP
+from ..const import MANAGER_GROUP, SIGNATURE_MODES
 from ..tools import negotiation_rules as rules
 from .workflow import internal as _internal
 from .workflow import is_workflow as _is_internal
@@ -87,6 +87,30 @@ class DebtNegotiationAgreement(models.Model):
         max_width=1024,
         max_height=1024,
         help="The debtor's signature, when one was given.",
+    )
+    signature_mode = fields.Selection(
+        SIGNATURE_MODES,
+        string="Confirmed by",
+        readonly=True,
+        default="written",
+        help="How the debtor's agreement was confirmed: the agreement letter "
+        "confirms it in writing, a countersigned copy was received, or the "
+        "debtor signed it online (after an e-signature request or by "
+        "accepting the offer in the portal).",
+    )
+    creditor_signed_by = fields.Char(
+        string="Signed for Us by",
+        readonly=True,
+        help="The negotiator who signed the agreement for the creditor.",
+    )
+    creditor_signature = fields.Image(
+        readonly=True,
+        max_width=1024,
+        max_height=1024,
+        help="The creditor's signature, drawn by the negotiator, if any.",
+    )
+    signature_requested_on = fields.Date(
+        readonly=True, help="When the agreement was sent for the debtor's e-signature."
     )
     signed_copy_id = fields.Many2one(
         "ir.attachment",
@@ -319,23 +343,54 @@ class DebtNegotiationAgreement(models.Model):
         }
 
     @api.model
-    def _check_confirmable(self, offer, schedule, signed_by, signed_on):
+    def _check_confirmable(
+        self, offer, schedule, signed_by, signed_on, mode="written", signed_copy=False
+    ):
         """Raise, before anything is written, when ``offer`` cannot become
-        its case's agreement with this ``schedule`` and signature."""
+        its case's agreement with this ``schedule`` and signature.
+
+        ``mode`` ``esign`` checks the terms only (the debtor signs later);
+        ``portal``: the debtor accepts our proposed offer online, which a
+        manager approved when it was proposed if it is below the minimum."""
         case = offer.negotiation_id
         # offer state (expired, withdrawn...), case state (already under an
         # agreement, settled, cancelled), expiry date, terms, minimum rule
         offer._check_acceptable()
         case.check_access("write")
-        if not (signed_by or "").strip():
+        if mode not in dict(SIGNATURE_MODES):
+            raise UserError(self.env._("Unknown confirmation: %(mode)s.", mode=mode))
+        pending = case.agreement_ids.filtered(
+            lambda a: a.state == "pending_signature" and a.offer_id != offer
+        )
+        if pending:
             raise UserError(
-                self.env._("Say who agreed to the terms on behalf of the debtor.")
+                self.env._(
+                    "Case %(case)s already has an agreement awaiting the "
+                    "debtor's signature (%(agreement)s): cancel it first.",
+                    case=case.name,
+                    agreement=pending[:1].display_name,
+                )
+            )
+        if mode == "portal" and (
+            offer.origin != "creditor" or offer.state != "proposed"
+        ):
+            raise UserError(self.env._("This offer is not open for acceptance."))
+        if mode == "countersigned" and not signed_copy:
+            raise UserError(
+                self.env._("Attach the copy of the agreement the debtor signed.")
             )
         today = fields.Date.context_today(self)
-        if not signed_on:
-            raise UserError(self.env._("Give the date the agreement was signed."))
-        if signed_on > today:
-            raise UserError(self.env._("The signature date cannot be in the future."))
+        if mode != "esign":
+            if not (signed_by or "").strip():
+                raise UserError(
+                    self.env._("Say who agreed to the terms on behalf of the debtor.")
+                )
+            if not signed_on:
+                raise UserError(self.env._("Give the date the agreement was signed."))
+            if signed_on > today:
+                raise UserError(
+                    self.env._("The signature date cannot be in the future.")
+                )
         invoices = case.invoice_ids.filtered(lambda m: m.state == "posted")
         if case.currency_id.is_zero(sum(invoices.mapped("amount_residual"))):
             raise UserError(
@@ -366,7 +421,8 @@ class DebtNegotiationAgreement(models.Model):
             )
         # last, so that no other refusal tells a user whether the amount
         # clears the hidden minimum
-        offer._check_minimum()
+        if mode != "portal":
+            offer._check_minimum()
 
     @api.model
     def _confirm_offer(
@@ -380,8 +436,12 @@ class DebtNegotiationAgreement(models.Model):
         signed_copy=False,
         signed_copy_name=False,
         letter_channel="post",
+        mode="written",
+        creditor_signature=False,
     ):
-        """Confirm ``offer`` in writing as its case's agreement (``active``).
+        """Confirm ``offer`` in writing as its case's agreement (``active``),
+        or, with ``mode`` ``esign``, send it for the debtor's e-signature
+        (``pending_signature``: see :meth:`_request_signature`).
 
         Checks everything first (states, minimum rule, schedule, write-off
         account), then accepts the offer and closes its rivals, archives the
@@ -389,45 +449,193 @@ class DebtNegotiationAgreement(models.Model):
         with the invoices and the amount due at this moment and its
         installments, logs an ``agreement`` interaction, attaches the signed
         copy, sets the case ``agreement`` and generates the agreement letter
-        (PDF with the signature, posted in the chatter).
+        (PDF with the signatures, posted in the chatter).
 
         :param schedule: ``[(label, due_date, amount)]``, in payment order
-        :param signature: the debtor's signature image (base64), if any
+        :param signature: the debtor's signature image (base64), only when
+            the debtor drew it (``portal``)
         :param signed_copy: the scan signed on paper (base64), if any
         :param letter_channel: ``post`` or ``email`` (the caller sends it)
+        :param mode: one of :data:`~..const.SIGNATURE_MODES`
+        :param creditor_signature: the negotiator's signature (base64)
         :return: the new agreement
         """
-        self._check_confirmable(offer, schedule, signed_by, signed_on)
+        self._check_confirmable(
+            offer, schedule, signed_by, signed_on, mode=mode, signed_copy=signed_copy
+        )
+        if mode == "esign":
+            return self._request_signature(offer, schedule, note, creditor_signature)
         case = offer.negotiation_id
-        signed_by = signed_by.strip()
-        previous = case.installment_ids
-        offer._mark_accepted()
-        # A broken agreement being renegotiated: its installments stop counting.
-        _internal(previous).write({"active": False})
         vals = self._prepare_values(
-            offer, schedule, signed_by, signed_on, note, signature
+            offer, schedule, signed_by.strip(), signed_on, note, signature
+        )
+        vals.update(
+            signature_mode=mode,
+            creditor_signed_by=self._creditor_signatory(case),
+            creditor_signature=creditor_signature or False,
         )
         agreement = _internal(self).create(vals).with_env(self.env)
-        signed_copy_attachment = agreement._log_confirmation(
-            signed_copy, signed_copy_name
+        agreement._activate(
+            signed_copy=signed_copy,
+            signed_copy_name=signed_copy_name,
+            letter_channel=letter_channel,
+            channel="portal" if mode == "portal" else "other",
+        )
+        return agreement
+
+    def _activate(
+        self,
+        signed_copy=False,
+        signed_copy_name=False,
+        letter_channel="post",
+        channel="other",
+    ):
+        """Put this agreement (just created or just signed) in force: the
+        offer is accepted, the rivals are closed, the installments of a
+        previous (broken) agreement stop counting, the confirmation is
+        logged, the case is under agreement and the agreement letter with
+        the signatures is generated and posted in the chatter."""
+        self.ensure_one()
+        case = self.negotiation_id
+        self.offer_id._mark_accepted(check_minimum=self.signature_mode != "portal")
+        # A broken agreement being renegotiated: its installments stop counting.
+        _internal(case.installment_ids - self._all_installments()).write(
+            {"active": False}
+        )
+        _internal(self._all_installments()).write({"active": True})
+        signed_copy_attachment = self._log_confirmation(
+            signed_copy, signed_copy_name, channel=channel
         )
         letter = case._generate_letter(
             "agreement",
             channel=letter_channel,
-            offer=offer,
-            signed_by=signed_by,
-            signed_on=signed_on,
-            signature=signature or False,
+            offer=self.offer_id,
+            signed_by=self.signed_by,
+            signed_on=self.signed_on,
+            signature=self.signature,
+            creditor_signed_by=self.creditor_signed_by,
+            creditor_signature=self.creditor_signature,
         )
-        _internal(agreement).write(
+        _internal(self).write(
             {"letter_id": letter[:1].id, "signed_copy_id": signed_copy_attachment.id}
         )
-        agreement._post_letter_copy()
+        self._post_letter_copy()
         # the ladder starts again: only debt falling due from now on is
         # chased, from its first step
         _workflow(case).write({"followup_round": case.followup_round + 1})
         case._schedule_next_action()
+
+    @api.model
+    def _creditor_signatory(self, case):
+        """Who signs for the creditor: the user confirming the agreement,
+        else (the debtor accepting online, the scheduler) the case's
+        negotiator; never a portal user or the system's bot."""
+        for user in (self.env.user, case.user_id):
+            if user and user.active and not user.share and not user._is_superuser():
+                return user.name
+        return False
+
+    # ------------------------------------------------------------------
+    # Business methods: the debtor's e-signature
+    # ------------------------------------------------------------------
+    @api.model
+    def _request_signature(self, offer, schedule, note, creditor_signature):
+        """Send ``offer`` (checked) for the debtor's e-signature: an
+        agreement ``pending_signature`` with its schedule (installments
+        archived until signed), the offer proposed to the debtor, and an
+        email with the signing link. The case is not under agreement until
+        the debtor signs (:meth:`_sign_online`)."""
+        case = offer.negotiation_id
+        if offer.state == "draft":
+            offer.action_propose()
+        vals = self._prepare_values(offer, schedule, False, False, note, False)
+        vals.update(
+            state="pending_signature",
+            signature_mode="esign",
+            creditor_signed_by=self._creditor_signatory(case),
+            creditor_signature=creditor_signature or False,
+            signature_requested_on=fields.Date.context_today(self),
+        )
+        for _command, _id, line in vals["installment_ids"]:
+            line["active"] = False
+        agreement = _internal(self).create(vals).with_env(self.env)
+        case._portal_ensure_token()
+        template = self.env.ref(
+            "debt_negotiation.mail_template_agreement_signature_request"
+        )
+        case.message_post_with_source(
+            template,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        self.env["debt.negotiation.interaction"].create(
+            {
+                "negotiation_id": case.id,
+                "channel": "email",
+                "direction": "outbound",
+                "contact_name": case.letter_recipient_id.name,
+                "summary": self.env._(
+                    "Agreement sent for e-signature: %(offer)s.",
+                    offer=offer.display_name,
+                ),
+                "outcome": "other",
+            }
+        )
         return agreement
+
+    def _cancel_unsigned(self, reason):
+        """Cancel those of these agreements still awaiting the debtor's
+        signature (their offer closed, the debt paid...), with ``reason``."""
+        unsigned = self.filtered(lambda a: a.state == "pending_signature")
+        if not unsigned:
+            return
+        _internal(unsigned._all_installments()).write({"active": False})
+        _internal(unsigned).write({"state": "cancelled", "cancel_reason": reason})
+        for agreement in unsigned:
+            agreement.negotiation_id.message_post(
+                body=self.env._(
+                    "The agreement awaiting signature %(agreement)s is cancelled: "
+                    "%(reason)s",
+                    agreement=agreement.display_name,
+                    reason=reason,
+                )
+            )
+
+    def _sign_online(self, signed_by, signature):
+        """The debtor signs this agreement awaiting its signature in the
+        portal: it comes into force with the debtor's name, today's date and
+        the drawn signature (see :meth:`_activate`). The terms are checked
+        again (the offer may have expired, the case been settled)."""
+        self.ensure_one()
+        signed_by = (signed_by or "").strip()
+        if self.state != "pending_signature":
+            raise UserError(self.env._("This agreement is not awaiting a signature."))
+        if not signed_by or not signature:
+            raise UserError(self.env._("Please give your name and your signature."))
+        offer = self.offer_id
+        schedule = [
+            (line.name, line.due_date, line.amount)
+            for line in self._all_installments().sorted("sequence")
+        ]
+        today = fields.Date.context_today(self)
+        self._check_confirmable(offer, schedule, signed_by, today, mode="portal")
+        case = self.negotiation_id
+        invoices = case.invoice_ids.filtered(lambda m: m.state == "posted")
+        _internal(self).write(
+            {
+                "state": "active",
+                "date": today,
+                "signed_by": signed_by,
+                "signed_on": today,
+                "signature": signature,
+                "invoice_ids": [Command.set(invoices.ids)],
+                "amount_due": case.currency_id.round(
+                    sum(invoices.mapped("amount_residual"))
+                ),
+            }
+        )
+        self._activate(channel="portal", letter_channel=case._online_letter_channel())
+        return self
 
     @api.model
     def _in_force_covering(self, moves):
@@ -519,24 +727,35 @@ class DebtNegotiationAgreement(models.Model):
             ],
         }
 
-    def _log_confirmation(self, signed_copy=False, signed_copy_name=False):
+    def _log_confirmation(
+        self, signed_copy=False, signed_copy_name=False, channel="other"
+    ):
         """Log the confirmed agreement (interaction, chatter with the signed
         copy) and put its case under agreement. Return the signed copy's
         attachment (empty without one)."""
         self.ensure_one()
         case = self.negotiation_id
-        summary = self.env._(
-            "Agreement confirmed in writing: %(offer)s, signed by %(who)s on %(date)s.",
-            offer=self.offer_id.display_name,
-            who=self.signed_by,
-            date=format_date(self.env, self.signed_on),
-        )
+        if self.signature_mode == "portal":
+            summary = self.env._(
+                "Agreement signed online: %(offer)s, signed by %(who)s on %(date)s.",
+                offer=self.offer_id.display_name,
+                who=self.signed_by,
+                date=format_date(self.env, self.signed_on),
+            )
+        else:
+            summary = self.env._(
+                "Agreement confirmed in writing: %(offer)s, signed by %(who)s on "
+                "%(date)s.",
+                offer=self.offer_id.display_name,
+                who=self.signed_by,
+                date=format_date(self.env, self.signed_on),
+            )
         if self.note:
             summary = f"{summary}\n{self.note}"
         self.env["debt.negotiation.interaction"].create(
             {
                 "negotiation_id": case.id,
-                "channel": "other",
+                "channel": channel,
                 "direction": "inbound",
                 "contact_name": self.signed_by,
                 "summary": summary,

@@ -184,7 +184,7 @@ class DebtNegotiationAgreement(models.Model):
                 case._generate_letter("broken_promise", installment=missed)
             case.activity_schedule(
                 "debt_negotiation.mail_activity_type_negotiation_call",
-                user_id=case.user_id.id or self.env.uid,
+                user_id=case._activity_user_id(),
                 summary=self.env._("Broken promise: call the debtor"),
                 note=self.env._(
                     "%(installment)s due on %(date)s was missed; the agreement "

@@ -84,7 +84,7 @@ class DebtNegotiation(models.Model):
                 continue
             case.activity_schedule(
                 APPLY_CREDITS_ACTIVITY,
-                user_id=case.user_id.id or self.env.uid,
+                user_id=case._activity_user_id(),
                 summary=summary,
                 note=self.env._(
                     "%(amount)s of payments or credit notes of this debtor are "

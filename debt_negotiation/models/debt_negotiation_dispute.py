@@ -42,6 +42,20 @@ class DebtNegotiation(models.Model):
         :param invoices: the disputed invoices (records or ids), if not all
         :param reason_code: one of :data:`~..const.DISPUTE_REASONS`
         """
+        self._record_dispute(reason, invoices, reason_code)
+        return True
+
+    def _record_dispute(
+        self,
+        reason,
+        invoices=None,
+        reason_code="other",
+        channel="other",
+        contact_name=None,
+    ):
+        """:meth:`action_dispute`, told on ``channel`` by ``contact_name``
+        (the interaction's: ``portal`` when the debtor disputes online; the
+        debtor by default). Return the logged interactions."""
         reason = (reason or "").strip()
         if not reason:
             raise UserError(self.env._("Please give the reason of the dispute."))
@@ -57,20 +71,19 @@ class DebtNegotiation(models.Model):
             self._set_invoices_disputed(invoices, reason, reason_code)
         else:
             self._set_disputed(reason, reason_code)
-        self.env["debt.negotiation.interaction"].create(
+        return self.env["debt.negotiation.interaction"].create(
             [
                 {
                     "negotiation_id": case.id,
-                    "channel": "other",
+                    "channel": channel,
                     "direction": "inbound",
-                    "contact_name": case.partner_id.name,
+                    "contact_name": contact_name or case.partner_id.name,
                     "summary": reason,
                     "outcome": "dispute",
                 }
                 for case in self
             ]
         )
-        return True
 
     def _set_disputed(self, reason, reason_code="other"):
         """Put the cases in dispute (the debtor contests the claim), which

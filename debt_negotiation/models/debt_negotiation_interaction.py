@@ -70,6 +70,17 @@ class DebtNegotiationInteraction(models.Model):
         default="other",
         tracking=True,
     )
+    currency_id = fields.Many2one(related="negotiation_id.currency_id")
+    promise_date = fields.Date(
+        string="Promised Payment Date",
+        tracking=True,
+        help="Outcome Promise to Pay: the date by which the debtor promised to pay.",
+    )
+    promise_amount = fields.Monetary(
+        string="Promised Amount",
+        tracking=True,
+        help="Outcome Promise to Pay: the amount the debtor promised to pay.",
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Logged By",

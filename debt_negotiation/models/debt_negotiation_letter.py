@@ -104,6 +104,10 @@ class DebtNegotiationLetter(models.Model):
     )
     signed_on = fields.Date(readonly=True)
     signature = fields.Image(readonly=True, max_width=1024, max_height=1024)
+    creditor_signed_by = fields.Char(
+        readonly=True, help="Agreement letters: who signed for the creditor."
+    )
+    creditor_signature = fields.Image(readonly=True, max_width=1024, max_height=1024)
 
     # ------------------------------------------------------------------
     # COMPUTE METHODS
@@ -701,7 +705,7 @@ class DebtNegotiationLetter(models.Model):
                 raise UserError(
                     self.env._("No email template for %(letter)s.", letter=letter.name)
                 )
-            case.with_context(
+            case._as_sender().with_context(
                 debt_negotiation_letter_ids=letter.ids
             ).message_post_with_source(
                 template,

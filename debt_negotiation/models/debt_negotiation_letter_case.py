@@ -66,6 +66,8 @@ class DebtNegotiation(models.Model):
         signed_by=False,
         signed_on=False,
         signature=False,
+        creditor_signed_by=False,
+        creditor_signature=False,
     ):
         """Generate a letter of ``letter_type`` for each case of ``self``.
 
@@ -89,6 +91,8 @@ class DebtNegotiation(models.Model):
         :param signed_by, signed_on, signature: agreement letters, what the
             debtor signed (name, date, image as base64); printed in the
             signature block
+        :param creditor_signed_by, creditor_signature: agreement letters,
+            the negotiator who signed for us and the drawn signature
         With context ``debt_negotiation_skip_pdf`` the PDF is not rendered
         (it is rendered and stored on first print).
         :return: the new letters (``debt.negotiation.letter``)
@@ -126,6 +130,8 @@ class DebtNegotiation(models.Model):
                 "signed_by": signed_by or False,
                 "signed_on": signed_on or False,
                 "signature": signature or False,
+                "creditor_signed_by": creditor_signed_by or False,
+                "creditor_signature": creditor_signature or False,
             }
         vals_list = []
         for case in self:
@@ -243,6 +249,8 @@ class DebtNegotiation(models.Model):
             signed_by=agreement.signed_by,
             signed_on=agreement.signed_on,
             signature=agreement.signature,
+            creditor_signed_by=agreement.creditor_signed_by,
+            creditor_signature=agreement.creditor_signature,
         )
         _internal(agreement).write({"letter_id": letter.id})
         return letter

@@ -5,7 +5,6 @@
 from odoo import api, fields, models
 from odoo.tools import split_every
 
-from .workflow import internal as _internal
 from .workflow import workflow as _workflow
 
 # States a case can be settled from by its debtor paying everything; a case
@@ -60,22 +59,12 @@ class DebtNegotiation(models.Model):
         if not cases:
             return cases
         today = fields.Date.context_today(self)
+        cases.agreement_ids._cancel_unsigned(
+            self.env._("The debt was paid in full before the agreement was signed.")
+        )
         cases.offer_ids.filtered(
             lambda o: o.state in ("draft", "proposed")
         )._write_workflow({"state": "withdrawn", "answered_date": today})
-        unsigned = cases.agreement_ids.filtered(
-            lambda a: a.state == "pending_signature"
-        )
-        if unsigned:
-            _internal(unsigned._all_installments()).write({"active": False})
-            _internal(unsigned).write(
-                {
-                    "state": "cancelled",
-                    "cancel_reason": self.env._(
-                        "The debt was paid in full before the agreement was signed."
-                    ),
-                }
-            )
         _workflow(cases).write(
             {
                 "state": "settled",

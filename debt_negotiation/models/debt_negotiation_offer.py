@@ -419,7 +419,16 @@ class DebtNegotiationOffer(models.Model):
         """Write the workflow fields ``vals`` from an action method, after
         its checks (in superuser mode: users may not see the minimum flag)."""
         self.check_access("write")
-        return internal(self).write(vals)
+        res = internal(self).write(vals)
+        if vals.get("state") in ("rejected", "countered", "expired", "withdrawn"):
+            labels = dict(self._fields["state"]._description_selection(self.env))
+            self.agreement_ids._cancel_unsigned(
+                self.env._(
+                    "the offer is no longer open (%(state)s).",
+                    state=labels[vals["state"]],
+                )
+            )
+        return res
 
     # ------------------------------------------------------------------
     # Actions
@@ -434,6 +443,10 @@ class DebtNegotiationOffer(models.Model):
                     today, offer.company_id.negotiation_response_days
                 )
             offer._raise_errors(offer._offer_errors(proposing=True))
+            if offer.origin == "creditor":
+                # the debtor may accept it online: below the minimum, only a
+                # manager commits the creditor to it
+                offer._check_minimum()
             offer._write_workflow(
                 {
                     "state": "proposed",
@@ -495,7 +508,7 @@ class DebtNegotiationOffer(models.Model):
             case.activity_schedule(
                 ANSWER_ACTIVITY,
                 date_deadline=offer.expiry_date,
-                user_id=case.user_id.id or self.env.uid,
+                user_id=case._activity_user_id(),
                 summary=self.env._(
                     "Answer the counter-offer by %(date)s",
                     date=format_date(self.env, offer.expiry_date),
@@ -588,11 +601,15 @@ class DebtNegotiationOffer(models.Model):
             self.env._("This offer needs a negotiation manager's approval.")
         )
 
-    def _mark_accepted(self):
-        """Accept this offer and close the other open offers of its case."""
+    def _mark_accepted(self, check_minimum=True):
+        """Accept this offer and close the other open offers of its case.
+
+        ``check_minimum=False``: the debtor accepts online the offer we
+        proposed, which a manager approved if it is below the minimum."""
         self.ensure_one()
         self._check_acceptable()
-        self._check_minimum()
+        if check_minimum:
+            self._check_minimum()
         today = fields.Date.context_today(self)
         rivals = self.negotiation_id.offer_ids.filtered(
             lambda o: o != self and o.state in ("draft", "proposed")
@@ -638,7 +655,7 @@ class DebtNegotiationOffer(models.Model):
             case = offer.negotiation_id
             case.activity_schedule(
                 "debt_negotiation.mail_activity_type_negotiation_call",
-                user_id=case.user_id.id or self.env.uid,
+                user_id=case._activity_user_id(),
                 summary=self.env._("Counter-offer expired unanswered: call the debtor"),
                 note=offer.display_name,
             )

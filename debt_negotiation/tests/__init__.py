@@ -12,3 +12,4 @@ from . import test_mail_batch
 from . import test_portal
 from . import test_settings
 from . import test_lifecycle
+from . import test_portal_negotiation

@@ -149,6 +149,20 @@ class DebtNegotiationCommon(AccountTestInvoicingCommon):
         )
 
     @classmethod
+    def _create_portal_user(cls, login, name, company):
+        """A portal user (password = login), contact of ``company``."""
+        user = new_test_user(
+            cls.env,
+            login=login,
+            password=login,
+            groups="base.group_portal",
+            name=name,
+            email=f"{login}@example.com",
+        )
+        user.partner_id.parent_id = company
+        return user
+
+    @classmethod
     def _create_negotiation_user(cls, login, groups, company=None):
         """Create an internal user of ``company`` (default: the main one)
         with ``groups`` (comma-separated xml ids) on top of

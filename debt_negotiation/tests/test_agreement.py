@@ -107,7 +107,7 @@ class TestAgreement(DebtNegotiationCommon):
             line.amount = 300.0
         wizard_form.signed_by = "Jane Accounts"
         wizard_form.signed_on = date(2026, 3, 1)
-        wizard_form.signature = SIGNATURE
+        wizard_form.creditor_signature = SIGNATURE
         wizard_form.signed_copy = "UERGIHNjYW4="  # "PDF scan"
         wizard_form.note = "Pays by standing order."
         wizard = wizard_form.save()
@@ -135,7 +135,8 @@ class TestAgreement(DebtNegotiationCommon):
                 }
             ],
         )
-        self.assertTrue(agreement.signature)
+        self.assertTrue(agreement.creditor_signature)
+        self.assertFalse(agreement.signature, "staff never draw the debtor's")
         self.assertEqual(agreement.invoice_ids, invoice)
         self.assertEqual(agreement.installment_ids, case.installment_ids)
         self.assertRecordValues(
@@ -191,7 +192,7 @@ class TestAgreement(DebtNegotiationCommon):
                 }
             ],
         )
-        self.assertTrue(letter.signature)
+        self.assertTrue(letter.creditor_signature)
         self.assertTrue(letter.attachment_id)
         content = letter.attachment_id.raw
         self.assertIn(b"Jane Accounts", content)
@@ -1043,7 +1044,7 @@ class TestAgreementLetterPdf(PdfRenderingMixin, DebtNegotiationCommon, HttpCase)
             self.env[action["res_model"]].with_context(**action["context"])
         )
         wizard_form.signed_by = "Jane Accounts"
-        wizard_form.signature = SIGNATURE
+        wizard_form.creditor_signature = SIGNATURE
         wizard = wizard_form.save()
         wizard.with_context(force_report_rendering=True).action_confirm()
         letter = case.letter_ids

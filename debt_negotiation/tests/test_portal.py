@@ -1,6 +1,6 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
 from .common import DebtNegotiationCommon
 
@@ -13,22 +13,15 @@ class TestPortal(DebtNegotiationCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.portal_user = cls._portal_user("debtor_portal", "Paula Portal", cls.debtor)
-        cls.other_portal_user = cls._portal_user(
+        cls.portal_user = cls._create_portal_user(
+            "debtor_portal", "Paula Portal", cls.debtor
+        )
+        cls.other_portal_user = cls._create_portal_user(
             "other_portal", "Oscar Other", cls.debtor_2
         )
         cls.invoice = cls._create_overdue_invoices(amounts=(1234.5,))
         cls.case = cls.env["debt.negotiation"]._open_case_for_invoices(cls.invoice)
         cls.case.sudo().minimum_amount = 987.65
-
-    @classmethod
-    def _portal_user(cls, login, name, company):
-        """A portal user (password = login), contact of ``company``."""
-        user = new_test_user(
-            cls.env, login=login, password=login, groups="base.group_portal", name=name
-        )
-        user.partner_id.parent_id = company
-        return user
 
     def test_debtor_lists_and_reads_its_case(self):
         self.authenticate("debtor_portal", "debtor_portal")
@@ -68,6 +61,7 @@ class TestPortal(DebtNegotiationCommon, HttpCase):
             body="We can pay half now and the rest next month.",
             author_id=self.portal_user.partner_id.id,
             message_type="comment",
+            subtype_xmlid="mail.mt_comment",
         )
         interaction = self.case.interaction_ids.filtered(
             lambda i: i.channel == "portal"

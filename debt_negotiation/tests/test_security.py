@@ -563,10 +563,10 @@ class TestLetterIntegrity(DebtNegotiationCommon):
             self.env[action["res_model"]].with_context(**action["context"])
         ) as wizard_form:
             wizard_form.signed_by = "Jane Accounts"
-            wizard_form.signature = SIGNATURE
+            wizard_form.creditor_signature = SIGNATURE
         wizard_form.record.action_confirm()
         agreement = case.agreement_id
-        self.assertTrue(agreement.signature)
+        self.assertTrue(agreement.creditor_signature)
         other = self._create_offer(case, amount=1.0)
         wizard = (
             self.env["debt.negotiation.letter.wizard"]
@@ -650,7 +650,11 @@ class TestWorkflowIntegrity(DebtNegotiationCommon):
         case = self._start_case()
         case.with_user(self.negotiation_manager).minimum_amount = 800.0
         offer = self._create_offer(case, amount=100.0).with_user(self.negotiation_user)
-        offer.action_propose()
+        # the debtor may accept a proposed offer online: below the minimum,
+        # only a manager proposes it
+        with self.assertRaisesRegex(AccessError, "manager's approval"):
+            offer.action_propose()
+        offer.with_user(self.negotiation_manager).action_propose()
         # today: the write sticks and the confirmation trusts it
         with self.assertRaises(UserError):  # an AccessError is a UserError
             offer.write({"below_minimum": False})

@@ -3,7 +3,7 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
-from ..const import MANAGER_GROUP
+from ..const import MANAGER_GROUP, SIGNATURE_MODES
 from ..tools import negotiation_rules as rules
 
 
@@ -11,10 +11,13 @@ class DebtNegotiationAgreementWizard(models.TransientModel):
     """Confirm an offer as the case's agreement, in writing.
 
     Shows the terms and the payment schedule (editable for payment plans,
-    re-validated to sum exactly to the agreed amount), who signed and when,
-    an optional signature and signed paper copy. :meth:`action_confirm`
-    hands them to ``debt.negotiation.agreement._confirm_offer`` in one
-    savepoint: on any error nothing is written.
+    re-validated to sum exactly to the agreed amount), how the debtor's
+    agreement is confirmed (in writing, a countersigned copy, or sent for
+    its e-signature), who agreed and when, and the creditor's optional
+    signature. The back office never draws the debtor's signature.
+    :meth:`action_confirm` hands them to
+    ``debt.negotiation.agreement._confirm_offer`` in one savepoint: on any
+    error nothing is written.
     """
 
     _name = "debt.negotiation.agreement.wizard"
@@ -67,14 +70,32 @@ class DebtNegotiationAgreementWizard(models.TransientModel):
     )
     schedule_total = fields.Monetary(compute="_compute_schedule_total")
     schedule_difference = fields.Monetary(compute="_compute_schedule_total")
+    signature_mode = fields.Selection(
+        [mode for mode in SIGNATURE_MODES if mode[0] != "portal"],
+        string="Confirmation",
+        default="written",
+        required=True,
+        help="Confirmed in writing: the agreement letter confirms what the "
+        "debtor agreed (by phone, in a meeting), in force at once. "
+        "Countersigned copy received: the debtor signed our letter and "
+        "returned it; attach the copy. Send for e-signature: the debtor "
+        "receives a link, reads and signs the agreement online; it comes "
+        "into force when signed.",
+    )
     signed_by = fields.Char(
         help="Name of the person who agreed on behalf of the debtor."
     )
     signed_on = fields.Date(default=fields.Date.context_today)
-    signature = fields.Image(
+    creditor_signed_by = fields.Char(
+        string="Signing for Us", compute="_compute_creditor_signed_by"
+    )
+    creditor_signature = fields.Image(
+        string="Your Signature",
         max_width=1024,
         max_height=1024,
-        help="Optional: the debtor's signature, printed on the agreement letter.",
+        help="Optional: your own signature, printed on the agreement letter "
+        "for the creditor. The debtor's signature is never drawn here: the "
+        "debtor signs online, or on the paper copy.",
     )
     signed_copy = fields.Binary(
         help="Optional: the scan of the agreement signed on paper; it is "
@@ -110,6 +131,14 @@ class DebtNegotiationAgreementWizard(models.TransientModel):
             offer = self.env["debt.negotiation.offer"].browse(res["offer_id"])
             res["signed_by"] = offer.partner_id.name
         return res
+
+    @api.depends("negotiation_id")
+    def _compute_creditor_signed_by(self):
+        Agreement = self.env["debt.negotiation.agreement"]
+        for wizard in self:
+            wizard.creditor_signed_by = Agreement._creditor_signatory(
+                wizard.negotiation_id
+            )
 
     @api.depends("offer_id")
     def _compute_negotiation_id(self):
@@ -192,12 +221,17 @@ class DebtNegotiationAgreementWizard(models.TransientModel):
                 self.signed_by,
                 self.signed_on,
                 note=self.note,
-                signature=self.signature,
                 signed_copy=self.signed_copy,
                 signed_copy_name=self.signed_copy_name,
                 letter_channel=self.letter_channel,
+                mode=self.signature_mode,
+                creditor_signature=self.creditor_signature,
             )
-        if self.letter_channel == "email" and agreement.letter_id:
+        if (
+            self.letter_channel == "email"
+            and agreement.letter_id
+            and agreement.letter_id.state == "to_send"
+        ):
             # The agreement is recorded; the composer sends the letter.
             return agreement.letter_id.action_send_email()
         return {"type": "ir.actions.act_window_close"}

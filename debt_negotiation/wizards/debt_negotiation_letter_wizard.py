@@ -91,6 +91,8 @@ class DebtNegotiationLetterWizard(models.TransientModel):
                 "signed_by": agreement.signed_by,
                 "signed_on": agreement.signed_on,
                 "signature": agreement.signature,
+                "creditor_signed_by": agreement.creditor_signed_by,
+                "creditor_signature": agreement.creditor_signature,
             }
         letter = case._generate_letter(
             self.letter_type,
