@@ -17,6 +17,7 @@ from . import debt_negotiation_agreement_credit_note
 from . import debt_negotiation_installment
 from . import debt_negotiation_installment_notice
 from . import debt_negotiation_interaction
+from . import debt_negotiation_promise
 from . import debt_negotiation_letter
 from . import debt_negotiation_letter_pdf
 from . import debt_negotiation_letter_case

@@ -247,6 +247,24 @@ class DebtNegotiation(models.Model):
         string="No Automatic Letters",
     )
 
+    # promises to pay
+    promise_ids = fields.One2many(
+        "debt.negotiation.promise", "negotiation_id", string="Promises to Pay"
+    )
+    promise_pending_id = fields.Many2one(
+        "debt.negotiation.promise",
+        string="Pending Promise",
+        compute="_compute_promise_pending_id",
+        help="The latest promise to pay still pending.",
+    )
+    promise_hold_until = fields.Date(
+        string="Promise Pending until",
+        compute="_compute_promise_hold_until",
+        store=True,
+        help="While a promise to pay is pending, the follow-ups leave the "
+        "case alone until this date (the promised date plus the grace days).",
+    )
+
     # the agreement in force
     agreement_ids = fields.One2many(
         "debt.negotiation.agreement", "negotiation_id", string="Agreements"
@@ -393,6 +411,20 @@ class DebtNegotiation(models.Model):
     def _compute_letter_count(self):
         for case in self:
             case.letter_count = len(case.letter_ids)
+
+    @api.depends("promise_ids.state", "promise_ids.grace_end_date")
+    def _compute_promise_hold_until(self):
+        for case in self:
+            pending = case.promise_ids.filtered(lambda p: p.state == "pending")
+            case.promise_hold_until = max(
+                pending.mapped("grace_end_date"), default=False
+            )
+
+    @api.depends("promise_ids.state")
+    def _compute_promise_pending_id(self):
+        for case in self:
+            pending = case.promise_ids.filtered(lambda p: p.state == "pending")
+            case.promise_pending_id = pending.sorted("id")[-1:]
 
     @api.depends("agreement_ids.state")
     def _compute_agreement_id(self):

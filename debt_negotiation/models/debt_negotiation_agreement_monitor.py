@@ -63,6 +63,10 @@ class DebtNegotiationAgreement(models.Model):
         self.env["debt.negotiation.installment"]._send_notices(
             batch_size=batch_size, auto_commit=auto_commit
         )
+        # promises to pay: kept when paid, broken after their grace period
+        self.env["debt.negotiation.promise"]._evaluate_pending(
+            today=today, batch_size=batch_size, auto_commit=auto_commit
+        )
         # paid means closed, whichever cron runs first
         self.env["debt.negotiation"]._settle_paid_cases(
             batch_size=batch_size, auto_commit=auto_commit

@@ -208,6 +208,10 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             "|",
             ("next_action_date", "=", False),
             ("next_action_date", "<=", today),
+            # a pending promise to pay holds the case until its grace ends
+            "|",
+            ("promise_hold_until", "=", False),
+            ("promise_hold_until", "<", today),
         ]
         if not self.env.context.get("debt_negotiation_followup_force"):
             domain += [

@@ -3,7 +3,7 @@
 """When the follow-ups act next on a case, and the crons' hand-overs to
 the follow-up engine."""
 
-from odoo import api, models
+from odoo import api, fields, models
 
 from ..const import FOLLOWED_STATES
 from ..tools.followup_ladder import plan_next_step
@@ -18,8 +18,9 @@ class DebtNegotiation(models.Model):
 
         Sets ``next_action_date`` and ``next_step_id`` from the company's
         ladder: the first step after the last executed one, on its ladder
-        date but never before the response deadline. Cases the follow-ups do
-        not chase (other states, blocked debtors) get no date.
+        date but never before the response deadline nor during the grace
+        period of a pending promise to pay. Cases the follow-ups do not chase
+        (other states, blocked debtors) get no date.
         """
         Step = self.env["debt.negotiation.followup.step"].sudo()
         ladders = Step._ladders(self.company_id)
@@ -34,10 +35,20 @@ class DebtNegotiation(models.Model):
                     ladders.get(case.company_id.id, []),
                     case.oldest_due_date,
                     done[case.id],
-                    case.response_deadline,
+                    case._followup_not_before(),
                 )
             case._followup_write(Step.browse(next_id), next_date or False)
         return True
+
+    def _followup_not_before(self):
+        """The first day the follow-ups may act on the case: after the
+        response deadline, and after the grace period of a pending promise
+        to pay."""
+        self.ensure_one()
+        dates = [self.response_deadline]
+        if self.promise_hold_until:
+            dates.append(fields.Date.add(self.promise_hold_until, days=1))
+        return max((d for d in dates if d), default=None)
 
     def _followup_write(self, next_step, next_date, checked=False, **vals):
         """Write the follow-up schedule (and ``vals``) on the case, only

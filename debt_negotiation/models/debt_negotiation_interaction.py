@@ -71,6 +71,9 @@ class DebtNegotiationInteraction(models.Model):
         tracking=True,
     )
     currency_id = fields.Many2one(related="negotiation_id.currency_id")
+    promise_ids = fields.One2many(
+        "debt.negotiation.promise", "interaction_id", string="Promise"
+    )
     promise_date = fields.Date(
         string="Promised Payment Date",
         tracking=True,
@@ -116,7 +119,32 @@ class DebtNegotiationInteraction(models.Model):
             case = interaction.negotiation_id
             if dispute and case.state != "disputed":
                 case._set_disputed(interaction.summary)
+        interactions._create_promises()
         return interactions
+
+    def _create_promises(self):
+        """A contact in which the debtor promised to pay (outcome ``promise``
+        with its date and amount) creates the promise, held to by the
+        follow-ups and the daily check."""
+        promised = self.filtered(
+            lambda i: i.outcome == "promise" and i.promise_date and i.promise_amount
+        )
+        if promised:
+            self.env["debt.negotiation.promise"].create(
+                [
+                    {
+                        "negotiation_id": interaction.negotiation_id.id,
+                        "promised_on": fields.Date.context_today(
+                            interaction, interaction.date
+                        ),
+                        "date": interaction.promise_date,
+                        "amount": interaction.promise_amount,
+                        "interaction_id": interaction.id,
+                        "note": interaction.summary,
+                    }
+                    for interaction in promised
+                ]
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_evidence(self):

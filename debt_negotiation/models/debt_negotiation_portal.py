@@ -281,7 +281,9 @@ class DebtNegotiation(models.Model):
 
     def _portal_promise(self, date, amount, contact_name=None):
         """The debtor promises to pay ``amount`` by ``date``: logged as an
-        inbound ``portal`` interaction with outcome ``promise``."""
+        inbound ``portal`` interaction with outcome ``promise``, which
+        creates the ``debt.negotiation.promise`` (the follow-ups wait), and
+        confirmed to the debtor by email."""
         self.ensure_one()
         if not self._portal_can_promise():
             raise UserError(
@@ -312,7 +314,7 @@ class DebtNegotiation(models.Model):
                     amount=currency.format(self.amount_due),
                 )
             )
-        return self._portal_log(
+        interaction = self._portal_log(
             self.env._(
                 "Promise to pay %(amount)s by %(date)s, made online.",
                 amount=currency.format(amount),
@@ -323,6 +325,13 @@ class DebtNegotiation(models.Model):
             promise_date=date,
             promise_amount=amount,
         )
+        # the promise (created with the interaction) confirmed in writing
+        self._as_sender().message_post_with_source(
+            "debt_negotiation.mail_template_promise_confirmation",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        return interaction
 
     # ------------------------------------------------------------------
     # Helpers

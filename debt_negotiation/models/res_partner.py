@@ -43,6 +43,37 @@ class ResPartner(models.Model):
         help="Why this debtor must not receive automatic letters.",
     )
 
+    negotiation_promise_kept_count = fields.Integer(
+        string="Promises Kept",
+        compute="_compute_negotiation_promise_record",
+        groups="debt_negotiation.group_negotiation_user",
+    )
+    negotiation_promise_broken_count = fields.Integer(
+        string="Promises Broken",
+        compute="_compute_negotiation_promise_record",
+        groups="debt_negotiation.group_negotiation_user",
+        help="The debtor's promise-keeping record, in the companies you work in.",
+    )
+
+    @api.depends_context("company")
+    def _compute_negotiation_promise_record(self):
+        groups = self.env["debt.negotiation.promise"]._read_group(
+            [
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "in", self.env.companies.ids),
+                ("state", "in", ("kept", "broken")),
+            ],
+            ["partner_id", "state"],
+            ["__count"],
+        )
+        counts = {(partner.id, state): count for partner, state, count in groups}
+        for partner in self:
+            commercial = partner.commercial_partner_id.id
+            partner.negotiation_promise_kept_count = counts.get((commercial, "kept"), 0)
+            partner.negotiation_promise_broken_count = counts.get(
+                (commercial, "broken"), 0
+            )
+
     @api.depends_context("company")
     @api.depends("negotiation_ids.amount_due", "negotiation_ids.state")
     def _compute_negotiation_stats(self):

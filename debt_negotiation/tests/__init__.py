@@ -13,3 +13,4 @@ from . import test_portal
 from . import test_settings
 from . import test_lifecycle
 from . import test_portal_negotiation
+from . import test_promise

@@ -60,10 +60,24 @@ class TestDemoData(DebtNegotiationCommon):
             disputed.invoice_ids.filtered("negotiation_disputed"),
             self.env.ref("debt_negotiation.demo_invoice_harbor_2"),
         )
-        self.assertEqual(disputed.amount_claimed, 860.0)
+        # 860 claimed, 200 of it paid as promised
+        self.assertEqual(disputed.amount_claimed, 660.0)
         unapplied = case_of("demo_invoice_pine_1")
         self.assertEqual(unapplied.amount_unapplied, 1450.0)
         self.assertTrue(unapplied._credits_cover_claim())
+        # promises to pay: one kept, one broken
+        self.assertEqual(
+            self.env.ref("debt_negotiation.demo_promise_harbor").sudo().state, "kept"
+        )
+        self.assertEqual(
+            self.env.ref("debt_negotiation.demo_promise_northwind").sudo().state,
+            "broken",
+        )
+        # the portal debtor (login portal) has a plan to sign online
+        joel = case_of("demo_invoice_joel_1")
+        self.assertEqual(joel.partner_id, self.env.ref("base.partner_demo_portal"))
+        self.assertEqual(joel.agreement_id.state, "pending_signature")
+        self.assertEqual(joel.sudo()._portal_open_offers(), joel.agreement_id.offer_id)
 
     def _demo_case_ids(self):
         return (

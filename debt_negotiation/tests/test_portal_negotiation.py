@@ -469,6 +469,23 @@ class TestPortalAnswers(PortalNegotiationCommon):
         self.assertRecordValues(
             logged, [{"promise_date": promised, "promise_amount": 400.0}]
         )
+        self.assertRecordValues(
+            self.case.promise_ids,
+            [
+                {
+                    "date": promised,
+                    "amount": 400.0,
+                    "state": "pending",
+                    "interaction_id": logged.id,
+                }
+            ],
+        )
+        confirmation = (
+            self.env["mail.mail"]
+            .search([("model", "=", "debt.negotiation"), ("res_id", "=", self.case.id)])
+            .filtered(lambda m: "we confirm your promise" in (m.body_html or ""))
+        )
+        self.assertTrue(confirmation)
         past = self._post(
             "/promise",
             {"date": (self.today - timedelta(days=1)).isoformat(), "amount": "400"},
