@@ -71,9 +71,7 @@ class DebtNegotiationInteraction(models.Model):
         tracking=True,
     )
     currency_id = fields.Many2one(related="negotiation_id.currency_id")
-    promise_ids = fields.One2many(
-        "debt.negotiation.promise", "interaction_id", string="Promise"
-    )
+    promise_ids = fields.One2many("debt.negotiation.promise", "interaction_id")
     promise_date = fields.Date(
         string="Promised Payment Date",
         tracking=True,

@@ -26,7 +26,7 @@ CALL_ACTIVITY = "debt_negotiation.mail_activity_type_negotiation_call"
 
 
 class DebtNegotiation(models.Model):
-    _inherit = "debt.negotiation"
+    _inherit = "debt.negotiation"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # CRUD: every case has its portal link from the start

@@ -79,6 +79,44 @@ class ResCompany(models.Model):
         "open the debtor's case or add the invoices to it). 0 turns it off.",
     )
 
+    negotiation_interest_rate = fields.Float(
+        string="Late-payment Interest (% a year)",
+        digits=(16, 2),
+        help="Simple interest claimed on overdue invoices, day by day on each "
+        "invoice's open amount past its due date (365-day year). 0 turns it "
+        "off. A debtor may have its own rate.",
+    )
+    negotiation_compensation_amount = fields.Monetary(
+        string="Recovery Compensation",
+        currency_field="currency_id",
+        help="Fixed compensation for recovery costs claimed once per overdue "
+        "invoice (e.g. 40 EUR under EU Directive 2011/7/EU for business "
+        "debtors). 0 turns it off.",
+    )
+    negotiation_interest_account_id = fields.Many2one(
+        "account.account",
+        string="Interest Income Account",
+        check_company=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Income account of the lines of the interest and compensation "
+        "invoices; when empty, the sales journal's default account.",
+    )
+
+    @api.constrains("negotiation_interest_rate", "negotiation_compensation_amount")
+    def _check_negotiation_interest(self):
+        for company in self:
+            if not 0 <= company.negotiation_interest_rate <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "The late-payment interest rate must be between 0 and "
+                        "100 % a year."
+                    )
+                )
+            if company.negotiation_compensation_amount < 0:
+                raise ValidationError(
+                    self.env._("The recovery compensation cannot be negative.")
+                )
+
     @api.constrains("negotiation_response_days", "negotiation_grace_days")
     def _check_negotiation_days(self):
         for company in self:

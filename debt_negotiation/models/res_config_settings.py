@@ -24,6 +24,17 @@ class ResConfigSettings(models.TransientModel):
     negotiation_grace_days = fields.Integer(
         related="company_id.negotiation_grace_days", readonly=False
     )
+    negotiation_interest_rate = fields.Float(
+        related="company_id.negotiation_interest_rate", readonly=False
+    )
+    negotiation_compensation_amount = fields.Monetary(
+        related="company_id.negotiation_compensation_amount",
+        readonly=False,
+        currency_field="currency_id",
+    )
+    negotiation_interest_account_id = fields.Many2one(
+        related="company_id.negotiation_interest_account_id", readonly=False
+    )
     negotiation_writeoff_account_id = fields.Many2one(
         related="company_id.negotiation_writeoff_account_id", readonly=False
     )

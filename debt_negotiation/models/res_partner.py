@@ -1,6 +1,7 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from ..const import OPEN_STATES
 
@@ -43,6 +44,17 @@ class ResPartner(models.Model):
         help="Why this debtor must not receive automatic letters.",
     )
 
+    negotiation_interest_custom = fields.Boolean(
+        string="Own Interest Rate",
+        groups="debt_negotiation.group_negotiation_user",
+        help="Claim late-payment interest from this debtor at its own rate "
+        "instead of the company's (e.g. 0 for a strategic customer).",
+    )
+    negotiation_interest_rate = fields.Float(
+        string="Debtor Interest Rate (% a year)",
+        digits=(16, 2),
+        groups="debt_negotiation.group_negotiation_user",
+    )
     negotiation_promise_kept_count = fields.Integer(
         string="Promises Kept",
         compute="_compute_negotiation_promise_record",
@@ -54,6 +66,17 @@ class ResPartner(models.Model):
         groups="debt_negotiation.group_negotiation_user",
         help="The debtor's promise-keeping record, in the companies you work in.",
     )
+
+    @api.constrains("negotiation_interest_rate")
+    def _check_negotiation_interest_rate(self):
+        for partner in self:
+            if not 0 <= partner.negotiation_interest_rate <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "The late-payment interest rate must be between 0 and "
+                        "100 % a year."
+                    )
+                )
 
     @api.depends_context("company")
     def _compute_negotiation_promise_record(self):

@@ -14,3 +14,5 @@ from . import test_settings
 from . import test_lifecycle
 from . import test_portal_negotiation
 from . import test_promise
+from . import test_interest
+from . import test_forecast

@@ -73,6 +73,10 @@ class TestDemoData(DebtNegotiationCommon):
             self.env.ref("debt_negotiation.demo_promise_northwind").sudo().state,
             "broken",
         )
+        # interest and compensation accrue on the overdue demo invoices
+        northwind = self.env.ref("debt_negotiation.demo_case_northwind").sudo()
+        self.assertGreater(northwind.interest_amount, 0.0)
+        self.assertEqual(northwind.compensation_amount, 80.0)
         # the portal debtor (login portal) has a plan to sign online
         joel = case_of("demo_invoice_joel_1")
         self.assertEqual(joel.partner_id, self.env.ref("base.partner_demo_portal"))

@@ -1,2 +1,3 @@
 from . import negotiation_rules
 from . import followup_ladder
+from . import interest

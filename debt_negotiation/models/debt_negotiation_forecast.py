@@ -1,0 +1,116 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models, tools
+from odoo.tools import SQL
+
+
+class DebtNegotiationForecast(models.Model):
+    """Cash forecast of the negotiations (reporting view, read only): the
+    receipts expected from the unpaid installments of the agreements in
+    force and from the pending promises to pay, each weighted by its
+    debtor's record of kept promises, next to what actually arrived on the
+    cases' invoices. Amounts in the company's currency (case amounts at the
+    rate of the case's amount due)."""
+
+    _name = "debt.negotiation.forecast"
+    _description = "Debt Negotiation Cash Forecast"
+    _auto = False
+    _order = "date desc"
+    _rec_name = "negotiation_id"
+
+    date = fields.Date(readonly=True)
+    kind = fields.Selection(
+        [
+            ("installment", "Installment Due"),
+            ("promise", "Promise to Pay"),
+            ("received", "Received"),
+        ],
+        readonly=True,
+    )
+    negotiation_id = fields.Many2one("debt.negotiation", string="Case", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Debtor", readonly=True)
+    user_id = fields.Many2one("res.users", string="Negotiator", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    amount = fields.Monetary(
+        readonly=True,
+        aggregator="sum",
+        help="Expected (installments, promises) or received, in the company's "
+        "currency.",
+    )
+    amount_weighted = fields.Monetary(
+        string="Expected (Weighted)",
+        readonly=True,
+        aggregator="sum",
+        help="Expected amounts weighted by the debtor's share of kept promises "
+        "(a debtor without a record counts in full); what was received counts "
+        "in full.",
+    )
+    probability = fields.Float(
+        string="Debtor Reliability (%)", readonly=True, aggregator="avg"
+    )
+
+    def _query(self):
+        return """
+            WITH record AS (
+                SELECT partner_id, company_id,
+                       COUNT(*) FILTER (WHERE state = 'kept') AS kept,
+                       COUNT(*) FILTER (WHERE state = 'broken') AS broken
+                  FROM debt_negotiation_promise
+                 GROUP BY partner_id, company_id
+            ),
+            cases AS (
+                SELECT c.id, c.partner_id, c.user_id, c.company_id,
+                       rc.currency_id,
+                       CASE WHEN COALESCE(c.amount_due, 0) = 0 THEN 1.0
+                            ELSE c.amount_due_company / c.amount_due END AS rate,
+                       CASE WHEN COALESCE(r.kept, 0) + COALESCE(r.broken, 0) = 0
+                            THEN 1.0
+                            ELSE r.kept::numeric / (r.kept + r.broken) END AS weight
+                  FROM debt_negotiation c
+                  JOIN res_company rc ON rc.id = c.company_id
+             LEFT JOIN record r ON r.partner_id = c.partner_id
+                                AND r.company_id = c.company_id
+            ),
+            lines AS (
+                SELECT i.due_date AS date, 'installment' AS kind,
+                       i.negotiation_id,
+                       (i.amount - COALESCE(i.amount_paid, 0)) AS amount,
+                       TRUE AS expected
+                  FROM debt_negotiation_installment i
+                  JOIN debt_negotiation_agreement a ON a.id = i.agreement_id
+                 WHERE i.active AND i.state != 'paid'
+                   AND a.state IN ('active', 'broken')
+                UNION ALL
+                SELECT p.date, 'promise', p.negotiation_id,
+                       (p.amount - COALESCE(p.amount_paid, 0)), TRUE
+                  FROM debt_negotiation_promise p
+                 WHERE p.state = 'pending' AND p.amount > COALESCE(p.amount_paid, 0)
+                UNION ALL
+                SELECT apr.max_date, 'received', rel.negotiation_id,
+                       apr.debit_amount_currency, FALSE
+                  FROM debt_negotiation_account_move_rel rel
+                  JOIN account_move_line aml ON aml.move_id = rel.move_id
+                                             AND aml.account_type = 'asset_receivable'
+                  JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
+            )
+            SELECT ROW_NUMBER() OVER (ORDER BY l.date, l.kind, l.negotiation_id) AS id,
+                   l.date, l.kind, l.negotiation_id,
+                   c.partner_id, c.user_id, c.company_id, c.currency_id,
+                   ROUND(l.amount * c.rate, 2) AS amount,
+                   ROUND(l.amount * c.rate * CASE WHEN l.expected THEN c.weight
+                                                  ELSE 1.0 END, 2) AS amount_weighted,
+                   ROUND(c.weight * 100, 2) AS probability
+              FROM lines l
+              JOIN cases c ON c.id = l.negotiation_id
+        """
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                "CREATE OR REPLACE VIEW %s AS (%s)",
+                SQL.identifier(self._table),
+                SQL(self._query()),
+            )
+        )

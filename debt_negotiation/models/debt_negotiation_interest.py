@@ -1,0 +1,309 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Late-payment interest and recovery compensation on a case: what accrued
+and is not claimed yet, and the claim invoice (``action_claim_interest``).
+The arithmetic is :mod:`..tools.interest`'s."""
+
+from collections import defaultdict
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
+
+from ..const import OPEN_STATES
+from ..tools import interest as interest_rules
+from ..tools import negotiation_rules as rules
+from .workflow import workflow as _workflow
+
+
+class DebtNegotiation(models.Model):
+    _inherit = "debt.negotiation"  # pylint: disable=consider-merging-classes-inherited
+
+    interest_amount = fields.Monetary(
+        string="Interest Accrued",
+        compute="_compute_interest_amount",
+        help="Late-payment interest accrued and not yet claimed: simple "
+        "interest at the company's (or the debtor's) annual rate on each "
+        "invoice's open amount for each day past its due date.",
+    )
+    compensation_amount = fields.Monetary(
+        string="Recovery Compensation",
+        compute="_compute_interest_amount",
+        help="Fixed recovery compensation due on the overdue invoices and "
+        "not yet claimed.",
+    )
+    interest_rate = fields.Float(
+        string="Interest Rate (% a year)",
+        compute="_compute_interest_amount",
+        digits=(16, 2),
+    )
+
+    # ------------------------------------------------------------------
+    # Compute methods
+    # ------------------------------------------------------------------
+    @api.depends(
+        "invoice_ids.amount_residual",
+        "invoice_ids.invoice_date_due",
+        "company_id.negotiation_interest_rate",
+        "company_id.negotiation_compensation_amount",
+        "partner_id.negotiation_interest_custom",
+        "partner_id.negotiation_interest_rate",
+    )
+    def _compute_interest_amount(self):
+        claims = self._interest_claims()
+        for case in self:
+            lines = claims.get(case.id, [])
+            case.interest_rate = case._interest_rate()
+            case.interest_amount = case.currency_id.round(
+                sum(line["amount"] for line in lines if line["kind"] == "interest")
+            )
+            case.compensation_amount = case.currency_id.round(
+                sum(line["amount"] for line in lines if line["kind"] == "compensation")
+            )
+
+    def _interest_rate(self):
+        """The annual rate the case's interest accrues at: the debtor's own
+        rate, else the company's."""
+        self.ensure_one()
+        partner = self.partner_id.sudo()
+        if partner.negotiation_interest_custom:
+            return partner.negotiation_interest_rate
+        return self.company_id.negotiation_interest_rate
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _interest_claims(self, until=None):
+        """``{case id: [line, ...]}``: what each case can claim now, per
+        invoice: ``{"move", "kind", "date_from", "date_to", "amount"}``.
+
+        Interest runs on each posted, overdue invoice of the case (not on a
+        claim invoice: no interest on interest) from the day after its due
+        date, or after the last day already claimed, until ``until``
+        (today); the compensation once per overdue invoice. Payments and
+        credits stop the interest on what they settled from their date.
+        Nothing on closed cases."""
+        until = until or fields.Date.context_today(self)
+        cases = self.filtered(lambda c: c.state in OPEN_STATES and c.id)
+        moves = cases.invoice_ids.filtered(
+            lambda m: (
+                m.state == "posted"
+                and m.invoice_date_due
+                and m.invoice_date_due < until
+                and not m.line_ids.filtered("negotiation_claim_move_id")
+            )
+        )
+        claimed = self._interest_claimed(moves)
+        payments = self._interest_payments(moves)
+        result = defaultdict(list)
+        for case in cases:
+            currency = case.currency_id
+            rounding = currency.rounding or 0.01
+            rate = case._interest_rate()
+            compensation = case._compensation_per_invoice(until)
+            for move in case.invoice_ids & moves:
+                last_day, compensated = claimed.get(move.id, (None, False))
+                if rate:
+                    start = (
+                        fields.Date.add(last_day, days=1)
+                        if last_day
+                        else fields.Date.add(move.invoice_date_due, days=1)
+                    )
+                    units = interest_rules.interest_units(
+                        rules.to_units(abs(move.amount_total), rounding),
+                        move.invoice_date_due,
+                        [
+                            (paid_on, rules.to_units(amount, rounding))
+                            for paid_on, amount in payments.get(move.id, [])
+                        ],
+                        start,
+                        until,
+                        rate,
+                    )
+                    if units > 0:
+                        result[case.id].append(
+                            {
+                                "move": move,
+                                "kind": "interest",
+                                "date_from": start,
+                                "date_to": until,
+                                "rate": rate,
+                                "amount": rules.from_units(units, rounding),
+                            }
+                        )
+                if compensation and not compensated:
+                    result[case.id].append(
+                        {
+                            "move": move,
+                            "kind": "compensation",
+                            "date_from": False,
+                            "date_to": False,
+                            "rate": 0.0,
+                            "amount": compensation,
+                        }
+                    )
+        return result
+
+    def _compensation_per_invoice(self, date):
+        """The company's recovery compensation in the case's currency."""
+        self.ensure_one()
+        company = self.company_id
+        amount = company.negotiation_compensation_amount
+        if not amount:
+            return 0.0
+        return company.currency_id._convert(amount, self.currency_id, company, date)
+
+    @api.model
+    def _interest_claimed(self, moves):
+        """``{move id: (last day of interest claimed, compensation
+        claimed)}`` from the posted claim invoices, in one query."""
+        lines = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("negotiation_claim_move_id", "in", moves.ids),
+                    ("move_id.state", "=", "posted"),
+                ]
+            )
+        )
+        claimed = {}
+        for line in lines:
+            last_day, compensated = claimed.get(
+                line.negotiation_claim_move_id.id, (None, False)
+            )
+            if line.negotiation_claim_kind == "interest":
+                day = line.negotiation_claim_date_to
+                last_day = max(last_day, day) if last_day else day
+            else:
+                compensated = True
+            claimed[line.negotiation_claim_move_id.id] = (last_day, compensated)
+        return claimed
+
+    @api.model
+    def _interest_payments(self, moves):
+        """``{move id: [(date, amount), ...]}``: what settled each invoice
+        (payments, credit notes), in the invoice's currency, with the date
+        of the reconciliation, in one query."""
+        lines = moves.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable"
+        )
+        partials = (
+            self.env["account.partial.reconcile"]
+            .sudo()
+            .search([("debit_move_id", "in", lines.ids)])
+        )
+        payments = defaultdict(list)
+        for partial in partials:
+            payments[partial.debit_move_id.move_id.id].append(
+                (partial.max_date, partial.debit_amount_currency)
+            )
+        return payments
+
+    def _interest_line_name(self, line):
+        move = line["move"]
+        if line["kind"] == "compensation":
+            return self.env._("Recovery compensation on %(invoice)s", invoice=move.name)
+        return self.env._(
+            "Late-payment interest on %(invoice)s from %(start)s to %(end)s "
+            "at %(rate)s %% a year",
+            invoice=move.name,
+            start=format_date(self.env, line["date_from"]),
+            end=format_date(self.env, line["date_to"]),
+            rate=format(line["rate"], ".2f"),
+        )
+
+    # ------------------------------------------------------------------
+    # Action methods
+    # ------------------------------------------------------------------
+    def action_claim_interest(self):
+        """Invoice the interest and compensation accrued on each case, once:
+        one posted customer invoice without tax (interest and compensation
+        are not the price of a supply), one line per invoice and period,
+        added to the case. The days and invoices it claims are never claimed
+        again; the next claim starts the day after."""
+        self.check_access("write")
+        claims = self._interest_claims()
+        empty = self.filtered(lambda c: not claims.get(c.id))
+        if empty:
+            raise UserError(
+                self.env._(
+                    "Nothing to claim on %(cases)s: no interest or compensation "
+                    "has accrued since the last claim.",
+                    cases=", ".join(empty.mapped("name")),
+                )
+            )
+        moves = self.env["account.move"]
+        for case in self:
+            moves |= case._create_interest_invoice(claims[case.id])
+        if len(moves) == 1:
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "account.move",
+                "res_id": moves.id,
+                "view_mode": "form",
+                "views": [(False, "form")],
+            }
+        return True
+
+    def _create_interest_invoice(self, lines):
+        """The posted claim invoice of ``lines`` (see
+        :meth:`_interest_claims`), added to the case."""
+        self.ensure_one()
+        company = self.company_id
+        journal = self.env["account.journal"].search(
+            [
+                *self.env["account.journal"]._check_company_domain(company),
+                ("type", "=", "sale"),
+            ],
+            limit=1,
+        )
+        if not journal:
+            raise UserError(
+                self.env._(
+                    "%(company)s has no sales journal for the interest invoice.",
+                    company=company.name,
+                )
+            )
+        account = company.negotiation_interest_account_id or journal.default_account_id
+        move = (
+            self.env["account.move"]
+            .sudo()
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.partner_id.id,
+                    "currency_id": self.currency_id.id,
+                    "journal_id": journal.id,
+                    "invoice_date": fields.Date.context_today(self),
+                    "ref": self.name,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": self._interest_line_name(line),
+                                "quantity": 1.0,
+                                "price_unit": line["amount"],
+                                "account_id": account.id,
+                                "tax_ids": [Command.clear()],
+                                "negotiation_claim_move_id": line["move"].id,
+                                "negotiation_claim_kind": line["kind"],
+                                "negotiation_claim_date_from": line["date_from"],
+                                "negotiation_claim_date_to": line["date_to"],
+                            }
+                        )
+                        for line in lines
+                    ],
+                }
+            )
+        )
+        move.action_post()
+        _workflow(self).write({"invoice_ids": [Command.link(move.id)]})
+        self.message_post(
+            body=self.env._(
+                "Interest and compensation claimed: %(invoice)s, %(amount)s.",
+                invoice=move._get_html_link(),
+                amount=self.currency_id.format(move.amount_total),
+            )
+        )
+        return move.with_env(self.env)

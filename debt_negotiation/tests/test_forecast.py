@@ -1,0 +1,69 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import SUPERUSER_ID
+from odoo.tests import tagged
+
+from .common import FollowupCommon, at, day
+
+
+@tagged("post_install", "-at_install")
+class TestForecast(FollowupCommon):
+    """The cash forecast: installments and promises expected, weighted by
+    the debtor's record of kept promises, next to what arrived."""
+
+    def _rows(self, cases):
+        Forecast = self.env["debt.negotiation.forecast"]
+        Forecast.env.flush_all()
+        return Forecast.search([("negotiation_id", "in", cases.ids)])
+
+    def _promise(self, case, date, amount):
+        return self.env["debt.negotiation.promise"].create(
+            {"negotiation_id": case.id, "date": date, "amount": amount}
+        )
+
+    def test_forecast_figures(self):
+        with at(1):
+            plan_case = self._case_due(overdue=1)
+            offer = self._plan(plan_case, amount=1000.0, count=4, first_due=day(10))
+            self._confirm_agreement(offer)
+            promise_case = self._case_due(partner=self.debtor_2, overdue=1)
+        with at(11):
+            self._register_payment(plan_case.invoice_ids, amount=250.0)
+        # debtor 2 keeps two promises (one payment covers both)
+        with at(12):
+            kept = self._promise(promise_case, day(13), 100.0)
+            second = self._promise(promise_case, day(13), 100.0)
+            self._register_payment(promise_case.invoice_ids, amount=100.0)
+        with at(20):
+            monitor = self.env["debt.negotiation"].with_user(SUPERUSER_ID)
+            monitor._cron_monitor_agreements()
+            self.assertEqual((kept | second).mapped("state"), ["kept", "kept"])
+        # a third promise of debtor 2 is broken: 2 kept, 1 broken
+        with at(21):
+            late = self._promise(promise_case, day(22), 50.0)
+        with at(40):
+            monitor._cron_monitor_agreements()
+            self.assertEqual(late.state, "broken")
+            pending = self._promise(promise_case, day(45), 300.0)
+        rows = self._rows(plan_case | promise_case)
+
+        def total(kind, case, field="amount"):
+            return sum(
+                rows.filtered(
+                    lambda r: r.kind == kind and r.negotiation_id == case
+                ).mapped(field)
+            )
+
+        # the plan: 4 x 250, the first paid: 3 x 250 still expected, in full
+        # (debtor 1 has no record of promises)
+        self.assertEqual(total("installment", plan_case), 750.0)
+        self.assertEqual(total("installment", plan_case, "amount_weighted"), 750.0)
+        self.assertEqual(total("received", plan_case), 250.0)
+        # the pending promise, weighted by 2 kept out of 3: 200.00
+        self.assertEqual(total("promise", promise_case), 300.0)
+        self.assertEqual(total("promise", promise_case, "amount_weighted"), 200.0)
+        self.assertEqual(pending.state, "pending")
+        self.assertEqual(total("received", promise_case), 100.0)
+        self.assertEqual(
+            rows.filtered(lambda r: r.kind == "promise").mapped("date"), [day(45)]
+        )
