@@ -91,7 +91,8 @@ class DebtNegotiationForecast(models.Model):
                        apr.debit_amount_currency, FALSE
                   FROM debt_negotiation_account_move_rel rel
                   JOIN account_move_line aml ON aml.move_id = rel.move_id
-                                             AND aml.account_type = 'asset_receivable'
+                  JOIN account_account aa ON aa.id = aml.account_id
+                                          AND aa.account_type = 'asset_receivable'
                   JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
             )
             SELECT ROW_NUMBER() OVER (ORDER BY l.date, l.kind, l.negotiation_id) AS id,
