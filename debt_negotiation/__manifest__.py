@@ -35,6 +35,7 @@
         "views/debt_negotiation_interaction_views.xml",
         "views/debt_negotiation_promise_views.xml",
         "views/debt_negotiation_forecast_views.xml",
+        "views/debt_negotiation_result_views.xml",
         "views/debt_negotiation_installment_views.xml",
         "views/debt_negotiation_letter_views.xml",
         "views/debt_negotiation_letter_template_views.xml",

@@ -33,3 +33,4 @@ from . import debt_negotiation_followup_preview
 from . import debt_negotiation_followup_engine
 from . import ir_attachment
 from . import debt_negotiation_forecast
+from . import debt_negotiation_result

@@ -118,6 +118,13 @@ class DebtNegotiation(models.Model):
         help="What the debtor still owes, in the company's currency at the "
         "invoices' rates: the amount totals add up.",
     )
+    date_open = fields.Date(
+        string="Opened On",
+        default=fields.Date.context_today,
+        readonly=True,
+        copy=False,
+        index=True,
+    )
     oldest_due_date = fields.Date(
         compute="_compute_amounts",
         store=True,

@@ -10,7 +10,7 @@ class DebtNegotiationForecast(models.Model):
     force and from the pending promises to pay, each weighted by its
     debtor's record of kept promises, next to what actually arrived on the
     cases' invoices. Amounts in the company's currency (case amounts at the
-    rate of the case's amount due)."""
+    latest rate)."""
 
     _name = "debt.negotiation.forecast"
     _description = "Debt Negotiation Cash Forecast"
@@ -62,8 +62,14 @@ class DebtNegotiationForecast(models.Model):
             cases AS (
                 SELECT c.id, c.partner_id, c.user_id, c.company_id,
                        rc.currency_id,
-                       CASE WHEN COALESCE(c.amount_due, 0) = 0 THEN 1.0
-                            ELSE c.amount_due_company / c.amount_due END AS rate,
+                       CASE WHEN c.currency_id = rc.currency_id THEN 1.0
+                            ELSE 1.0 / COALESCE((
+                                SELECT cr.rate FROM res_currency_rate cr
+                                 WHERE cr.currency_id = c.currency_id
+                                   AND (cr.company_id = c.company_id
+                                        OR cr.company_id IS NULL)
+                                 ORDER BY cr.company_id NULLS LAST, cr.name DESC
+                                 LIMIT 1), 1.0) END AS rate,
                        CASE WHEN COALESCE(r.kept, 0) + COALESCE(r.broken, 0) = 0
                             THEN 1.0
                             ELSE r.kept::numeric / (r.kept + r.broken) END AS weight
@@ -76,19 +82,19 @@ class DebtNegotiationForecast(models.Model):
                 SELECT i.due_date AS date, 'installment' AS kind,
                        i.negotiation_id,
                        (i.amount - COALESCE(i.amount_paid, 0)) AS amount,
-                       TRUE AS expected
+                       NULL::numeric AS amount_company, TRUE AS expected
                   FROM debt_negotiation_installment i
                   JOIN debt_negotiation_agreement a ON a.id = i.agreement_id
                  WHERE i.active AND i.state != 'paid'
                    AND a.state IN ('active', 'broken')
                 UNION ALL
                 SELECT p.date, 'promise', p.negotiation_id,
-                       (p.amount - COALESCE(p.amount_paid, 0)), TRUE
+                       (p.amount - COALESCE(p.amount_paid, 0)), NULL::numeric, TRUE
                   FROM debt_negotiation_promise p
                  WHERE p.state = 'pending' AND p.amount > COALESCE(p.amount_paid, 0)
                 UNION ALL
                 SELECT apr.max_date, 'received', rel.negotiation_id,
-                       apr.debit_amount_currency, FALSE
+                       apr.debit_amount_currency, apr.amount, FALSE
                   FROM debt_negotiation_account_move_rel rel
                   JOIN account_move_line aml ON aml.move_id = rel.move_id
                   JOIN account_account aa ON aa.id = aml.account_id
@@ -98,9 +104,10 @@ class DebtNegotiationForecast(models.Model):
             SELECT ROW_NUMBER() OVER (ORDER BY l.date, l.kind, l.negotiation_id) AS id,
                    l.date, l.kind, l.negotiation_id,
                    c.partner_id, c.user_id, c.company_id, c.currency_id,
-                   ROUND(l.amount * c.rate, 2) AS amount,
-                   ROUND(l.amount * c.rate * CASE WHEN l.expected THEN c.weight
-                                                  ELSE 1.0 END, 2) AS amount_weighted,
+                   ROUND(COALESCE(l.amount_company, l.amount * c.rate), 2) AS amount,
+                   ROUND(COALESCE(l.amount_company, l.amount * c.rate)
+                         * CASE WHEN l.expected THEN c.weight ELSE 1.0 END, 2)
+                       AS amount_weighted,
                    ROUND(c.weight * 100, 2) AS probability
               FROM lines l
               JOIN cases c ON c.id = l.negotiation_id

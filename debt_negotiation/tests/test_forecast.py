@@ -67,3 +67,71 @@ class TestForecast(FollowupCommon):
         self.assertEqual(
             rows.filtered(lambda r: r.kind == "promise").mapped("date"), [day(45)]
         )
+
+
+@tagged("post_install", "-at_install")
+class TestResults(FollowupCommon):
+    """The managers' results: recovered, outstanding, discount granted,
+    recovery rate, promises, days to agreement, per case."""
+
+    def test_results_of_a_fulfilled_settlement(self):
+        with at(1):
+            case = self._case_due(overdue=1)
+        with at(3):
+            offer = self._create_offer(case, amount=800.0, first_due_date=day(5))
+            offer.action_propose()
+            self._confirm_agreement(offer)
+        with at(5):
+            self._register_payment(case.invoice_ids, amount=800.0)
+            self.env["debt.negotiation"].with_user(
+                SUPERUSER_ID
+            )._cron_monitor_agreements()
+        self.assertEqual(case.agreement_ids.state, "fulfilled")
+        with at(6):
+            other = self._case_due(partner=self.debtor_2, overdue=5)
+            self.env["debt.negotiation.promise"].create(
+                {"negotiation_id": other.id, "date": day(7), "amount": 300.0}
+            )
+        with at(20):
+            self.env["debt.negotiation"].with_user(
+                SUPERUSER_ID
+            )._cron_monitor_agreements()
+        Result = self.env["debt.negotiation.result"]
+        Result.env.flush_all()
+        result = Result.search([("negotiation_id", "=", case.id)])
+        self.assertRecordValues(
+            result,
+            [
+                {
+                    "state": "settled",
+                    "date_open": day(1),
+                    "date_agreement": day(3),
+                    "days_to_agreement": 2,
+                    "amount_recovered": 800.0,
+                    "amount_outstanding": 0.0,
+                    "discount_granted": 200.0,
+                    "recovery_rate": 100.0,
+                }
+            ],
+        )
+        other_result = Result.search([("negotiation_id", "=", other.id)])
+        self.assertRecordValues(
+            other_result,
+            [
+                {
+                    "amount_recovered": 0.0,
+                    "amount_outstanding": 1000.0,
+                    "recovery_rate": 0.0,
+                    "promise_kept_count": 0,
+                    "promise_broken_count": 1,
+                    "days_to_agreement": 0,
+                }
+            ],
+        )
+        # the pivot's totals, per negotiator
+        groups = Result._read_group(
+            [("negotiation_id", "in", (case | other).ids)],
+            [],
+            ["amount_recovered:sum", "discount_granted:sum", "__count"],
+        )
+        self.assertEqual(groups, [(800.0, 200.0, 2)])

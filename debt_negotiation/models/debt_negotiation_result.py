@@ -1,0 +1,137 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models, tools
+from odoo.tools import SQL
+
+from ..const import STATE_SELECTION
+
+
+class DebtNegotiationResult(models.Model):
+    """Results of the negotiations, one row per case (reporting view for
+    managers, read only): what was recovered since the case opened, what is
+    still outstanding, the discount granted by fulfilled settlements, the
+    promises kept and broken, how long it took to agree. Amounts in the
+    company's currency (case amounts at the latest rate)."""
+
+    _name = "debt.negotiation.result"
+    _description = "Debt Negotiation Results"
+    _auto = False
+    _order = "date_open desc"
+    _rec_name = "negotiation_id"
+
+    negotiation_id = fields.Many2one("debt.negotiation", string="Case", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Debtor", readonly=True)
+    user_id = fields.Many2one("res.users", string="Negotiator", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    state = fields.Selection(STATE_SELECTION, string="Outcome", readonly=True)
+    date_open = fields.Date(string="Opened On", readonly=True)
+    date_agreement = fields.Date(string="Agreed On", readonly=True)
+    days_to_agreement = fields.Integer(readonly=True, aggregator="avg")
+    amount_recovered = fields.Monetary(
+        string="Recovered",
+        readonly=True,
+        aggregator="sum",
+        help="Payments and credits on the case's invoices since it opened "
+        "(what a settlement forgave excluded).",
+    )
+    amount_outstanding = fields.Monetary(readonly=True, aggregator="sum")
+    discount_granted = fields.Monetary(
+        readonly=True,
+        aggregator="sum",
+        help="What fulfilled settlements forgave.",
+    )
+    recovery_rate = fields.Float(
+        string="Recovery Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Recovered out of recovered plus outstanding, per case.",
+    )
+    promise_kept_count = fields.Integer(string="Promises Kept", readonly=True)
+    promise_broken_count = fields.Integer(string="Promises Broken", readonly=True)
+    case_count = fields.Integer(string="Cases", readonly=True)
+
+    def _query(self):
+        return """
+            WITH recovered AS (
+                SELECT rel.negotiation_id, SUM(apr.amount) AS amount
+                  FROM debt_negotiation_account_move_rel rel
+                  JOIN debt_negotiation c ON c.id = rel.negotiation_id
+                  JOIN account_move_line aml ON aml.move_id = rel.move_id
+                  JOIN account_account aa ON aa.id = aml.account_id
+                                          AND aa.account_type = 'asset_receivable'
+                  JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
+                  JOIN account_move_line credit ON credit.id = apr.credit_move_id
+                 WHERE apr.max_date >= c.date_open
+                   -- what a settlement forgave is a discount, not recovered
+                   AND NOT EXISTS (
+                       SELECT 1 FROM debt_negotiation_agreement a
+                        WHERE a.writeoff_move_id = credit.move_id
+                   )
+                   AND NOT EXISTS (
+                       SELECT 1 FROM debt_negotiation_agreement_credit_note_rel cn
+                        WHERE cn.move_id = credit.move_id
+                   )
+                 GROUP BY rel.negotiation_id
+            ),
+            agreements AS (
+                SELECT negotiation_id,
+                       MIN(date) FILTER (
+                           WHERE state IN ('active', 'broken', 'fulfilled')
+                       ) AS date_agreement,
+                       SUM(COALESCE(writeoff_amount, 0)) FILTER (
+                           WHERE state = 'fulfilled'
+                       ) AS forgiven
+                  FROM debt_negotiation_agreement
+                 GROUP BY negotiation_id
+            ),
+            promises AS (
+                SELECT negotiation_id,
+                       COUNT(*) FILTER (WHERE state = 'kept') AS kept,
+                       COUNT(*) FILTER (WHERE state = 'broken') AS broken
+                  FROM debt_negotiation_promise
+                 GROUP BY negotiation_id
+            )
+            SELECT c.id, c.id AS negotiation_id, c.partner_id, c.user_id,
+                   c.company_id, rc.currency_id, c.state,
+                   c.date_open,
+                   ag.date_agreement,
+                   (ag.date_agreement - c.date_open) AS days_to_agreement,
+                   COALESCE(r.amount, 0) AS amount_recovered,
+                   COALESCE(c.amount_due_company, 0) AS amount_outstanding,
+                   ROUND(COALESCE(ag.forgiven, 0)
+                         * CASE WHEN c.currency_id = rc.currency_id THEN 1.0
+                            ELSE 1.0 / COALESCE((
+                                SELECT cr.rate FROM res_currency_rate cr
+                                 WHERE cr.currency_id = c.currency_id
+                                   AND (cr.company_id = c.company_id
+                                        OR cr.company_id IS NULL)
+                                 ORDER BY cr.company_id NULLS LAST, cr.name DESC
+                                 LIMIT 1), 1.0) END, 2)
+                       AS discount_granted,
+                   CASE WHEN COALESCE(r.amount, 0)
+                             + COALESCE(c.amount_due_company, 0) = 0
+                        THEN 0
+                        ELSE ROUND(100.0 * COALESCE(r.amount, 0)
+                                   / (COALESCE(r.amount, 0)
+                                      + COALESCE(c.amount_due_company, 0)), 2)
+                   END AS recovery_rate,
+                   COALESCE(p.kept, 0) AS promise_kept_count,
+                   COALESCE(p.broken, 0) AS promise_broken_count,
+                   1 AS case_count
+              FROM debt_negotiation c
+              JOIN res_company rc ON rc.id = c.company_id
+         LEFT JOIN recovered r ON r.negotiation_id = c.id
+         LEFT JOIN agreements ag ON ag.negotiation_id = c.id
+         LEFT JOIN promises p ON p.negotiation_id = c.id
+        """
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                "CREATE OR REPLACE VIEW %s AS (%s)",
+                SQL.identifier(self._table),
+                SQL(self._query()),
+            )
+        )
