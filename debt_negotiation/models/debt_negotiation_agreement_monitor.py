@@ -230,6 +230,8 @@ class DebtNegotiationAgreement(models.Model):
         and extension agreements are fulfilled once their invoices are paid."""
         for agreement in self:
             currency = agreement.currency_id
+            if agreement.offer_id.waive_interest:
+                agreement._credit_waived_claims()
             remaining = sum(agreement.invoice_ids.mapped("amount_residual"))
             # nothing written off when nothing remains: only the structure
             # is checked then (the invoices may have shrunk under it)
@@ -241,6 +243,42 @@ class DebtNegotiationAgreement(models.Model):
             _internal(agreement).write({"state": "fulfilled"})
             agreement._settle_case()
         return True
+
+    def _credit_waived_claims(self):
+        """The agreement waived interest and compensation: its interest
+        invoices still open are credited in full (a credit note reconciled
+        with each), not written off as a bad debt."""
+        self.ensure_one()
+        claims = self.invoice_ids.filtered(
+            lambda m: (
+                m.state == "posted"
+                and m.line_ids.filtered("negotiation_claim_move_id")
+                and not self.currency_id.is_zero(m.amount_residual)
+            )
+        )
+        if not claims:
+            return self.env["account.move"]
+        notes = claims.sudo()._reverse_moves(
+            [
+                {
+                    "ref": self.env._(
+                        "Interest waived by agreement %(agreement)s",
+                        agreement=self.display_name,
+                    ),
+                    "date": fields.Date.context_today(self),
+                }
+                for _claim in claims
+            ],
+            cancel=True,
+        )
+        self.negotiation_id.message_post(
+            body=self.env._(
+                "Interest and compensation waived by the agreement: %(claims)s "
+                "credited.",
+                claims=", ".join(claims.mapped("name")),
+            )
+        )
+        return notes
 
     def _check_fulfilment(self, nothing_left=False):
         """Check again, from the records themselves, what a fulfilment

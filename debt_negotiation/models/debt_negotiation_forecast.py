@@ -8,7 +8,8 @@ class DebtNegotiationForecast(models.Model):
     """Cash forecast of the negotiations (reporting view, read only): the
     receipts expected from the unpaid installments of the agreements in
     force and from the pending promises to pay, each weighted by its
-    debtor's record of kept promises, next to what actually arrived on the
+    debtor's promise reliability (its share of kept promises, see
+    ``tools.forecast``), next to what actually arrived on the
     cases' invoices. Amounts in the company's currency (case amounts at the
     latest rate)."""
 
@@ -52,14 +53,7 @@ class DebtNegotiationForecast(models.Model):
 
     def _query(self):
         return """
-            WITH record AS (
-                SELECT partner_id, company_id,
-                       COUNT(*) FILTER (WHERE state = 'kept') AS kept,
-                       COUNT(*) FILTER (WHERE state = 'broken') AS broken
-                  FROM debt_negotiation_promise
-                 GROUP BY partner_id, company_id
-            ),
-            cases AS (
+            WITH cases AS (
                 SELECT c.id, c.partner_id, c.user_id, c.company_id,
                        rc.currency_id,
                        CASE WHEN c.currency_id = rc.currency_id THEN 1.0
@@ -70,13 +64,12 @@ class DebtNegotiationForecast(models.Model):
                                         OR cr.company_id IS NULL)
                                  ORDER BY cr.company_id NULLS LAST, cr.name DESC
                                  LIMIT 1), 1.0) END AS rate,
-                       CASE WHEN COALESCE(r.kept, 0) + COALESCE(r.broken, 0) = 0
-                            THEN 1.0
-                            ELSE r.kept::numeric / (r.kept + r.broken) END AS weight
+                       -- the debtor's promise reliability (tools.forecast)
+                       COALESCE(p.negotiation_promise_reliability, 100.0)
+                           / 100.0 AS weight
                   FROM debt_negotiation c
                   JOIN res_company rc ON rc.id = c.company_id
-             LEFT JOIN record r ON r.partner_id = c.partner_id
-                                AND r.company_id = c.company_id
+                  JOIN res_partner p ON p.id = c.partner_id
             ),
             lines AS (
                 SELECT i.due_date AS date, 'installment' AS kind,

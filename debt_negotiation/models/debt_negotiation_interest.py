@@ -82,16 +82,20 @@ class DebtNegotiation(models.Model):
         date, or after the last day already claimed, until ``until``
         (today); the compensation once per overdue invoice. Payments and
         credits stop the interest on what they settled from their date.
-        Nothing on closed cases."""
+        Nothing on closed cases, nor on invoices whose agreement waived it."""
         until = until or fields.Date.context_today(self)
         cases = self.filtered(lambda c: c.state in OPEN_STATES and c.id)
-        moves = cases.invoice_ids.filtered(
-            lambda m: (
-                m.state == "posted"
-                and m.invoice_date_due
-                and m.invoice_date_due < until
-                and not m.line_ids.filtered("negotiation_claim_move_id")
+        waived = cases._interest_waived_moves()
+        moves = (
+            cases.invoice_ids.filtered(
+                lambda m: (
+                    m.state == "posted"
+                    and m.invoice_date_due
+                    and m.invoice_date_due < until
+                    and not m.line_ids.filtered("negotiation_claim_move_id")
+                )
             )
+            - waived
         )
         claimed = self._interest_claimed(moves)
         payments = self._interest_payments(moves)
@@ -143,6 +147,17 @@ class DebtNegotiation(models.Model):
                         }
                     )
         return result
+
+    def _interest_waived_moves(self):
+        """The invoices of agreements (in force or fulfilled) whose offer
+        waived interest and compensation: nothing accrues on them."""
+        agreements = self.agreement_ids.filtered(
+            lambda a: (
+                a.state in ("active", "broken", "fulfilled")
+                and a.offer_id.waive_interest
+            )
+        )
+        return agreements.invoice_ids
 
     def _compensation_per_invoice(self, date):
         """The company's recovery compensation in the case's currency."""

@@ -40,6 +40,7 @@ TERMS_FIELDS = {
     "interval",
     "first_due_date",
     "origin",
+    "waive_interest",
 }
 # Fields only the offer's own actions change (see ``models/workflow.py``).
 WORKFLOW_FIELDS = {"state", "below_minimum", "proposed_date", "answered_date"}
@@ -132,6 +133,13 @@ class DebtNegotiationOffer(models.Model):
     schedule_preview = fields.Html(compute="_compute_schedule", sanitize=False)
     proposed_date = fields.Date(readonly=True, copy=False)
     answered_date = fields.Date(readonly=True, copy=False)
+    waive_interest = fields.Boolean(
+        string="Waive Interest and Compensation",
+        help="A concession: no late-payment interest or recovery compensation "
+        "is claimed on the case's invoices while the agreement on this offer "
+        "is in force, and the interest invoices it covers are credited when "
+        "it is fulfilled.",
+    )
     note = fields.Text(help="Conditions, remarks, the debtor's arguments.")
     answer_note = fields.Text(string="Answer", copy=False)
 

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..const import OPEN_STATES
+from ..tools import forecast as forecast_rules
 
 
 class ResPartner(models.Model):
@@ -55,6 +56,22 @@ class ResPartner(models.Model):
         digits=(16, 2),
         groups="debt_negotiation.group_negotiation_user",
     )
+    negotiation_promise_ids = fields.One2many(
+        "debt.negotiation.promise",
+        "partner_id",
+        string="Promises to Pay",
+        groups="debt_negotiation.group_negotiation_user",
+    )
+    negotiation_promise_reliability = fields.Float(
+        string="Promise Reliability (%)",
+        compute="_compute_negotiation_promise_reliability",
+        store=True,
+        digits=(16, 2),
+        groups="debt_negotiation.group_negotiation_user",
+        help="The share of the debtor's promises to pay that were kept (100 "
+        "without any): what its expected receipts are weighted by in the "
+        "cash forecast.",
+    )
     negotiation_promise_kept_count = fields.Integer(
         string="Promises Kept",
         compute="_compute_negotiation_promise_record",
@@ -77,6 +94,14 @@ class ResPartner(models.Model):
                         "100 % a year."
                     )
                 )
+
+    @api.depends("negotiation_promise_ids.state")
+    def _compute_negotiation_promise_reliability(self):
+        for partner in self:
+            states = partner.negotiation_promise_ids.mapped("state")
+            partner.negotiation_promise_reliability = forecast_rules.reliability(
+                states.count("kept"), states.count("broken")
+            )
 
     @api.depends_context("company")
     def _compute_negotiation_promise_record(self):

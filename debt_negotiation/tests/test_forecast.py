@@ -59,9 +59,12 @@ class TestForecast(FollowupCommon):
         self.assertEqual(total("installment", plan_case), 750.0)
         self.assertEqual(total("installment", plan_case, "amount_weighted"), 750.0)
         self.assertEqual(total("received", plan_case), 250.0)
-        # the pending promise, weighted by 2 kept out of 3: 200.00
+        # the pending promise, weighted by the debtor's reliability: 2 kept
+        # out of 3 (the rule of tools.forecast), 66.67 %
+        self.assertEqual(self.debtor_2.negotiation_promise_reliability, 66.67)
+        self.assertEqual(self.debtor.negotiation_promise_reliability, 100.0)
         self.assertEqual(total("promise", promise_case), 300.0)
-        self.assertEqual(total("promise", promise_case, "amount_weighted"), 200.0)
+        self.assertEqual(total("promise", promise_case, "amount_weighted"), 200.01)
         self.assertEqual(pending.state, "pending")
         self.assertEqual(total("received", promise_case), 100.0)
         self.assertEqual(

@@ -1,5 +1,6 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import SUPERUSER_ID
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
@@ -180,3 +181,41 @@ class TestInterest(FollowupCommon):
             .decode()
         )
         self.assertNotIn("Late-payment interest accrued to date", reminder_html)
+
+    def test_waiver_stops_interest_and_credits_the_claim_on_fulfilment(self):
+        case = self._case()
+        invoice = case.invoice_ids
+        with at(30):
+            case.action_claim_interest()
+            claim = case.invoice_ids - invoice
+            self.assertEqual(claim.amount_residual, 48.22)
+            offer = self._create_offer(
+                case, amount=900.0, first_due_date=day(35), waive_interest=True
+            )
+            offer.action_propose()
+            self._confirm_agreement(offer)
+            agreement = case.agreement_id
+            self.assertEqual(agreement.amount_due, 1048.22)
+            letter_html = (
+                self.env["ir.actions.report"]
+                ._render_qweb_html(
+                    "debt_negotiation.action_report_debt_negotiation_letter",
+                    agreement.letter_id.ids,
+                )[0]
+                .decode()
+            )
+            self.assertIn("we waive the late-payment interest", letter_html)
+        with at(35):
+            case.invalidate_recordset(["interest_amount", "compensation_amount"])
+            self.assertEqual(case.interest_amount, 0.0, "waived while in force")
+            self._register_payment(invoice, amount=900.0)
+            self.env["debt.negotiation"].with_user(
+                SUPERUSER_ID
+            )._cron_monitor_agreements()
+        self.assertEqual(agreement.state, "fulfilled")
+        self.assertEqual(case.state, "settled")
+        # the interest invoice is credited, only the invoice's balance is
+        # written off
+        self.assertEqual(claim.payment_state, "reversed")
+        self.assertEqual(agreement.writeoff_amount, 100.0)
+        self.assertEqual(case.amount_due, 0.0)

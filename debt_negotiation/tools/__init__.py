@@ -1,3 +1,4 @@
 from . import negotiation_rules
 from . import followup_ladder
 from . import interest
+from . import forecast
