@@ -39,7 +39,8 @@ class DebtNegotiationResult(models.Model):
     discount_granted = fields.Monetary(
         readonly=True,
         aggregator="sum",
-        help="What fulfilled settlements forgave.",
+        help="What fulfilled settlements forgave, and the interest and "
+        "compensation invoices their waivers credited.",
     )
     recovery_rate = fields.Float(
         string="Recovery Rate (%)",
@@ -47,13 +48,29 @@ class DebtNegotiationResult(models.Model):
         aggregator="avg",
         help="Recovered out of recovered plus outstanding, per case.",
     )
+    promise_kept_rate = fields.Float(
+        string="Promise-kept Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Promises kept out of the promises kept or broken, per case "
+        "(empty without any).",
+    )
     promise_kept_count = fields.Integer(string="Promises Kept", readonly=True)
     promise_broken_count = fields.Integer(string="Promises Broken", readonly=True)
     case_count = fields.Integer(string="Cases", readonly=True)
 
     def _query(self):
         return """
-            WITH recovered AS (
+            WITH waiver_notes AS (
+                -- credit notes of interest invoices (see _credit_waived_claims)
+                SELECT note.id
+                  FROM account_move note
+                 WHERE note.reversed_entry_id IN (
+                       SELECT move_id FROM account_move_line
+                        WHERE negotiation_claim_move_id IS NOT NULL
+                 )
+            ),
+            recovered AS (
                 SELECT rel.negotiation_id, SUM(apr.amount) AS amount
                   FROM debt_negotiation_account_move_rel rel
                   JOIN debt_negotiation c ON c.id = rel.negotiation_id
@@ -72,6 +89,19 @@ class DebtNegotiationResult(models.Model):
                        SELECT 1 FROM debt_negotiation_agreement_credit_note_rel cn
                         WHERE cn.move_id = credit.move_id
                    )
+                   AND credit.move_id NOT IN (SELECT id FROM waiver_notes)
+                 GROUP BY rel.negotiation_id
+            ),
+            waived AS (
+                -- interest invoices credited by an agreement's waiver
+                SELECT rel.negotiation_id, SUM(apr.amount) AS amount
+                  FROM debt_negotiation_account_move_rel rel
+                  JOIN account_move_line aml ON aml.move_id = rel.move_id
+                  JOIN account_account aa ON aa.id = aml.account_id
+                                          AND aa.account_type = 'asset_receivable'
+                  JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
+                  JOIN account_move_line credit ON credit.id = apr.credit_move_id
+                 WHERE credit.move_id IN (SELECT id FROM waiver_notes)
                  GROUP BY rel.negotiation_id
             ),
             agreements AS (
@@ -99,7 +129,7 @@ class DebtNegotiationResult(models.Model):
                    (ag.date_agreement - c.date_open) AS days_to_agreement,
                    COALESCE(r.amount, 0) AS amount_recovered,
                    COALESCE(c.amount_due_company, 0) AS amount_outstanding,
-                   ROUND(COALESCE(ag.forgiven, 0)
+                   COALESCE(w.amount, 0) + ROUND(COALESCE(ag.forgiven, 0)
                          * CASE WHEN c.currency_id = rc.currency_id THEN 1.0
                             ELSE 1.0 / COALESCE((
                                 SELECT cr.rate FROM res_currency_rate cr
@@ -116,12 +146,17 @@ class DebtNegotiationResult(models.Model):
                                    / (COALESCE(r.amount, 0)
                                       + COALESCE(c.amount_due_company, 0)), 2)
                    END AS recovery_rate,
+                   CASE WHEN COALESCE(p.kept, 0) + COALESCE(p.broken, 0) = 0
+                        THEN NULL
+                        ELSE ROUND(100.0 * p.kept / (p.kept + p.broken), 2)
+                   END AS promise_kept_rate,
                    COALESCE(p.kept, 0) AS promise_kept_count,
                    COALESCE(p.broken, 0) AS promise_broken_count,
                    1 AS case_count
               FROM debt_negotiation c
               JOIN res_company rc ON rc.id = c.company_id
          LEFT JOIN recovered r ON r.negotiation_id = c.id
+         LEFT JOIN waived w ON w.negotiation_id = c.id
          LEFT JOIN agreements ag ON ag.negotiation_id = c.id
          LEFT JOIN promises p ON p.negotiation_id = c.id
         """

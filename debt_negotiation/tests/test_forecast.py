@@ -127,6 +127,7 @@ class TestResults(FollowupCommon):
                     "recovery_rate": 0.0,
                     "promise_kept_count": 0,
                     "promise_broken_count": 1,
+                    "promise_kept_rate": 0.0,
                     "days_to_agreement": 0,
                 }
             ],

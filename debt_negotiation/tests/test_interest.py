@@ -219,3 +219,10 @@ class TestInterest(FollowupCommon):
         self.assertEqual(claim.payment_state, "reversed")
         self.assertEqual(agreement.writeoff_amount, 100.0)
         self.assertEqual(case.amount_due, 0.0)
+        # the results: 900 recovered, 100 written off and 48.22 waived
+        Result = self.env["debt.negotiation.result"]
+        Result.env.flush_all()
+        self.assertRecordValues(
+            Result.search([("negotiation_id", "=", case.id)]),
+            [{"amount_recovered": 900.0, "discount_granted": 148.22}],
+        )
