@@ -3,6 +3,17 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
+# Converts an amount of the case ``c`` (its currency) into the currency of
+# its company ``rc``, at the latest rate (shared by the reporting views).
+CASE_TO_COMPANY_RATE = """
+    CASE WHEN c.currency_id = rc.currency_id THEN 1.0
+         ELSE 1.0 / COALESCE((
+             SELECT cr.rate FROM res_currency_rate cr
+              WHERE cr.currency_id = c.currency_id
+                AND (cr.company_id = c.company_id OR cr.company_id IS NULL)
+              ORDER BY cr.company_id NULLS LAST, cr.name DESC
+              LIMIT 1), 1.0) END"""
+
 
 class DebtNegotiationForecast(models.Model):
     """Cash forecast of the negotiations (reporting view, read only): the
@@ -52,18 +63,11 @@ class DebtNegotiationForecast(models.Model):
     )
 
     def _query(self):
-        return """
+        return f"""
             WITH cases AS (
                 SELECT c.id, c.partner_id, c.user_id, c.company_id,
                        rc.currency_id,
-                       CASE WHEN c.currency_id = rc.currency_id THEN 1.0
-                            ELSE 1.0 / COALESCE((
-                                SELECT cr.rate FROM res_currency_rate cr
-                                 WHERE cr.currency_id = c.currency_id
-                                   AND (cr.company_id = c.company_id
-                                        OR cr.company_id IS NULL)
-                                 ORDER BY cr.company_id NULLS LAST, cr.name DESC
-                                 LIMIT 1), 1.0) END AS rate,
+                       {CASE_TO_COMPANY_RATE} AS rate,
                        -- the debtor's promise reliability (tools.forecast)
                        COALESCE(p.negotiation_promise_reliability, 100.0)
                            / 100.0 AS weight

@@ -4,6 +4,7 @@ from odoo import fields, models, tools
 from odoo.tools import SQL
 
 from ..const import STATE_SELECTION
+from .debt_negotiation_forecast import CASE_TO_COMPANY_RATE
 
 
 class DebtNegotiationResult(models.Model):
@@ -60,7 +61,7 @@ class DebtNegotiationResult(models.Model):
     case_count = fields.Integer(string="Cases", readonly=True)
 
     def _query(self):
-        return """
+        return f"""
             WITH waiver_notes AS (
                 -- credit notes of interest invoices (see _credit_waived_claims)
                 SELECT note.id
@@ -130,14 +131,7 @@ class DebtNegotiationResult(models.Model):
                    COALESCE(r.amount, 0) AS amount_recovered,
                    COALESCE(c.amount_due_company, 0) AS amount_outstanding,
                    COALESCE(w.amount, 0) + ROUND(COALESCE(ag.forgiven, 0)
-                         * CASE WHEN c.currency_id = rc.currency_id THEN 1.0
-                            ELSE 1.0 / COALESCE((
-                                SELECT cr.rate FROM res_currency_rate cr
-                                 WHERE cr.currency_id = c.currency_id
-                                   AND (cr.company_id = c.company_id
-                                        OR cr.company_id IS NULL)
-                                 ORDER BY cr.company_id NULLS LAST, cr.name DESC
-                                 LIMIT 1), 1.0) END, 2)
+                         * {CASE_TO_COMPANY_RATE}, 2)
                        AS discount_granted,
                    CASE WHEN COALESCE(r.amount, 0)
                              + COALESCE(c.amount_due_company, 0) = 0
