@@ -14,6 +14,18 @@ CASE_TO_COMPANY_RATE = """
               ORDER BY cr.company_id NULLS LAST, cr.name DESC
               LIMIT 1), 1.0) END"""
 
+# What settled the invoices of the cases: one row per reconciliation of a
+# case invoice's receivable line (shared by the reporting views).
+CASE_SETTLEMENTS = """
+    SELECT rel.negotiation_id, apr.max_date, apr.amount,
+           apr.debit_amount_currency, credit.move_id AS credit_move_id
+      FROM debt_negotiation_account_move_rel rel
+      JOIN account_move_line aml ON aml.move_id = rel.move_id
+      JOIN account_account aa ON aa.id = aml.account_id
+                              AND aa.account_type = 'asset_receivable'
+      JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
+      JOIN account_move_line credit ON credit.id = apr.credit_move_id"""
+
 
 class DebtNegotiationForecast(models.Model):
     """Cash forecast of the negotiations (reporting view, read only): the
@@ -90,13 +102,9 @@ class DebtNegotiationForecast(models.Model):
                   FROM debt_negotiation_promise p
                  WHERE p.state = 'pending' AND p.amount > COALESCE(p.amount_paid, 0)
                 UNION ALL
-                SELECT apr.max_date, 'received', rel.negotiation_id,
-                       apr.debit_amount_currency, apr.amount, FALSE
-                  FROM debt_negotiation_account_move_rel rel
-                  JOIN account_move_line aml ON aml.move_id = rel.move_id
-                  JOIN account_account aa ON aa.id = aml.account_id
-                                          AND aa.account_type = 'asset_receivable'
-                  JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
+                SELECT s.max_date, 'received', s.negotiation_id,
+                       s.debit_amount_currency, s.amount, FALSE
+                  FROM ({CASE_SETTLEMENTS}) s
             )
             SELECT ROW_NUMBER() OVER (ORDER BY l.date, l.kind, l.negotiation_id) AS id,
                    l.date, l.kind, l.negotiation_id,

@@ -98,7 +98,7 @@ class DebtNegotiation(models.Model):
             - waived
         )
         claimed = self._interest_claimed(moves)
-        payments = self._interest_payments(moves)
+        payments = self._invoice_settlements(moves)
         result = defaultdict(list)
         for case in cases:
             currency = case.currency_id
@@ -196,24 +196,24 @@ class DebtNegotiation(models.Model):
         return claimed
 
     @api.model
-    def _interest_payments(self, moves):
+    def _invoice_settlements(self, moves, since=None):
         """``{move id: [(date, amount), ...]}``: what settled each invoice
         (payments, credit notes), in the invoice's currency, with the date
-        of the reconciliation, in one query."""
+        of the reconciliation (from ``since`` on, if given), in one query.
+        The interest runs on what is left; a promise counts what came."""
         lines = moves.line_ids.filtered(
             lambda line: line.account_type == "asset_receivable"
         )
-        partials = (
-            self.env["account.partial.reconcile"]
-            .sudo()
-            .search([("debit_move_id", "in", lines.ids)])
-        )
-        payments = defaultdict(list)
+        domain = [("debit_move_id", "in", lines.ids)]
+        if since:
+            domain.append(("max_date", ">=", since))
+        partials = self.env["account.partial.reconcile"].sudo().search(domain)
+        settlements = defaultdict(list)
         for partial in partials:
-            payments[partial.debit_move_id.move_id.id].append(
+            settlements[partial.debit_move_id.move_id.id].append(
                 (partial.max_date, partial.debit_amount_currency)
             )
-        return payments
+        return settlements
 
     def _interest_line_name(self, line):
         move = line["move"]

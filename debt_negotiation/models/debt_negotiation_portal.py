@@ -303,16 +303,11 @@ class DebtNegotiation(models.Model):
                 )
             )
         amount = currency.round(amount or 0.0)
+        # without an amount the interaction would make no promise; the rest
+        # (at most what is due) is the promise's own check
         if currency.compare_amounts(amount, 0.0) <= 0:
             raise UserError(
                 self.env._("The promised amount must be greater than zero.")
-            )
-        if currency.compare_amounts(amount, self.amount_due) > 0:
-            raise UserError(
-                self.env._(
-                    "The promised amount cannot exceed what is due (%(amount)s).",
-                    amount=currency.format(self.amount_due),
-                )
             )
         interaction = self._portal_log(
             self.env._(

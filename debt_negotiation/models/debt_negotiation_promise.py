@@ -260,25 +260,18 @@ class DebtNegotiationPromise(models.Model):
         invoices since each promise was made (reconciliations dated from
         then on, in the case's currency), read in one query."""
         paid = defaultdict(float)
-        lines = self.negotiation_id.invoice_ids.line_ids.filtered(
-            lambda line: line.account_type == "asset_receivable"
-        )
-        if not lines:
+        if not self:
             return paid
-        partials = self.env["account.partial.reconcile"].search(
-            [
-                ("debit_move_id", "in", lines.ids),
-                ("max_date", ">=", min(self.mapped("promised_on"))),
-            ]
+        settlements = self.env["debt.negotiation"]._invoice_settlements(
+            self.negotiation_id.invoice_ids, since=min(self.mapped("promised_on"))
         )
         for promise in self:
-            case_lines = promise.negotiation_id.invoice_ids.line_ids
             paid[promise.id] = promise.currency_id.round(
                 sum(
-                    partial.debit_amount_currency
-                    for partial in partials
-                    if partial.debit_move_id in case_lines
-                    and partial.max_date >= promise.promised_on
+                    amount
+                    for move in promise.negotiation_id.invoice_ids
+                    for date, amount in settlements.get(move.id, [])
+                    if date >= promise.promised_on
                 )
             )
         return paid

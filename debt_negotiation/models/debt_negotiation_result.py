@@ -4,7 +4,7 @@ from odoo import fields, models, tools
 from odoo.tools import SQL
 
 from ..const import STATE_SELECTION
-from .debt_negotiation_forecast import CASE_TO_COMPANY_RATE
+from .debt_negotiation_forecast import CASE_SETTLEMENTS, CASE_TO_COMPANY_RATE
 
 
 class DebtNegotiationResult(models.Model):
@@ -71,39 +71,30 @@ class DebtNegotiationResult(models.Model):
                         WHERE negotiation_claim_move_id IS NOT NULL
                  )
             ),
+            settlements AS ({CASE_SETTLEMENTS}),
             recovered AS (
-                SELECT rel.negotiation_id, SUM(apr.amount) AS amount
-                  FROM debt_negotiation_account_move_rel rel
-                  JOIN debt_negotiation c ON c.id = rel.negotiation_id
-                  JOIN account_move_line aml ON aml.move_id = rel.move_id
-                  JOIN account_account aa ON aa.id = aml.account_id
-                                          AND aa.account_type = 'asset_receivable'
-                  JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
-                  JOIN account_move_line credit ON credit.id = apr.credit_move_id
-                 WHERE apr.max_date >= c.date_open
+                SELECT s.negotiation_id, SUM(s.amount) AS amount
+                  FROM settlements s
+                  JOIN debt_negotiation c ON c.id = s.negotiation_id
+                 WHERE s.max_date >= c.date_open
                    -- what a settlement forgave is a discount, not recovered
                    AND NOT EXISTS (
                        SELECT 1 FROM debt_negotiation_agreement a
-                        WHERE a.writeoff_move_id = credit.move_id
+                        WHERE a.writeoff_move_id = s.credit_move_id
                    )
                    AND NOT EXISTS (
                        SELECT 1 FROM debt_negotiation_agreement_credit_note_rel cn
-                        WHERE cn.move_id = credit.move_id
+                        WHERE cn.move_id = s.credit_move_id
                    )
-                   AND credit.move_id NOT IN (SELECT id FROM waiver_notes)
-                 GROUP BY rel.negotiation_id
+                   AND s.credit_move_id NOT IN (SELECT id FROM waiver_notes)
+                 GROUP BY s.negotiation_id
             ),
             waived AS (
                 -- interest invoices credited by an agreement's waiver
-                SELECT rel.negotiation_id, SUM(apr.amount) AS amount
-                  FROM debt_negotiation_account_move_rel rel
-                  JOIN account_move_line aml ON aml.move_id = rel.move_id
-                  JOIN account_account aa ON aa.id = aml.account_id
-                                          AND aa.account_type = 'asset_receivable'
-                  JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
-                  JOIN account_move_line credit ON credit.id = apr.credit_move_id
-                 WHERE credit.move_id IN (SELECT id FROM waiver_notes)
-                 GROUP BY rel.negotiation_id
+                SELECT s.negotiation_id, SUM(s.amount) AS amount
+                  FROM settlements s
+                 WHERE s.credit_move_id IN (SELECT id FROM waiver_notes)
+                 GROUP BY s.negotiation_id
             ),
             agreements AS (
                 SELECT negotiation_id,
