@@ -497,7 +497,11 @@ class DebtNegotiationAgreement(models.Model):
         the signatures is generated and posted in the chatter."""
         self.ensure_one()
         case = self.negotiation_id
-        self.offer_id._mark_accepted(check_minimum=self.signature_mode != "portal")
+        # the minimum was checked when staff confirmed the agreement or sent
+        # it for e-signature; our proposal accepted online needs no manager
+        self.offer_id._mark_accepted(
+            check_minimum=self.signature_mode not in ("portal", "esign")
+        )
         # A broken agreement being renegotiated: its installments stop counting.
         _internal(case.installment_ids - self._all_installments()).write(
             {"active": False}

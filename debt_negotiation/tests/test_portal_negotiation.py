@@ -262,6 +262,30 @@ class TestPortalESignature(PortalNegotiationCommon):
         self.assertTrue(letter.signature)
         self.assertTrue(letter.creditor_signature)
 
+    def test_below_minimum_plan_sent_by_a_manager_is_signed_online(self):
+        offer = self._create_offer(
+            self.case,
+            offer_type="payment_plan",
+            amount=700.0,
+            installment_count=2,
+            interval="month",
+            first_due_date=self.today + timedelta(days=10),
+        )
+        offer.with_user(self.negotiation_manager).action_propose()
+        action = offer.action_accept()
+        with Form(
+            self.env[action["res_model"]]
+            .with_user(self.negotiation_manager)
+            .with_context(**action["context"])
+        ) as wizard_form:
+            wizard_form.signature_mode = "esign"
+        wizard_form.record.action_confirm()
+        self.assertEqual(self.case.agreement_ids.state, "pending_signature")
+        result = self._accept(offer, name="Jane Accounts", token=True)
+        self.assertTrue(result.get("force_refresh"), result)
+        self.assertEqual(self.case.agreement_id.state, "active")
+        self.assertEqual(offer.state, "accepted")
+
     def test_withdrawn_offer_cancels_the_unsigned_agreement(self):
         offer = self._plan(self.case, amount=1000.0, count=3)
         self._send_for_signature(offer)
