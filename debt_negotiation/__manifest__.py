@@ -29,10 +29,12 @@
         # reports
         "reports/report_negotiation_letter.xml",
         "reports/report_negotiation_letter_templates.xml",
+        "reports/report_evidence_summary.xml",
         # views, one file per model
         "views/debt_negotiation_stage_views.xml",
         "views/debt_negotiation_offer_views.xml",
         "views/debt_negotiation_interaction_views.xml",
+        "views/debt_negotiation_evidence_views.xml",
         "views/debt_negotiation_promise_views.xml",
         "views/debt_negotiation_forecast_views.xml",
         "views/debt_negotiation_result_views.xml",

@@ -39,6 +39,7 @@ LETTER_TYPES = [
     ("final_notice", "Final Notice"),
     ("agreement", "Agreement Confirmation"),
     ("broken_promise", "Broken Promise"),
+    ("handover", "Hand-over Notice"),
 ]
 # Letters the debtor has to answer (or pay) by a deadline.
 DEADLINE_LETTER_TYPES = ("reminder", "negotiation", "final_notice", "broken_promise")

@@ -5,6 +5,8 @@ from . import res_config_settings
 from . import res_partner
 from . import debt_negotiation_stage
 from . import debt_negotiation
+from . import debt_negotiation_evidence
+from . import debt_negotiation_evidence_mixin
 from . import debt_negotiation_opening
 from . import debt_negotiation_followup_schedule
 from . import debt_negotiation_dispute
@@ -34,3 +36,5 @@ from . import debt_negotiation_followup_engine
 from . import ir_attachment
 from . import debt_negotiation_forecast
 from . import debt_negotiation_result
+from . import debt_negotiation_evidence_dossier
+from . import debt_negotiation_handover

@@ -24,6 +24,8 @@ WORKFLOW_FIELDS = {
     "dispute_previous_state",
     "dispute_reason_code",
     "followup_round",
+    "handover_date",
+    "handover_dossier_id",
 }
 
 

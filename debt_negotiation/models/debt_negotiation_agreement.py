@@ -29,6 +29,7 @@ class DebtNegotiationAgreement(models.Model):
 
     _name = "debt.negotiation.agreement"
     _description = "Debt Negotiation Agreement"
+    _inherit = ["debt.negotiation.evidence.mixin"]
     _order = "negotiation_id, id desc"
     _check_company_auto = True
 
@@ -275,6 +276,32 @@ class DebtNegotiationAgreement(models.Model):
                     "cancel it instead."
                 )
             )
+
+    def _evidence_payload(self):
+        """The signed agreement as sealed when it came into force: the
+        terms and schedule, who signed, how, and the signatures and signed
+        copy (their bytes); not its later progress."""
+        self.ensure_one()
+        currency = self.currency_id
+        return {
+            "case": self.negotiation_id.id,
+            "offer": self.offer_id.id,
+            "offer_type": self.offer_id.offer_type,
+            "date": self.date,
+            "schedule": [
+                [line.due_date, self._evidence_amount(line.amount, currency)]
+                for line in self._all_installments().sorted("sequence")
+            ],
+            "signature_mode": self.signature_mode,
+            "signed_by": self.signed_by or "",
+            "signed_on": self.signed_on or False,
+            "signature": self.signature or b"",
+            "creditor_signed_by": self.creditor_signed_by or "",
+            "creditor_signature": self.creditor_signature or b"",
+            "signed_copy": self.signed_copy_id.raw or b"",
+            "letter": self.letter_id.id or False,
+            "note": self.note or "",
+        }
 
     # ------------------------------------------------------------------
     # Action methods
@@ -524,6 +551,8 @@ class DebtNegotiationAgreement(models.Model):
             {"letter_id": letter[:1].id, "signed_copy_id": signed_copy_attachment.id}
         )
         self._post_letter_copy()
+        # the signed agreement is evidence: sealed in the case's chain
+        self._evidence_seal()
         # the ladder starts again: only debt falling due from now on is
         # chased, from its first step
         _workflow(case).write({"followup_round": case.followup_round + 1})

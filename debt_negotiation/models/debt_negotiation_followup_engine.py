@@ -416,6 +416,8 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         todo = self.env.ref("mail.mail_activity_data_todo")
         collected = self.env.context.get(RUN_ACTIVITIES_KEY)
         for case in cases:
+            if case.state == "escalated" and case.handover_date == today:
+                continue  # handed over to its agency, which has an activity
             if case.state == "agreement":
                 summary = self.env._(
                     "Debt outside the agreement unpaid after the final notice: "

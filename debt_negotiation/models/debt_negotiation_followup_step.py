@@ -117,6 +117,14 @@ class DebtNegotiationFollowupStep(models.Model):
                         "agreement; they cannot be follow-up steps."
                     )
                 )
+            if step.letter_type == "handover":
+                raise ValidationError(
+                    self.env._(
+                        "The hand-over notice is sent when a case is handed "
+                        "over to its agency (by escalating it); it cannot be "
+                        "a follow-up step of its own."
+                    )
+                )
 
     # ------------------------------------------------------------------
     # Business methods

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 class DebtNegotiationInteraction(models.Model):
     _name = "debt.negotiation.interaction"
     _description = "Debt Negotiation Interaction"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "debt.negotiation.evidence.mixin"]
     _order = "date desc, id desc"
     _rec_name = "summary"
     _check_company_auto = True
@@ -51,6 +51,15 @@ class DebtNegotiationInteraction(models.Model):
         required=True,
         default="outbound",
         tracking=True,
+    )
+    counterpart = fields.Selection(
+        [("debtor", "Debtor"), ("agency", "Collection Agency or Lawyer")],
+        string="With",
+        required=True,
+        default="debtor",
+        tracking=True,
+        help="Whom the contact was with: the debtor, or the agency or law "
+        "firm the claim was handed over to (its reports are logged here).",
     )
     contact_name = fields.Char(
         string="Spoke With", help="Who was spoken with or written to.", tracking=True
@@ -118,7 +127,30 @@ class DebtNegotiationInteraction(models.Model):
             if dispute and case.state != "disputed":
                 case._set_disputed(interaction.summary)
         interactions._create_promises()
+        interactions._evidence_seal()
         return interactions
+
+    def _evidence_payload(self):
+        self.ensure_one()
+        return {
+            "case": self.negotiation_id.id,
+            "date": self.date,
+            "channel": self.channel,
+            "direction": self.direction,
+            "counterpart": self.counterpart,
+            "contact_name": self.contact_name or "",
+            "summary": self.summary or "",
+            "outcome": self.outcome or "",
+            "user": self.user_id.id or False,
+            "promise_date": self.promise_date or False,
+            "promise_amount": self._evidence_amount(
+                self.promise_amount, self.currency_id
+            ),
+        }
+
+    def _evidence_user(self):
+        self.ensure_one()
+        return self.user_id or self.create_uid
 
     def _create_promises(self):
         """A contact in which the debtor promised to pay (outcome ``promise``

@@ -22,6 +22,7 @@ LETTER_REPORT = "debt_negotiation.action_report_debt_negotiation_letter"
 class DebtNegotiationLetter(models.Model):
     _name = "debt.negotiation.letter"
     _description = "Debt Negotiation Letter"
+    _inherit = ["debt.negotiation.evidence.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -178,6 +179,27 @@ class DebtNegotiationLetter(models.Model):
             {"attachment_id": attachment.id}
         )
 
+    def _evidence_payload(self):
+        """A letter is sealed with its PDF (the bytes as generated) and what
+        it states; not how or when it is sent, which is recorded later."""
+        self.ensure_one()
+        return {
+            "case": self.negotiation_id.id,
+            "letter_type": self.letter_type,
+            "date": self.date,
+            "amount_due": self._evidence_amount(self.amount_due, self.currency_id),
+            "response_deadline": self.response_deadline or False,
+            "next_date": self.next_date or False,
+            "offer": self.offer_id.id or False,
+            "installment": self.installment_id.id or False,
+            "signed_by": self.signed_by or "",
+            "signed_on": self.signed_on or False,
+            "signature": self.signature or b"",
+            "creditor_signed_by": self.creditor_signed_by or "",
+            "creditor_signature": self.creditor_signature or b"",
+            "document": self.attachment_id.raw or b"",
+        }
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_generated(self):
         if any(letter.attachment_id or letter.state == "sent" for letter in self):
@@ -308,6 +330,8 @@ class DebtNegotiationLetter(models.Model):
             "grace_days": str(company.negotiation_grace_days or 0),
             "previous_letters": self._previous_letters_sentence(),
             "next_step": self._next_step_clause(),
+            "agency": case.agency_id.commercial_partner_id.name or "",
+            "handover_date": self._format_date(case.handover_date),
         }
 
     def _next_step_clause(self):
@@ -316,6 +340,13 @@ class DebtNegotiationLetter(models.Model):
         main clause of "If ... by {{next_date}}, {{next_step}}."."""
         self.ensure_one()
         step = self.next_step_id
+        agency = self.negotiation_id.agency_id
+        if step.escalate and agency:
+            return self.env._(
+                "we will hand the claim over to %(agency)s, which may add "
+                "costs to the amount you owe",
+                agency=agency.commercial_partner_id.name,
+            )
         if step.escalate:
             return self.env._(
                 "we will hand the claim over to a collection agency or start "

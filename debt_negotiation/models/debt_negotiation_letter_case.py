@@ -194,6 +194,18 @@ class DebtNegotiation(models.Model):
                     )
                 )
             return
+        if letter_type == "handover":
+            if not (
+                self.state == "escalated" and self.agency_id and self.handover_date
+            ):
+                raise UserError(
+                    self.env._(
+                        "Case %(case)s has not been handed over to an agency: "
+                        "no hand-over notice can be sent.",
+                        case=self.name,
+                    )
+                )
+            return
         agreement = self.agreement_id
         if letter_type == "agreement":
             if not agreement:

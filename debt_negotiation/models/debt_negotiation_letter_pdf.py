@@ -84,6 +84,8 @@ class DebtNegotiationLetter(models.Model):
         )
         for letter, attachment in zip(todo, attachments, strict=True):
             letter._store_pdf(attachment)
+        # the letter as generated is evidence: sealed in its case's chain
+        todo._evidence_seal()
 
     @api.model
     def _pdf_batch_size(self):

@@ -28,6 +28,8 @@ PLACEHOLDERS = (
     "grace_days",
     "previous_letters",
     "next_step",
+    "agency",
+    "handover_date",
 )
 
 

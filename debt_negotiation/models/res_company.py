@@ -42,6 +42,14 @@ class ResCompany(models.Model):
         "reminded of it by email (0 turns the reminders off). A late payment "
         "is always notified at once, within the grace period.",
     )
+    negotiation_agency_id = fields.Many2one(
+        "res.partner",
+        string="Collection Agency or Law Firm",
+        check_company=True,
+        help="Who escalated claims are handed over to: escalating a case "
+        "sends its evidence dossier there and tells the debtor. Each case "
+        "may name another.",
+    )
     negotiation_writeoff_account_id = fields.Many2one(
         "account.account",
         string="Settlement Write-off Account",

@@ -35,6 +35,9 @@ class ResConfigSettings(models.TransientModel):
     negotiation_interest_account_id = fields.Many2one(
         related="company_id.negotiation_interest_account_id", readonly=False
     )
+    negotiation_agency_id = fields.Many2one(
+        related="company_id.negotiation_agency_id", readonly=False
+    )
     negotiation_writeoff_account_id = fields.Many2one(
         related="company_id.negotiation_writeoff_account_id", readonly=False
     )

@@ -1,1 +1,2 @@
 from . import report_negotiation_letter
+from . import report_evidence_summary

@@ -2,3 +2,4 @@ from . import negotiation_rules
 from . import followup_ladder
 from . import interest
 from . import forecast
+from . import evidence

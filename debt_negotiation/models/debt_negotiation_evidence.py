@@ -1,0 +1,189 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..tools import evidence
+
+
+class DebtNegotiationEvidence(models.Model):
+    """One entry of a case's evidence chain: the SHA-256 of a piece of
+    evidence (an interaction, a letter's PDF, a signed agreement) as it was
+    when it was recorded, linked to the previous entry of the case (see
+    ``tools/evidence.py``). Entries are written once, by the addon, and
+    never changed or deleted."""
+
+    _name = "debt.negotiation.evidence"
+    _description = "Debt Negotiation Evidence Entry"
+    _order = "negotiation_id, sequence"
+    _rec_name = "description"
+
+    negotiation_id = fields.Many2one(
+        "debt.negotiation",
+        string="Case",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
+        index=True,
+    )
+    company_id = fields.Many2one(
+        related="negotiation_id.company_id", store=True, index=True, precompute=True
+    )
+    sequence = fields.Integer(required=True, readonly=True)
+    res_model = fields.Char(string="Document Model", required=True, readonly=True)
+    res_id = fields.Many2oneReference(
+        string="Document", model_field="res_model", required=True, readonly=True
+    )
+    description = fields.Char(readonly=True)
+    date = fields.Datetime(
+        string="Recorded On",
+        required=True,
+        readonly=True,
+        help="When the document was sealed in the chain.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Recorded By",
+        readonly=True,
+        help="Who created the document (the scheduler for automatic letters).",
+    )
+    content_hash = fields.Char(
+        string="Content SHA-256",
+        required=True,
+        readonly=True,
+        help="SHA-256 of the document's content when it was recorded.",
+    )
+    previous_hash = fields.Char(string="Previous Entry SHA-256", readonly=True)
+    entry_hash = fields.Char(
+        string="Entry SHA-256",
+        required=True,
+        readonly=True,
+        help="SHA-256 covering this entry and the previous one: changing or "
+        "removing an entry breaks every link after it.",
+    )
+
+    _sql_constraints = [
+        (
+            "sequence_unique",
+            "UNIQUE(negotiation_id, sequence)",
+            "An evidence entry's position in its case's chain is unique.",
+        )
+    ]
+
+    # ------------------------------------------------------------------
+    # CRUD METHODS
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        if self:
+            raise UserError(
+                self.env._(
+                    "The evidence chain of a case is never changed once written."
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(
+            self.env._("The evidence chain of a case is never changed once written.")
+        )
+
+    # ------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------
+    def _chain_reference(self):
+        self.ensure_one()
+        return f"{self.res_model},{self.res_id}"
+
+    @api.model
+    def _append(self, documents):
+        """Seal ``documents`` (records of one model inheriting
+        ``debt.negotiation.evidence.mixin``) at the end of their cases'
+        chains, in id order. The cases' rows are locked first, so two
+        transactions sealing on the same case chain one after the other."""
+        documents = documents.sudo().with_context(bin_size=False)
+        by_case = defaultdict(list)
+        for document in documents.sorted("id"):
+            case = document._evidence_case()
+            if case:
+                by_case[case.id].append(document)
+        if not by_case:
+            return self.browse()
+        case_ids = sorted(by_case)
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM debt_negotiation WHERE id IN %s "
+                "ORDER BY id FOR NO KEY UPDATE",
+                tuple(case_ids),
+            )
+        )
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT ON (negotiation_id) negotiation_id, sequence, "
+                "entry_hash FROM debt_negotiation_evidence "
+                "WHERE negotiation_id IN %s ORDER BY negotiation_id, sequence DESC",
+                tuple(case_ids),
+            )
+        )
+        heads = {
+            case_id: (seq, digest) for case_id, seq, digest in self.env.cr.fetchall()
+        }
+        now = fields.Datetime.now()
+        vals_list = []
+        for case_id in case_ids:
+            sequence, previous = heads.get(case_id, (0, ""))
+            records = [
+                (document._evidence_reference(), document._evidence_payload(), now)
+                for document in by_case[case_id]
+            ]
+            entries = evidence.chain(records, previous, sequence)
+            for document, entry in zip(by_case[case_id], entries, strict=True):
+                vals_list.append(
+                    {
+                        "negotiation_id": case_id,
+                        "sequence": entry["sequence"],
+                        "res_model": document._name,
+                        "res_id": document.id,
+                        "description": document._evidence_description(),
+                        "date": now,
+                        "user_id": document._evidence_user().id,
+                        "content_hash": entry["content_hash"],
+                        "previous_hash": entry["previous_hash"],
+                        "entry_hash": entry["entry_hash"],
+                    }
+                )
+        return self.sudo().create(vals_list)
+
+    def _as_chain_entries(self):
+        return [
+            {
+                "sequence": entry.sequence,
+                "reference": entry._chain_reference(),
+                "content_hash": entry.content_hash,
+                "previous_hash": entry.previous_hash or "",
+                "entry_hash": entry.entry_hash,
+                "date": entry.date,
+            }
+            for entry in self
+        ]
+
+    def _reason_label(self, reason):
+        return {
+            evidence.INTACT: self.env._("verified"),
+            evidence.CONTENT_CHANGED: self.env._(
+                "the document was changed after it was recorded"
+            ),
+            evidence.RECORD_MISSING: self.env._(
+                "the document was removed after it was recorded"
+            ),
+            evidence.ENTRY_ALTERED: self.env._("the entry itself was altered"),
+            evidence.LINK_BROKEN: self.env._(
+                "the entry does not follow the previous one (an entry was "
+                "altered or removed)"
+            ),
+            evidence.ENTRY_MISSING: self.env._("an entry before it was removed"),
+        }[reason]

@@ -1,0 +1,766 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
+import csv
+import datetime
+import io
+import json
+import re
+import zipfile
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import format_date, format_datetime
+from odoo.tools.mimetypes import get_extension, guess_mimetype
+
+from ..const import MANAGER_GROUP
+from ..tools import evidence
+
+SUMMARY_REPORT = "debt_negotiation.action_report_evidence_summary"
+# Where the letters, agreements and invoices go in the archive.
+LETTERS_DIR = "letters"
+AGREEMENTS_DIR = "agreements"
+INVOICES_DIR = "invoices"
+
+
+def _slug(text):
+    return re.sub(r"[^\w.-]+", "_", text or "").strip("_") or "file"
+
+
+class DebtNegotiation(models.Model):
+    """The evidence of a case, assembled for a collection agency, a lawyer
+    or a court: the chain that proves its record unchanged, and the
+    dossier (a ZIP of every letter as sent, the signed agreements, the
+    logs, a readable summary and a manifest of SHA-256 hashes)."""
+
+    _inherit = "debt.negotiation"  # pylint: disable=consider-merging-classes-inherited
+
+    evidence_ids = fields.One2many(
+        "debt.negotiation.evidence",
+        "negotiation_id",
+        string="Evidence Chain",
+        readonly=True,
+    )
+    evidence_allowed = fields.Boolean(
+        compute="_compute_evidence_allowed",
+        help="Whether the current user may assemble the case's evidence: "
+        "managers and the case's negotiator.",
+    )
+
+    @api.depends_context("uid")
+    @api.depends("user_id")
+    def _compute_evidence_allowed(self):
+        manager = self.env.user.has_group(MANAGER_GROUP)
+        for case in self:
+            case.evidence_allowed = manager or case.user_id == self.env.user
+
+    # ------------------------------------------------------------------
+    # ACTION METHODS
+    # ------------------------------------------------------------------
+    def action_evidence_dossier(self):
+        """Assemble the evidence dossier, keep it on the case (noted in the
+        chatter with its SHA-256) and download it."""
+        self.ensure_one()
+        attachment = self._evidence_dossier_attachment()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }
+
+    def action_verify_evidence(self):
+        """Check the case's evidence chain now and say what was found."""
+        self.ensure_one()
+        self._check_evidence_access()
+        check = self._evidence_check()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Evidence chain of %(case)s", case=self.name),
+                "message": check["status"],
+                "type": "success" if check["verified"] else "danger",
+                "sticky": not check["verified"],
+            },
+        }
+
+    # ------------------------------------------------------------------
+    # BUSINESS METHODS: access
+    # ------------------------------------------------------------------
+    def _check_evidence_access(self):
+        """The dossier holds the whole record of the case: only managers
+        and the case's negotiator (and the scheduler) assemble it."""
+        if self.env.is_superuser() or self.env.user.has_group(MANAGER_GROUP):
+            return
+        self.check_access("read")
+        for case in self:
+            if case.user_id != self.env.user:
+                raise AccessError(
+                    self.env._(
+                        "Only a negotiation manager or the negotiator of case "
+                        "%(case)s can assemble its evidence.",
+                        case=case.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # BUSINESS METHODS: the chain
+    # ------------------------------------------------------------------
+    def _evidence_check(self):
+        """Verify the case's chain against its documents as they are now.
+
+        Returns a dict: ``entries`` (``[(entry, label)]`` in order, ``label``
+        "verified" or why the entry fails), ``verified``, ``break`` (the
+        first failing entry or an empty recordset), ``status`` (one
+        sentence), ``unsealed`` (evidence documents of the case that are
+        not in the chain) and ``head`` (hash of the last entry)."""
+        self.ensure_one()
+        Evidence = self.env["debt.negotiation.evidence"].sudo()
+        entries = Evidence.search([("negotiation_id", "=", self.id)], order="sequence")
+        ids_by_model = defaultdict(list)
+        for entry in entries:
+            ids_by_model[entry.res_model].append(entry.res_id)
+        current = {}
+        for model, ids in ids_by_model.items():
+            documents = (
+                self.env[model]
+                .sudo()
+                .with_context(bin_size=False, active_test=False)
+                .browse(ids)
+                .exists()
+            )
+            for document in documents:
+                current[document._evidence_reference()] = evidence.content_hash(
+                    document._evidence_payload()
+                )
+        results = evidence.verify(entries._as_chain_entries(), current)
+        labelled = [
+            (entry, Evidence._reason_label(reason))
+            for entry, (_vals, reason) in zip(entries, results, strict=True)
+        ]
+        broken = evidence.first_break(results)
+        unsealed = self._evidence_unsealed(entries)
+        if broken:
+            sequence = broken[0]["sequence"]
+            broken_entry = entries.filtered(lambda e: e.sequence == sequence)[:1]
+            status = self.env._(
+                "Chain broken at entry %(sequence)s (%(document)s, recorded on "
+                "%(date)s): %(reason)s.",
+                sequence=sequence,
+                document=broken_entry.description,
+                date=format_datetime(self.env, broken_entry.date),
+                reason=Evidence._reason_label(broken[1]),
+            )
+        elif entries:
+            broken_entry = Evidence
+            status = self.env._(
+                "Verified: the %(count)s entries of the chain match the record "
+                "as it is today.",
+                count=len(entries),
+            )
+        else:
+            broken_entry = Evidence
+            status = self.env._("Nothing has been recorded in the chain yet.")
+        if unsealed:
+            status = "{} {}".format(
+                status,
+                self.env._(
+                    "%(count)s document(s) of the case are not in the chain "
+                    "(recorded before the chain existed, or outside the "
+                    "application).",
+                    count=len(unsealed),
+                ),
+            )
+        return {
+            "entries": labelled,
+            "verified": not broken,
+            "break": broken_entry,
+            "status": status,
+            "unsealed": unsealed,
+            "head": entries[-1:].entry_hash or "",
+        }
+
+    def _evidence_documents(self):
+        """The case's documents that are evidence, whatever their state:
+        its interactions, its letters with their PDF, and its agreements
+        that came into force."""
+        self.ensure_one()
+        case = self.sudo().with_context(active_test=False)
+        agreements = (
+            self.env["debt.negotiation.agreement"]
+            .sudo()
+            .search([("negotiation_id", "=", self.id), ("letter_id", "!=", False)])
+        )
+        return (
+            case.interaction_ids,
+            case.letter_ids.filtered("attachment_id"),
+            agreements,
+        )
+
+    def _evidence_unsealed(self, entries):
+        sealed = {(entry.res_model, entry.res_id) for entry in entries}
+        unsealed = []
+        for documents in self._evidence_documents():
+            unsealed += [d for d in documents if (d._name, d.id) not in sealed]
+        return unsealed
+
+    # ------------------------------------------------------------------
+    # BUSINESS METHODS: the dossier
+    # ------------------------------------------------------------------
+    def _get_evidence_dossier(self):
+        """The evidence dossier of the case as the bytes of a ZIP archive:
+        every letter's stored PDF byte for byte, the signed agreements (the
+        agreement letter with the signatures, the drawn signatures, the
+        countersigned copy), the invoices' PDFs, the interaction log, the
+        offers and the payments as CSV, the summary PDF and
+        ``manifest.json`` with the SHA-256 of every other file."""
+        self.ensure_one()
+        self._check_evidence_access()
+        files = self._evidence_files()
+        summary, summary_type = self._evidence_summary_document()
+        files.append(
+            {
+                "file": f"summary.{'pdf' if summary_type == 'pdf' else 'html'}",
+                "content": summary,
+                "description": self.env._("Summary of the case and its evidence"),
+            }
+        )
+        manifest = self._evidence_manifest(files)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for item in files:
+                archive.writestr(item["file"], item["content"])
+            archive.writestr(
+                "manifest.json",
+                json.dumps(manifest, indent=2, ensure_ascii=False).encode(),
+            )
+        return buffer.getvalue()
+
+    def _evidence_dossier_attachment(self):
+        """Assemble the dossier and keep it as an attachment of the case,
+        noted in its chatter with its SHA-256 (what was handed over)."""
+        self.ensure_one()
+        content = self._get_evidence_dossier()
+        today = fields.Date.context_today(self)
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": "{}_{}.zip".format(
+                        _slug(self.env._("Evidence dossier %(case)s", case=self.name)),
+                        today,
+                    ),
+                    "raw": content,
+                    "mimetype": "application/zip",
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
+        )
+        self.sudo().message_post(
+            body=self.env._(
+                "Evidence dossier assembled (SHA-256 %(sha)s).",
+                sha=evidence.sha256(content),
+            ),
+            attachment_ids=attachment.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+            author_id=self.env.user.partner_id.id,
+        )
+        return attachment.with_env(self.env)
+
+    def _evidence_files(self):
+        """The files of the dossier but the summary and the manifest, in
+        archive order: ``[{"file", "content", "description"}]``. The same
+        record always gives the same files (the summary lists their
+        hashes)."""
+        self.ensure_one()
+        case = self.sudo().with_context(bin_size=False, active_test=False)
+        files = []
+        labels = dict(
+            self.env["debt.negotiation.letter"]
+            ._fields["letter_type"]
+            ._description_selection(self.env)
+        )
+        for letter in case.letter_ids.filtered("attachment_id").sorted(
+            lambda lt: (lt.date, lt.id)
+        ):
+            attachment = letter.attachment_id
+            extension = get_extension(attachment.name or "") or ".pdf"
+            files.append(
+                {
+                    "file": f"{LETTERS_DIR}/{letter.date}_{letter.id}_"
+                    f"{_slug(letter.letter_type)}{extension}",
+                    "content": attachment.raw,
+                    "description": f"{labels.get(letter.letter_type)} ({letter.name})",
+                }
+            )
+        for agreement in self._evidence_documents()[2].sorted("id"):
+            kind = _slug(agreement.offer_id.offer_type)
+            prefix = f"{AGREEMENTS_DIR}/{agreement.id}_{kind}"
+            for field_name, label in (
+                ("signature", self.env._("The debtor's drawn signature")),
+                (
+                    "creditor_signature",
+                    self.env._("The creditor's drawn signature"),
+                ),
+            ):
+                if agreement[field_name]:
+                    image = base64.b64decode(agreement[field_name])
+                    extension = _image_extension(image)
+                    files.append(
+                        {
+                            "file": f"{prefix}_{field_name}{extension}",
+                            "content": image,
+                            "description": f"{label} ({agreement.display_name})",
+                        }
+                    )
+            if agreement.signed_copy_id:
+                copy = agreement.signed_copy_id
+                files.append(
+                    {
+                        "file": "{}_signed_copy{}".format(
+                            prefix, get_extension(copy.name or "") or ".pdf"
+                        ),
+                        "content": copy.raw,
+                        "description": self.env._(
+                            "The countersigned copy received (%(agreement)s)",
+                            agreement=agreement.display_name,
+                        ),
+                    }
+                )
+        for invoice in case.invoice_ids.sorted(lambda m: (m.invoice_date, m.id)):
+            pdf = invoice.invoice_pdf_report_id
+            if pdf and pdf.raw:
+                files.append(
+                    {
+                        "file": f"{INVOICES_DIR}/{_slug(invoice.name)}.pdf",
+                        "content": pdf.raw,
+                        "description": self.env._(
+                            "Invoice %(invoice)s as sent", invoice=invoice.name
+                        ),
+                    }
+                )
+        files += [
+            {
+                "file": "interactions.csv",
+                "content": self._evidence_csv(*self._evidence_interaction_rows()),
+                "description": self.env._("The log of every interaction"),
+            },
+            {
+                "file": "offers.csv",
+                "content": self._evidence_csv(*self._evidence_offer_rows()),
+                "description": self.env._("Every offer and counter-offer"),
+            },
+            {
+                "file": "payments.csv",
+                "content": self._evidence_csv(*self._evidence_payment_rows()),
+                "description": self.env._(
+                    "The payments and credit notes applied to the invoices"
+                ),
+            },
+        ]
+        for item in files:
+            item["sha256"] = evidence.sha256(item["content"])
+            item["size"] = len(item["content"])
+        return files
+
+    def _evidence_manifest(self, files):
+        self.ensure_one()
+        check = self._evidence_check()
+        return {
+            "case": self.name,
+            "case_id": self.id,
+            "company": self.company_id.name,
+            "debtor": self.partner_id.commercial_partner_id.display_name,
+            "created": fields.Datetime.now().isoformat(sep=" ") + " UTC",
+            "created_by": self.env.user.name,
+            "chain": {
+                "entries": len(check["entries"]),
+                "verified": check["verified"],
+                "status": check["status"],
+                "head_sha256": check["head"],
+            },
+            "files": [
+                {
+                    "file": item["file"],
+                    "sha256": item.get("sha256") or evidence.sha256(item["content"]),
+                    "size": len(item["content"]),
+                    "description": item["description"],
+                }
+                for item in files
+            ],
+        }
+
+    def _evidence_summary_document(self):
+        """``(content, report type)`` of the summary report of the case."""
+        self.ensure_one()
+        content, report_type = (
+            self.env["ir.actions.report"]
+            .sudo()
+            ._render_qweb_pdf(SUMMARY_REPORT, res_ids=self.ids)
+        )
+        return content, report_type
+
+    # ------------------------------------------------------------------
+    # BUSINESS METHODS: the logs as CSV
+    # ------------------------------------------------------------------
+    @staticmethod
+    def _evidence_csv(header, rows):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        # with a BOM, spreadsheets open the UTF-8 text as such
+        return ("\ufeff" + buffer.getvalue()).encode()
+
+    def _selection_label(self, record, field_name):
+        value = record[field_name]
+        if not value:
+            return ""
+        return dict(record._fields[field_name]._description_selection(self.env)).get(
+            value, value
+        )
+
+    def _evidence_interaction_rows(self):
+        self.ensure_one()
+        Interaction = self.env["debt.negotiation.interaction"]
+        header = [
+            Interaction._fields[name]._description_string(self.env)
+            for name in (
+                "date",
+                "channel",
+                "direction",
+                "contact_name",
+                "summary",
+                "outcome",
+                "user_id",
+                "promise_date",
+                "promise_amount",
+            )
+        ] + [self.env._("Evidence SHA-256")]
+        interactions = self.sudo().interaction_ids.sorted(lambda i: (i.date, i.id))
+        rows = [
+            [
+                fields.Datetime.to_string(i.date) + " UTC",
+                self._selection_label(i, "channel"),
+                self._selection_label(i, "direction"),
+                i.contact_name or "",
+                i.summary or "",
+                self._selection_label(i, "outcome"),
+                i.user_id.name or "",
+                fields.Date.to_string(i.promise_date) if i.promise_date else "",
+                self._csv_amount(i.promise_amount) if i.promise_date else "",
+                i.evidence_hash or "",
+            ]
+            for i in interactions
+        ]
+        return header, rows
+
+    def _evidence_offer_rows(self):
+        self.ensure_one()
+        Offer = self.env["debt.negotiation.offer"]
+        names = (
+            "create_date",
+            "origin",
+            "offer_type",
+            "amount",
+            "down_payment",
+            "installment_count",
+            "interval",
+            "first_due_date",
+            "expiry_date",
+            "state",
+            "create_uid",
+        )
+        header = [Offer._fields[name]._description_string(self.env) for name in names]
+        rows = []
+        for offer in self.sudo().offer_ids.sorted(lambda o: (o.create_date, o.id)):
+            plan = offer.offer_type == "payment_plan"
+            rows.append(
+                [
+                    fields.Datetime.to_string(offer.create_date) + " UTC",
+                    self._selection_label(offer, "origin"),
+                    self._selection_label(offer, "offer_type"),
+                    self._csv_amount(offer.amount),
+                    self._csv_amount(offer.down_payment),
+                    offer.installment_count if plan else "",
+                    self._selection_label(offer, "interval") if plan else "",
+                    fields.Date.to_string(offer.first_due_date)
+                    if offer.first_due_date
+                    else "",
+                    fields.Date.to_string(offer.expiry_date)
+                    if offer.expiry_date
+                    else "",
+                    self._selection_label(offer, "state"),
+                    offer.create_uid.name or "",
+                ]
+            )
+        return header, rows
+
+    def _evidence_payments(self):
+        """What settled the case's invoices, oldest first: ``[{date,
+        invoice, document, kind, amount}]`` (amount in the invoice's
+        currency)."""
+        self.ensure_one()
+        invoices = self.sudo().invoice_ids
+        lines = invoices.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable"
+        )
+        partials = (
+            self.env["account.partial.reconcile"]
+            .sudo()
+            .search([("debit_move_id", "in", lines.ids)], order="max_date, id")
+        )
+        payments = []
+        for partial in partials:
+            source = partial.credit_move_id.move_id
+            if source.move_type == "out_refund":
+                kind = self.env._("Credit note")
+            elif source.origin_payment_id or source.statement_line_id:
+                kind = self.env._("Payment")
+            else:
+                kind = self.env._("Other entry")
+            payments.append(
+                {
+                    "date": partial.max_date,
+                    "invoice": partial.debit_move_id.move_id,
+                    "document": source,
+                    "kind": kind,
+                    "amount": partial.debit_amount_currency,
+                    "currency": partial.debit_currency_id,
+                }
+            )
+        return payments
+
+    def _evidence_payment_rows(self):
+        header = [
+            self.env._("Date"),
+            self.env._("Invoice"),
+            self.env._("Paid with"),
+            self.env._("Kind"),
+            self.env._("Amount"),
+            self.env._("Currency"),
+        ]
+        rows = [
+            [
+                fields.Date.to_string(p["date"]),
+                p["invoice"].name,
+                p["document"].name,
+                p["kind"],
+                self._csv_amount(p["amount"], p["currency"]),
+                p["currency"].name,
+            ]
+            for p in self._evidence_payments()
+        ]
+        return header, rows
+
+    def _csv_amount(self, amount, currency=None):
+        currency = currency or self.currency_id
+        return format(currency.round(amount or 0.0), f".{currency.decimal_places}f")
+
+    # ------------------------------------------------------------------
+    # BUSINESS METHODS: the summary report
+    # ------------------------------------------------------------------
+    def _evidence_summary_values(self):
+        """What the summary report prints: the invoices, the timeline, the
+        chain check and the files of the dossier with their SHA-256."""
+        self.ensure_one()
+        case = self.sudo().with_context(active_test=False)
+        return {
+            "invoices": case.invoice_ids.sorted(lambda m: (m.invoice_date_due, m.id)),
+            "timeline": self._evidence_timeline(),
+            "check": self._evidence_check(),
+            "files": self._evidence_files(),
+            "agreements": self._evidence_documents()[2],
+            "payments": self._evidence_payments(),
+        }
+
+    def _evidence_timeline(self):
+        """Every event of the case, oldest first: ``[{"date": datetime,
+        "shown": text, "kind", "what", "who"}]``: opening, interactions,
+        letters (generated and sent), offers, agreements, installments
+        due, payments, promises, state changes (disputes, escalation) and
+        the hand-over."""
+        self.ensure_one()
+        env = self.env
+        case = self.sudo().with_context(active_test=False)
+        events = []
+
+        def add(when, kind, what, who="", date_only=False):
+            if not when:
+                return
+            if not isinstance(when, datetime.datetime):
+                when = datetime.datetime.combine(when, datetime.time.min)
+                date_only = True
+            events.append(
+                {
+                    "date": when,
+                    "shown": format_date(env, when.date())
+                    if date_only
+                    else format_datetime(env, when, dt_format="short"),
+                    "kind": kind,
+                    "what": what,
+                    "who": who or "",
+                }
+            )
+
+        add(
+            case.create_date,
+            env._("Case"),
+            env._("Case %(case)s opened", case=case.name),
+            case.create_uid.name,
+        )
+        for interaction in case.interaction_ids:
+            what = interaction.summary or ""
+            if interaction.contact_name:
+                what = env._(
+                    "%(summary)s (with %(contact)s)",
+                    summary=what,
+                    contact=interaction.contact_name,
+                )
+            add(
+                interaction.date,
+                "{}: {} / {}".format(
+                    env._("Interaction"),
+                    self._selection_label(interaction, "channel"),
+                    self._selection_label(interaction, "direction"),
+                ),
+                "{} [{}]".format(what, self._selection_label(interaction, "outcome")),
+                interaction.user_id.name,
+            )
+        for letter in case.letter_ids:
+            add(
+                letter.create_date,
+                env._("Letter"),
+                env._(
+                    "%(letter)s generated (%(channel)s)",
+                    letter=letter.name,
+                    channel=self._selection_label(letter, "channel"),
+                ),
+                letter.create_uid.name,
+            )
+            if letter.sent_date:
+                add(
+                    letter.sent_date,
+                    env._("Letter"),
+                    env._("%(letter)s sent", letter=letter.name),
+                    letter.write_uid.name,
+                )
+        for offer in case.offer_ids:
+            add(
+                offer.create_date,
+                env._("Offer"),
+                env._(
+                    "%(offer)s (%(origin)s), now %(state)s",
+                    offer=offer.display_name,
+                    origin=self._selection_label(offer, "origin"),
+                    state=self._selection_label(offer, "state"),
+                ),
+                offer.create_uid.name,
+            )
+        for agreement in case.env["debt.negotiation.agreement"].search(
+            [("negotiation_id", "=", case.id)]
+        ):
+            if agreement.signature_requested_on:
+                add(
+                    agreement.signature_requested_on,
+                    env._("Agreement"),
+                    env._(
+                        "%(agreement)s sent for the debtor's signature",
+                        agreement=agreement.display_name,
+                    ),
+                    agreement.create_uid.name,
+                )
+            if agreement.signed_on:
+                add(
+                    agreement.signed_on,
+                    env._("Agreement"),
+                    env._(
+                        "%(agreement)s signed by %(who)s (%(mode)s), now %(state)s",
+                        agreement=agreement.display_name,
+                        who=agreement.signed_by or "",
+                        mode=self._selection_label(agreement, "signature_mode"),
+                        state=self._selection_label(agreement, "state"),
+                    ),
+                    agreement.creditor_signed_by or agreement.create_uid.name,
+                )
+            for installment in agreement._all_installments().sorted("sequence"):
+                add(
+                    installment.due_date,
+                    env._("Installment"),
+                    env._(
+                        "%(name)s of %(amount)s due, %(state)s",
+                        name=installment.name or "",
+                        amount=case.currency_id.format(installment.amount),
+                        state=self._selection_label(installment, "state"),
+                    ),
+                )
+        for payment in self._evidence_payments():
+            add(
+                payment["date"],
+                env._("Payment"),
+                env._(
+                    "%(kind)s %(document)s: %(amount)s on %(invoice)s",
+                    kind=payment["kind"],
+                    document=payment["document"].name,
+                    amount=payment["currency"].format(payment["amount"]),
+                    invoice=payment["invoice"].name,
+                ),
+            )
+        for promise in case.promise_ids:
+            add(
+                promise.promised_on or promise.create_date,
+                env._("Promise"),
+                env._(
+                    "Promise to pay %(amount)s by %(date)s, %(state)s",
+                    amount=case.currency_id.format(promise.amount),
+                    date=format_date(env, promise.date),
+                    state=self._selection_label(promise, "state"),
+                ),
+                promise.create_uid.name,
+            )
+        for change in self._evidence_state_changes():
+            add(change["date"], env._("Status"), change["what"], change["who"])
+        return sorted(events, key=lambda event: event["date"])
+
+    def _evidence_state_changes(self):
+        """The tracked changes of the case's status and stage (disputes,
+        escalation, cancellation...) with who made them."""
+        self.ensure_one()
+        tracked = (
+            self.env["mail.tracking.value"]
+            .sudo()
+            .search(
+                [
+                    ("mail_message_id.model", "=", self._name),
+                    ("mail_message_id.res_id", "=", self.id),
+                    ("field_id.name", "in", ("state", "stage_id")),
+                ],
+                order="id",
+            )
+        )
+        changes = []
+        for value in tracked:
+            message = value.mail_message_id
+            changes.append(
+                {
+                    "date": message.date,
+                    "what": "{}: {} \u2192 {}".format(
+                        value.field_id.field_description,
+                        value.old_value_char or "",
+                        value.new_value_char or "",
+                    ),
+                    "who": message.author_id.name or "",
+                }
+            )
+        return changes
+
+
+def _image_extension(image):
+    mimetype = guess_mimetype(image, default="image/png")
+    return {"image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp"}.get(
+        mimetype, ".png"
+    )

@@ -1,0 +1,64 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+
+
+class DebtNegotiationEvidenceMixin(models.AbstractModel):
+    """A document that is evidence of a negotiation (like ``mail.thread.cc``
+    adds a technique to the models that want it): sealed in its case's
+    chain when it is recorded, and checked against it in the dossier.
+    Models say what their content is (:meth:`_evidence_payload`) and when
+    they are recorded (they call :meth:`_evidence_seal`)."""
+
+    _name = "debt.negotiation.evidence.mixin"
+    _description = "Debt Negotiation Evidence Document"
+
+    evidence_hash = fields.Char(
+        string="Evidence SHA-256",
+        compute="_compute_evidence_hash",
+        help="SHA-256 of the content as it was recorded in the case's "
+        "evidence chain (empty while not recorded yet).",
+    )
+
+    def _compute_evidence_hash(self):
+        entries = self.env["debt.negotiation.evidence"].sudo()
+        if self.ids:
+            entries = entries.search(
+                [("res_model", "=", self._name), ("res_id", "in", self.ids)],
+                order="sequence",
+            )
+        hashes = {entry.res_id: entry.content_hash for entry in entries}
+        for document in self:
+            document.evidence_hash = hashes.get(document.id, False)
+
+    def _evidence_case(self):
+        self.ensure_one()
+        return self.negotiation_id
+
+    def _evidence_reference(self):
+        self.ensure_one()
+        return f"{self._name},{self.id}"
+
+    def _evidence_description(self):
+        self.ensure_one()
+        return self.display_name
+
+    def _evidence_user(self):
+        self.ensure_one()
+        return self.create_uid
+
+    def _evidence_payload(self):
+        """The content the seal covers: a dict of JSON values, dates and
+        bytes (sealed as their SHA-256). Only what the document says, never
+        what may legitimately change later (sending state, payments)."""
+        raise NotImplementedError()
+
+    def _evidence_seal(self):
+        """Record the documents of ``self`` in their cases' chains."""
+        return self.env["debt.negotiation.evidence"]._append(self)
+
+    @api.model
+    def _evidence_amount(self, amount, currency):
+        """An amount as sealed: text at the currency's precision (a float
+        read back from the database is the same number)."""
+        return format(currency.round(amount or 0.0), f".{currency.decimal_places}f")

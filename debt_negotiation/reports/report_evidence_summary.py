@@ -1,0 +1,22 @@
+# Copyright 2026 Debt Negotiation Contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, models
+
+
+class ReportEvidenceSummary(models.AbstractModel):
+    """The summary of a case's evidence (the dossier's summary PDF): only
+    for the managers and the case's negotiator, like the dossier."""
+
+    _name = "report.debt_negotiation.report_evidence_summary"
+    _description = "Evidence Summary of a Negotiation Case"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        cases = self.env["debt.negotiation"].browse(docids)
+        cases._check_evidence_access()
+        return {
+            "doc_ids": cases.ids,
+            "doc_model": "debt.negotiation",
+            "docs": cases,
+            "evidence": {case.id: case._evidence_summary_values() for case in cases},
+        }
