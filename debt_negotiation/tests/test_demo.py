@@ -82,6 +82,17 @@ class TestDemoData(DebtNegotiationCommon):
         self.assertEqual(joel.partner_id, self.env.ref("base.partner_demo_portal"))
         self.assertEqual(joel.agreement_id.state, "pending_signature")
         self.assertEqual(joel.sudo()._portal_open_offers(), joel.agreement_id.offer_id)
+        # an escalated claim handed over to the agency with its dossier,
+        # every document of it in a verified evidence chain
+        granite = case_of("demo_invoice_granite_1")
+        agency = self.env.ref("debt_negotiation.demo_partner_agency")
+        self.assertEqual(granite.state, "escalated")
+        self.assertEqual(granite.agency_id, agency)
+        self.assertTrue(granite.handover_date)
+        self.assertTrue(granite.handover_dossier_id)
+        self.assertEqual(granite.letter_ids.mapped("letter_type"), ["handover"])
+        self.assertTrue(granite._evidence_check()["verified"])
+        self.assertFalse(granite._evidence_check()["unsealed"])
 
     def _demo_case_ids(self):
         return (
