@@ -277,6 +277,14 @@ class DebtNegotiationAgreement(models.Model):
                 )
             )
 
+    def _evidence_description(self):
+        self.ensure_one()
+        return self.env._(
+            "Signed agreement: %(agreement)s, signed by %(who)s",
+            agreement=self.display_name,
+            who=self.signed_by or "",
+        )
+
     def _evidence_payload(self):
         """The signed agreement as sealed when it came into force: the
         terms and schedule, who signed, how, and the signatures and signed

@@ -279,11 +279,6 @@ class DebtNegotiation(models.Model):
         self.ensure_one()
         case = self.sudo().with_context(bin_size=False, active_test=False)
         files = []
-        labels = dict(
-            self.env["debt.negotiation.letter"]
-            ._fields["letter_type"]
-            ._description_selection(self.env)
-        )
         for letter in case.letter_ids.filtered("attachment_id").sorted(
             lambda lt: (lt.date, lt.id)
         ):
@@ -294,7 +289,7 @@ class DebtNegotiation(models.Model):
                     "file": f"{LETTERS_DIR}/{letter.date}_{letter.id}_"
                     f"{_slug(letter.letter_type)}{extension}",
                     "content": attachment.raw,
-                    "description": f"{labels.get(letter.letter_type)} ({letter.name})",
+                    "description": self._evidence_letter_description(letter),
                 }
             )
         for agreement in self._evidence_documents()[2].sorted("id"):
@@ -366,6 +361,23 @@ class DebtNegotiation(models.Model):
             item["sha256"] = evidence.sha256(item["content"])
             item["size"] = len(item["content"])
         return files
+
+    def _evidence_letter_description(self, letter):
+        channel = self._selection_label(letter, "channel")
+        if letter.sent_date:
+            return self.env._(
+                "%(letter)s of %(date)s, sent by %(channel)s on %(sent)s",
+                letter=letter.name,
+                date=format_date(self.env, letter.date),
+                channel=channel,
+                sent=format_date(self.env, letter.sent_date.date()),
+            )
+        return self.env._(
+            "%(letter)s of %(date)s, to send by %(channel)s",
+            letter=letter.name,
+            date=format_date(self.env, letter.date),
+            channel=channel,
+        )
 
     def _evidence_manifest(self, files):
         self.ensure_one()

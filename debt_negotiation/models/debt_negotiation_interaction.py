@@ -148,6 +148,22 @@ class DebtNegotiationInteraction(models.Model):
             ),
         }
 
+    def _evidence_description(self):
+        self.ensure_one()
+        summary = (self.summary or "").strip()
+        if len(summary) > 200:
+            summary = summary[:199] + "\u2026"
+        return self.env._(
+            "Interaction (%(channel)s, %(direction)s): %(summary)s",
+            channel=dict(self._fields["channel"]._description_selection(self.env)).get(
+                self.channel
+            ),
+            direction=dict(
+                self._fields["direction"]._description_selection(self.env)
+            ).get(self.direction),
+            summary=summary,
+        )
+
     def _evidence_user(self):
         self.ensure_one()
         return self.user_id or self.create_uid

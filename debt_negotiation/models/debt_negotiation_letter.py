@@ -179,6 +179,10 @@ class DebtNegotiationLetter(models.Model):
             {"attachment_id": attachment.id}
         )
 
+    def _evidence_description(self):
+        self.ensure_one()
+        return self.env._("Letter: %(letter)s (PDF)", letter=self.name)
+
     def _evidence_payload(self):
         """A letter is sealed with its PDF (the bytes as generated) and what
         it states; not how or when it is sent, which is recorded later."""

@@ -214,7 +214,9 @@ class TestEvidence(DebtNegotiationCommon):
         summary = files[next(n for n in files if n.startswith("summary."))].decode()
         for name, item in listed.items():
             if not name.startswith("summary."):
-                self.assertIn(item["sha256"], summary)
+                # printed in two halves (one line each)
+                self.assertIn(item["sha256"][:32], summary)
+                self.assertIn(item["sha256"][32:], summary)
         self.assertIn("Proposes to pay in three months.", summary)
         self.assertIn("Verified", summary)
         # the creditor's minimum never goes in the dossier

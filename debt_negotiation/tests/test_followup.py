@@ -1,5 +1,7 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import io
+import zipfile
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
@@ -293,6 +295,43 @@ class TestFollowups(FollowupCommon):
                 "Hand the claim over for collection",
                 case.activity_ids.mapped("summary"),
             )
+
+    def test_the_ladder_escalation_hands_the_claim_over(self):
+        """With a collection agency set, the escalation step hands the
+        claim over: the final notice named the agency, the debtor gets the
+        hand-over notice, the agency the dossier with every letter."""
+        agency = self.env["res.partner"].create(
+            {"name": "Acme Collections", "email": "claims@acme.example.com"}
+        )
+        self.company.negotiation_agency_id = agency
+        with at(90):
+            case = self._case_due(overdue=90)
+            self._cron()
+            final = self._letters(case)
+            self.assertEqual(set(final.mapped("letter_type")), {"final_notice"})
+            self.assertIn(
+                "hand the claim over to Acme Collections", final[0]._next_step_clause()
+            )
+        with at(104):
+            self._cron()
+            self.assertEqual(case.state, "escalated")
+            self.assertEqual(case.handover_date, day(104))
+            notice = self._letters(case).filtered(
+                lambda lt: lt.letter_type == "handover"
+            )
+            self.assertEqual(len(notice), 1)
+            dossier = case.handover_dossier_id
+            self.assertTrue(dossier)
+            with zipfile.ZipFile(io.BytesIO(dossier.raw)) as archive:
+                contents = [archive.read(name) for name in archive.namelist()]
+            for letter in self._letters(case):
+                self.assertIn(letter.attachment_id.raw, contents)
+            self.assertTrue(
+                case.message_ids.filtered(lambda m: agency in m.partner_ids)
+            )
+            summaries = case.activity_ids.mapped("summary")
+            self.assertIn("Follow the hand-over to Acme Collections", summaries)
+            self.assertNotIn("Hand the claim over for collection", summaries)
 
     def test_response_deadline_postpones_the_next_step(self):
         """While a proposed offer waits for the debtor's answer, no letter
