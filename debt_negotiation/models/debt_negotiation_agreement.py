@@ -301,11 +301,7 @@ class DebtNegotiationAgreement(models.Model):
                 for line in self._all_installments().sorted("sequence")
             ],
             "signature_mode": self.signature_mode,
-            "signed_by": self.signed_by or "",
-            "signed_on": self.signed_on or False,
-            "signature": self.signature or b"",
-            "creditor_signed_by": self.creditor_signed_by or "",
-            "creditor_signature": self.creditor_signature or b"",
+            **self._evidence_signatures(),
             "signed_copy": self.signed_copy_id.raw or b"",
             "letter": self.letter_id.id or False,
             "note": self.note or "",

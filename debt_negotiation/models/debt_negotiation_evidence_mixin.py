@@ -57,6 +57,19 @@ class DebtNegotiationEvidenceMixin(models.AbstractModel):
         """Record the documents of ``self`` in their cases' chains."""
         return self.env["debt.negotiation.evidence"]._append(self)
 
+    def _evidence_signatures(self):
+        """The signature part of a signed document's content (agreements
+        and their letters): who signed on both sides, when, and the drawn
+        signatures (sealed as their SHA-256)."""
+        self.ensure_one()
+        return {
+            "signed_by": self.signed_by or "",
+            "signed_on": self.signed_on or False,
+            "signature": self.signature or b"",
+            "creditor_signed_by": self.creditor_signed_by or "",
+            "creditor_signature": self.creditor_signature or b"",
+        }
+
     @api.model
     def _evidence_amount(self, amount, currency):
         """An amount as sealed: text at the currency's precision (a float

@@ -99,7 +99,7 @@ class DebtNegotiation(models.Model):
                     message_type="comment",
                     subtype_xmlid="mail.mt_note",
                     partner_ids=agency.ids,
-                    attachment_ids=case._handover_dossier_copy(dossier).ids,
+                    attachment_ids=dossier._negotiation_mail_copy().ids,
                 )
             sha = evidence.sha256(dossier.raw)
             if sent:
@@ -145,20 +145,3 @@ class DebtNegotiation(models.Model):
                 note=summary,
                 user_id=case._activity_user_id(),
             )
-
-    def _handover_dossier_copy(self, dossier):
-        """A copy of the dossier for the email (the message owns it, the
-        case keeps the dossier)."""
-        return (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                {
-                    "name": dossier.name,
-                    "raw": dossier.raw,
-                    "mimetype": dossier.mimetype,
-                    "res_model": "mail.compose.message",
-                    "res_id": 0,
-                }
-            )
-        )

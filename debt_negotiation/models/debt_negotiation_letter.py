@@ -196,11 +196,7 @@ class DebtNegotiationLetter(models.Model):
             "next_date": self.next_date or False,
             "offer": self.offer_id.id or False,
             "installment": self.installment_id.id or False,
-            "signed_by": self.signed_by or "",
-            "signed_on": self.signed_on or False,
-            "signature": self.signature or b"",
-            "creditor_signed_by": self.creditor_signed_by or "",
-            "creditor_signature": self.creditor_signature or b"",
+            **self._evidence_signatures(),
             "document": self.attachment_id.raw or b"",
         }
 
@@ -712,21 +708,7 @@ class DebtNegotiationLetter(models.Model):
         owns the copy (deleting the message deletes it), the letter keeps
         its own PDF."""
         self.ensure_one()
-        pdf = self.attachment_id.sudo()
-        return (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                {
-                    "name": pdf.name,
-                    "raw": pdf.raw,
-                    "mimetype": pdf.mimetype,
-                    "res_model": "mail.compose.message",
-                    "res_id": 0,
-                }
-            )
-            .with_env(self.env)
-        )
+        return self.attachment_id._negotiation_mail_copy()
 
     def _send_email(self):
         """Send the letters by email without the composer (automatic

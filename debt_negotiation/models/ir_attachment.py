@@ -32,6 +32,28 @@ class IrAttachment(models.Model):
         )
         return letters.attachment_id
 
+    def _negotiation_mail_copy(self):
+        """A copy of these documents to attach to an email: the message owns
+        the copies (deleting the message deletes them), the letter or the
+        case keeps its own."""
+        return (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": attachment.name,
+                        "raw": attachment.raw,
+                        "mimetype": attachment.mimetype,
+                        "res_model": "mail.compose.message",
+                        "res_id": 0,
+                    }
+                    for attachment in self.sudo()
+                ]
+            )
+            .with_env(self.env)
+        )
+
     def write(self, vals):
         if PROTECTED_FIELDS & set(vals) and self._negotiation_letter_pdfs():
             raise UserError(
