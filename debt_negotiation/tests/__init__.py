@@ -16,3 +16,4 @@ from . import test_portal_negotiation
 from . import test_promise
 from . import test_interest
 from . import test_forecast
+from . import test_performance
