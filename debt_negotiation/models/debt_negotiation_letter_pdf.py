@@ -71,13 +71,17 @@ def _run_wkhtmltopdf(command, bodies, header, footer):
             for index, body in enumerate(bodies)
         ]
         target = os.path.join(folder, "letters.pdf")
-        process = subprocess.run(
-            [*command, *options, *paths, target],
-            capture_output=True,
-            encoding="utf-8",
-            errors="replace",
-            check=False,
-        )
+        try:
+            process = subprocess.run(
+                [*command, *options, *paths, target],
+                capture_output=True,
+                encoding="utf-8",
+                errors="replace",
+                check=False,
+            )
+        except OSError as error:
+            # no such program: Odoo's own run says so
+            return None, str(error), b""
         content = b""
         if os.path.exists(target):
             with open(target, "rb") as handle:
