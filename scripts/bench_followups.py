@@ -31,6 +31,17 @@ throwaway database.
 6. Optionally (``--days N``) the daily runs of the next N days (clock moved
    with freezegun): only the cases whose next step has come are handled.
 
+With ``--scale 1000,10000`` the bench instead runs the cron method (step 4)
+once per size on the same data: the first SIZE cases (its first batches),
+in one transaction rolled back afterwards, so every size starts from the
+same cases; it prints the time and queries per case of each size, then one
+line per size::
+
+    RESULT followups_seconds=S queries_per_case=Q ms_per_case=M cases=N
+
+and the ratio of the largest size's time per case to the smallest's (1.0:
+the cost per case is flat).
+
 Usage, with the python of Odoo (command line and Odoo bootstrap: see
 bench_odoo.py)::
 
@@ -38,6 +49,7 @@ bench_odoo.py)::
         -c odoo.conf -d bench_db
 """
 
+import argparse
 import contextlib
 import os
 import statistics
@@ -71,7 +83,35 @@ def parse_args(argv=None):
     parser.add_argument(
         "--skip-run", action="store_true", help="generate the data only"
     )
+    parser.add_argument(
+        "--scale",
+        metavar="SIZES",
+        type=parse_sizes,
+        help="comma-separated numbers of cases (e.g. 1000,10000): time the cron "
+        "on each, rolled back, and nothing else",
+    )
     return bench_odoo.parse_args(parser, argv)
+
+
+def parse_sizes(text):
+    """``"1000,10000"`` -> ``[1000, 10000]``."""
+    try:
+        sizes = sorted({int(size) for size in text.split(",") if size.strip()})
+    except ValueError:
+        sizes = []
+    if not sizes or sizes[0] <= 0:
+        raise argparse.ArgumentTypeError(
+            "give positive numbers of cases, e.g. 1000,10000"
+        )
+    return sizes
+
+
+def load_average():
+    """The load averages of the machine (1, 5, 15 minutes), as text."""
+    try:
+        return "%.2f %.2f %.2f" % os.getloadavg()
+    except OSError:
+        return "unknown"
 
 
 def rss_mb():
@@ -510,6 +550,11 @@ def print_batches(batches, batch_size):
     )
     marks = sorted({0, len(memory) // 4, len(memory) // 2, 3 * len(memory) // 4})
     marks.append(len(memory) - 1)
+    if len(times) >= 4:
+        print(
+            "time per batch: first two %.2fs, last two %.2fs"
+            % (statistics.mean(times[:2]), statistics.mean(times[-2:]))
+        )
     print(
         "process memory after batch "
         + ", ".join(f"#{i + 1}: {memory[i]:.0f} MB" for i in marks)
@@ -626,6 +671,73 @@ def report(probe, count, unit="case"):
     )
 
 
+def measure_scale(registry, args):
+    """The cron method on the first SIZE cases for each size of
+    ``--scale``, each in one transaction rolled back (nothing committed):
+    the same starting data for every size."""
+    results = []
+    for size in args.scale:
+        with bench_odoo.environment(registry) as env:
+            candidates = env["debt.negotiation"].search_count(
+                env["debt.negotiation.followup.engine"]._candidate_domain(
+                    fields_today(env)
+                )
+            )
+            if candidates < size:
+                sys.exit(f"only {candidates} candidate cases, fewer than {size}")
+            batches = []
+            Negotiation = env["debt.negotiation"].with_context(
+                debt_negotiation_followup_batch_size=args.batch_size,
+                debt_negotiation_followup_max_batches=-(-size // args.batch_size),
+                debt_negotiation_no_commit=True,
+                **SKIP_PDF,
+            )
+            with patched(
+                type(env["debt.negotiation.followup.engine"]),
+                "_process_batch",
+                batch_probe(batches),
+            ):
+                env.invalidate_all()
+                with Probe(env.cr) as probe:
+                    stats = Negotiation._cron_process_followups()
+            env.cr.rollback()
+        print(f"\n== {size} cases, rolled back (load {load_average()}) ==")
+        report(probe, stats["cases"])
+        print(f"outcome: {dict(stats)}")
+        print_batches(batches, args.batch_size)
+        results.append((size, stats["cases"], probe))
+    print()
+    for _size, cases, probe in results:
+        print(
+            "RESULT followups_seconds=%.2f queries_per_case=%.3f ms_per_case=%.2f "
+            "cases=%d"
+            % (
+                probe.seconds,
+                probe.queries / max(cases, 1),
+                probe.seconds / max(cases, 1) * 1000,
+                cases,
+            )
+        )
+    if len(results) > 1:
+        (small, small_cases, first), (large, large_cases, last) = (
+            results[0],
+            results[-1],
+        )
+        ratio = (last.seconds / max(large_cases, 1)) / (
+            first.seconds / max(small_cases, 1)
+        )
+        print(
+            f"RESULT followups_cost_per_case_ratio={ratio:.2f} "
+            f"(time per case, {large} vs {small} cases)"
+        )
+
+
+def fields_today(env):
+    from odoo import fields
+
+    return fields.Date.context_today(env["debt.negotiation"])
+
+
 def run_measures(env, args, today):
     """The measures on one cursor, committed as the cron would."""
     print(f"\nbench day {today}, process memory {rss_mb():.0f} MB")
@@ -650,6 +762,9 @@ def main(argv=None):
         today = fields.Date.context_today(env["debt.negotiation"])
         generate(env, args, today)
     if args.skip_run:
+        return
+    if args.scale:
+        measure_scale(registry, args)
         return
     if args.race:
         race(registry, args, today)

@@ -151,6 +151,9 @@ class DebtNegotiation(models.Model):
     def _interest_waived_moves(self):
         """The invoices of agreements (in force or fulfilled) whose offer
         waived interest and compensation: nothing accrues on them."""
+        # an agreement's offer is one of its case's: read them all at once
+        # (the case form reads them next), not the agreed ones alone
+        self.offer_ids.fetch(["waive_interest"])
         agreements = self.agreement_ids.filtered(
             lambda a: (
                 a.state in ("active", "broken", "fulfilled")

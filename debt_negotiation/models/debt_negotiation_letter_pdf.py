@@ -3,17 +3,28 @@
 import functools
 import io
 import logging
+import os
 import re
 import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 
-from odoo import api, models
+from odoo import api, models, tools
 from odoo.exceptions import UserError
+from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 
 from .debt_negotiation_letter import LETTER_REPORT
 
 _logger = logging.getLogger(__name__)
+# Odoo's report logger: wkhtmltopdf's messages are logged where Odoo's own
+# run logs them.
+_report_logger = logging.getLogger(_get_wkhtmltopdf_bin.__module__)
+
+# Fewer letters per wkhtmltopdf run cost more in start-up than they gain in
+# spreading the runs over the processes.
+PDF_MIN_CHUNK = 20
 
 
 @functools.cache
@@ -31,6 +42,69 @@ def _wkhtmltopdf_renders_batches():
     except (OSError, subprocess.SubprocessError):
         version = ""
     return "patched qt" in version.lower()
+
+
+def _run_wkhtmltopdf(command, bodies, header, footer):
+    """Run wkhtmltopdf (``command``: the program and its options) on the
+    HTML ``bodies`` with the ``header`` and ``footer``, as Odoo's report
+    run does; return ``(exit code, stderr, PDF content)``.
+
+    Runs in a worker thread: no ORM, no database here."""
+    # Odoo's header and footer pick the header of each body from its file
+    # name ("report.body.tmp.<index>."), the fourth part of the path split
+    # on dots: the folder's name has none.
+    with tempfile.TemporaryDirectory(prefix="debt_negotiation_pdf_") as folder:
+
+        def write(name, html):
+            path = os.path.join(folder, name)
+            with open(path, "wb") as handle:
+                handle.write(html.encode())
+            return path
+
+        options = []
+        if header:
+            options += ["--header-html", write("header.html", header)]
+        if footer:
+            options += ["--footer-html", write("footer.html", footer)]
+        paths = [
+            write("report.body.tmp.%d.html" % index, body)
+            for index, body in enumerate(bodies)
+        ]
+        target = os.path.join(folder, "letters.pdf")
+        try:
+            process = subprocess.run(
+                [*command, *options, *paths, target],
+                capture_output=True,
+                encoding="utf-8",
+                errors="replace",
+                check=False,
+            )
+        except OSError as error:
+            # no such program: Odoo's own run says so
+            return None, str(error), b""
+        content = b""
+        if os.path.exists(target):
+            with open(target, "rb") as handle:
+                content = handle.read()
+    return process.returncode, process.stderr, content
+
+
+def _split_pages(content, count, returncode):
+    """The ``count`` pages of the PDF ``content``, each as a PDF of its
+    own; ``None`` if the run failed or the PDF has not ``count`` pages."""
+    if returncode not in (0, 1) or not content.startswith(b"%PDF"):
+        return None
+    reader = PdfFileReader(io.BytesIO(content), strict=False)
+    if reader.getNumPages() != count:
+        return None
+    pages = []
+    for index in range(count):
+        writer = PdfFileWriter()
+        writer.addPage(reader.getPage(index))
+        stream = io.BytesIO()
+        writer.write(stream)
+        pages.append(stream.getvalue())
+    return pages
 
 
 class DebtNegotiationLetter(models.Model):
@@ -52,7 +126,8 @@ class DebtNegotiationLetter(models.Model):
         are left alone: a letter is rendered once, never again.
 
         With a wkhtmltopdf built on patched Qt, the letters are rendered
-        in batches (one run per batch) and the result split per letter
+        in chunks (one run per chunk, several runs at once, see
+        :meth:`_render_documents_parallel`) and the result split per letter
         (like Odoo does for reports saved as attachments); an unpatched
         build accepts a single document per run, so the letters are then
         rendered one by one."""
@@ -61,14 +136,20 @@ class DebtNegotiationLetter(models.Model):
             return
         Report = self.env["ir.actions.report"]
         if len(todo) > 1 and _wkhtmltopdf_renders_batches():
-            # Large runs make wkhtmltopdf crash: render in batches.
-            size = self._pdf_batch_size()
-            groups = [todo[start : start + size] for start in range(0, len(todo), size)]
+            if todo._renders_html_only(Report):
+                # Large runs make wkhtmltopdf crash: render in batches.
+                size = self._pdf_batch_size()
+                rendered = {}
+                for start in range(0, len(todo), size):
+                    rendered.update(
+                        todo[start : start + size]._render_documents(Report)
+                    )
+            else:
+                rendered = todo._render_documents_parallel(Report)
         else:
-            groups = [letter for letter in todo]
-        rendered = {}
-        for group in groups:
-            rendered.update(group._render_documents(Report))
+            rendered = {}
+            for letter in todo:
+                rendered.update(letter._render_documents(Report))
         attachments = self.env["ir.attachment"].create(
             [
                 {
@@ -89,17 +170,122 @@ class DebtNegotiationLetter(models.Model):
 
     @api.model
     def _pdf_batch_size(self):
-        """Letters rendered per wkhtmltopdf run (system parameter
+        """Letters rendered per wkhtmltopdf run at most (system parameter
         ``debt_negotiation.letter_pdf_batch_size``, default 100)."""
-        value = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("debt_negotiation.letter_pdf_batch_size", "100")
+        return max(
+            self._pdf_int_param("debt_negotiation.letter_pdf_batch_size", 100), 1
         )
+
+    @api.model
+    def _pdf_workers(self):
+        """wkhtmltopdf runs at once (system parameter
+        ``debt_negotiation.letter_pdf_workers``; default, or 0: one per CPU
+        of the server)."""
+        workers = self._pdf_int_param("debt_negotiation.letter_pdf_workers", 0)
+        return workers if workers > 0 else os.cpu_count() or 1
+
+    @api.model
+    def _pdf_int_param(self, key, default):
+        """The integer of the system parameter ``key`` (``default`` if it is
+        not one)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(key, str(default))
         try:
-            return max(int(value), 1)
+            return int(value)
         except ValueError:
-            return 100
+            return default
+
+    @api.model
+    def _renders_html_only(self, Report):
+        """Whether ``_pre_render_qweb_pdf`` gives HTML instead of calling
+        wkhtmltopdf (Odoo tests without ``force_report_rendering``)."""
+        return bool(
+            (tools.config["test_enable"] or tools.config["test_file"])
+            and not Report.env.context.get("force_report_rendering")
+        )
+
+    def _pdf_chunks(self):
+        """The letters split in chunks of one wkhtmltopdf run each: at most
+        the batch size, and small enough to keep every run busy until the
+        end (three chunks per run at least)."""
+        size = self._pdf_batch_size()
+        workers = self._pdf_workers()
+        if workers > 1:
+            size = min(size, max(-(-len(self) // (workers * 3)), PDF_MIN_CHUNK))
+        return [self[start : start + size] for start in range(0, len(self), size)]
+
+    def _render_documents_parallel(self, Report):
+        """Render the letters as PDF with several wkhtmltopdf runs at once:
+        ``{letter id: (content, extension, mimetype)}``.
+
+        The ORM is not thread-safe: the HTML of each chunk, the command
+        line, the split per letter and everything else touching the
+        database run here, in the calling thread; only the wkhtmltopdf
+        processes run in worker threads (at most :meth:`_pdf_workers`), so
+        the HTML of the next chunks is rendered while the previous ones
+        are converted. A chunk the run could not convert page per letter
+        (e.g. a letter of two pages) is rendered again through Odoo's own
+        report run (:meth:`_render_documents`), which splits it or renders
+        its letters one by one, and reports the errors as Odoo does."""
+        report = Report._get_report(LETTER_REPORT)
+        Report = Report.with_context(webp_as_jpg=True, debug=False)
+        if Report.get_wkhtmltopdf_state() == "install":
+            return self._render_documents(Report)
+        binary = _get_wkhtmltopdf_bin()
+        rendered = {}
+        with ThreadPoolExecutor(
+            max_workers=self._pdf_workers(), thread_name_prefix="debt_negotiation_pdf"
+        ) as pool:
+            jobs = []
+            for chunk in self._pdf_chunks():
+                job = chunk._pdf_job(Report, report)
+                if job is None:
+                    rendered.update(chunk._render_documents(Report))
+                    continue
+                command, bodies, header, footer, html_ids = job
+                future = pool.submit(
+                    _run_wkhtmltopdf, [binary, *command], bodies, header, footer
+                )
+                jobs.append((chunk, html_ids, future))
+            for chunk, html_ids, future in jobs:
+                returncode, errors, content = future.result()
+                pages = _split_pages(content, len(html_ids), returncode)
+                if pages is None:
+                    _logger.info(
+                        "wkhtmltopdf could not render %s letters page per letter "
+                        "(exit code %s): rendered again by Odoo's report.",
+                        len(chunk),
+                        returncode,
+                    )
+                    rendered.update(chunk._render_documents(Report))
+                    continue
+                if errors:
+                    # the warning Odoo's own run logs, on its logger
+                    _report_logger.warning("wkhtmltopdf: %s", errors)
+                for letter_id, page in zip(html_ids, pages, strict=True):
+                    rendered[letter_id] = (page, "pdf", "application/pdf")
+        return rendered
+
+    def _pdf_job(self, Report, report):
+        """The wkhtmltopdf run of these letters, prepared as Odoo's report
+        run does (HTML rendered for PDF, split in bodies with the common
+        header and footer, command line from the paper format):
+        ``(command, bodies, header, footer, letter ids of the bodies)``, or
+        ``None`` if the HTML does not hold one body per letter."""
+        html = Report._render_qweb_html(
+            LETTER_REPORT, self.ids, data={"report_type": "pdf"}
+        )[0]
+        bodies, html_ids, header, footer, specific_args = report.with_context(
+            debug=False
+        )._prepare_html(html, report_model=report.model)
+        if len(bodies) != len(self) or set(html_ids) != set(self.ids):
+            return None
+        command = Report._build_wkhtmltopdf_args(
+            report.get_paperformat(),
+            Report.env.context.get("landscape"),
+            specific_paperformat_args=specific_args,
+            set_viewport_size=Report.env.context.get("set_viewport_size"),
+        )
+        return command, bodies, header, footer, html_ids
 
     def _render_documents(self, Report):
         """Render the letters in one report run: ``{letter id: (content,

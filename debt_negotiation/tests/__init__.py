@@ -17,3 +17,4 @@ from . import test_promise
 from . import test_interest
 from . import test_forecast
 from . import test_evidence
+from . import test_performance

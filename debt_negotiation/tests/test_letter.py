@@ -4,6 +4,7 @@ import io
 import logging
 import re
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -13,6 +14,7 @@ from odoo.tests import BaseCase, Form, HttpCase, tagged
 from odoo.tools import html2plaintext
 from odoo.tools.pdf import PdfFileReader
 
+from ..models import debt_negotiation_letter_pdf as letter_pdf
 from .common import (
     DebtNegotiationCommon,
     PdfRenderingMixin,
@@ -490,6 +492,52 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
         )._render_qweb_pdf(action["report_name"], action["context"]["active_ids"])
         self.assertEqual(report_type, "pdf")
         self.assertEqual(page_count(content), pages)
+
+    def test_letters_rendered_by_parallel_runs(self):
+        """Several wkhtmltopdf runs at once (one letter each here, which
+        any build renders): each letter stores its own one-page PDF."""
+        parameters = self.env["ir.config_parameter"]
+        parameters.set_param("debt_negotiation.letter_pdf_batch_size", "1")
+        parameters.set_param("debt_negotiation.letter_pdf_workers", "2")
+        other_case = self._start_case(self._create_invoice(partner=self.debtor_2))
+        cases = (self.case | other_case).with_context(
+            force_report_rendering=True, debt_negotiation_skip_pdf=True
+        )
+        letters = cases._generate_letter("reminder") | cases[:1]._generate_letter(
+            "negotiation"
+        )
+        Letter = self.Letter.with_context(force_report_rendering=True)
+        self.assertEqual(Letter._pdf_workers(), 2)
+        self.assertEqual(len(Letter.browse(letters.ids)._pdf_chunks()), 3)
+        runs = {}  # letter id: the PDF of the run that got its HTML
+        run_wkhtmltopdf = letter_pdf._run_wkhtmltopdf
+
+        def run(command, bodies, header, footer):
+            result = run_wkhtmltopdf(command, bodies, header, footer)
+            [body] = bodies
+            letter_id = int(re.search(r'data-oe-id="(\d+)"', body).group(1))
+            runs[letter_id] = result
+            return result
+
+        with (
+            patch.object(letter_pdf, "_wkhtmltopdf_renders_batches", return_value=True),
+            patch.object(letter_pdf, "_run_wkhtmltopdf", side_effect=run),
+        ):
+            Letter.browse(letters.ids)._ensure_pdf()
+        self.assertEqual(set(runs), set(letters.ids))
+        self.assertEqual(len(set(letters.mapped("attachment_id.raw"))), 3)
+        for letter in letters:
+            attachment = letter.attachment_id
+            self.assertEqual(attachment.mimetype, "application/pdf")
+            self.assertEqual(
+                (attachment.res_model, attachment.res_id), (letter._name, letter.id)
+            )
+            self.assertEqual(page_count(attachment.raw), 1)
+            # the PDF of the run that rendered this very letter
+            returncode, _errors, content = runs[letter.id]
+            self.assertEqual(
+                attachment.raw, letter_pdf._split_pages(content, 1, returncode)[0]
+            )
 
     def test_one_page_letters_fit_on_one_page(self):
         """A reminder or a negotiation letter on a usual case (a few
