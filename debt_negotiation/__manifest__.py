@@ -14,6 +14,7 @@
     "application": True,
     "installable": True,
     "depends": ["account", "account_payment", "mail", "portal"],
+    "external_dependencies": {"python": ["qrcode"]},
     "data": [
         # security
         "security/debt_negotiation_security.xml",

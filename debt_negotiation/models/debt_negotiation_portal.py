@@ -26,6 +26,8 @@ from ..const import DISPUTABLE_STATES
 from .debt_negotiation_offer import TERMS_FIELDS
 
 CALL_ACTIVITY = "debt_negotiation.mail_activity_type_negotiation_call"
+# The QR codes' mask pattern (0 to 7), fixed: see _portal_qr_code.
+QR_MASK_PATTERN = 0
 
 
 class DebtNegotiation(models.Model):
@@ -58,8 +60,13 @@ class DebtNegotiation(models.Model):
         draws each module through reportlab's graphics: about 20 times
         slower, most of the time a letter takes to render)."""
         self.ensure_one()
+        # One mask pattern, not the best of eight: any is valid and reads
+        # the same; choosing costs eight layouts, most of a code's time.
         code = qrcode.QRCode(
-            error_correction=qrcode.constants.ERROR_CORRECT_L, box_size=6, border=4
+            error_correction=qrcode.constants.ERROR_CORRECT_L,
+            box_size=6,
+            border=4,
+            mask_pattern=QR_MASK_PATTERN,
         )
         code.add_data(self._portal_link())
         code.make(fit=True)
