@@ -83,29 +83,47 @@ class DebtNegotiationInstallment(models.Model):
             if not template:
                 continue
             for batch in split_every(batch_size, installments.ids, Installment.browse):
+                rendered = batch._render_notices(template)
                 for installment in batch:
-                    installment._post_notice(template)
+                    installment._post_notice(template, rendered[installment.id])
                 _internal(batch).write({date_field: today})
                 sent += len(batch)
                 if auto_commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
+                # keep the memory flat: forget the batch
+                self.env.invalidate_all()
         return sent
 
-    def _post_notice(self, template):
-        """Email ``template`` rendered for this installment to the debtor's
-        letters contact, posted in the case's chatter."""
-        self.ensure_one()
-        case = self.negotiation_id
+    def _render_notices(self, template):
+        """``{installment id: {field: value}}``: the subject, body and sender
+        of ``template`` rendered for all these installments at once (each in
+        its debtor's language)."""
         template = template.sudo()
-        rendered = {
-            name: template._render_field(name, self.ids, compute_lang=True)[self.id]
+        fields_rendered = {
+            name: template._render_field(name, self.ids, compute_lang=True)
             for name in ("subject", "body_html")
         }
+        fields_rendered["email_from"] = template._render_field("email_from", self.ids)
+        return {
+            installment_id: {
+                name: values[installment_id] for name, values in fields_rendered.items()
+            }
+            for installment_id in self.ids
+        }
+
+    def _post_notice(self, template, rendered=None):
+        """Email ``template`` rendered for this installment (``rendered``:
+        see :meth:`_render_notices`, rendered now when not given) to the
+        debtor's letters contact, posted in the case's chatter."""
+        self.ensure_one()
+        case = self.negotiation_id
+        if rendered is None:
+            rendered = self._render_notices(template)[self.id]
         case.message_post(
             subject=rendered["subject"],
             body=rendered["body_html"],
             partner_ids=case.letter_recipient_id.ids,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
-            email_from=template._render_field("email_from", self.ids)[self.id] or None,
+            email_from=rendered["email_from"] or None,
         )
