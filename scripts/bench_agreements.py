@@ -426,6 +426,8 @@ THREAD_TABLES = {
 # copy c (c.idx: the clone's number), the others are copied (references to
 # cloned rows remapped).
 MOVE_NUMBER = "(t.sequence_number + 10000 * c.idx)"
+# a portal token of its own where the template has one
+NEW_TOKEN = "CASE WHEN t.access_token IS NOT NULL THEN gen_random_uuid()::text END"
 OVERRIDES = {
     "res_partner": {
         "name": f"'{PARTNER_PREFIX} ' || lpad(c.idx::text, 5, '0')",
@@ -439,11 +441,11 @@ OVERRIDES = {
         f"ELSE t.sequence_prefix || lpad({MOVE_NUMBER}::text, "
         f"greatest(5, length({MOVE_NUMBER}::text)), '0') END",
         "sequence_number": MOVE_NUMBER,
-        "access_token": "NULL",
+        "access_token": NEW_TOKEN,
     },
     "debt_negotiation": {
         "name": "t.name || '-' || lpad(c.idx::text, 5, '0')",
-        "access_token": "NULL",
+        "access_token": NEW_TOKEN,
     },
     "debt_negotiation_letter": {"name": "t.name || '-' || lpad(c.idx::text, 5, '0')"},
     "mail_message": {"message_id": "NULL"},
