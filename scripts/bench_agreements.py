@@ -821,11 +821,12 @@ def phase_counter(label, spent):
                 return method(records, *a, **kw)
             finally:
                 spent["_active"].discard(key)
-                seconds, count, calls = spent.get(key, (0.0, 0, 0))
+                seconds, count, calls, handled = spent.get(key, (0.0, 0, 0, 0))
                 spent[key] = (
                     seconds + wall_clock() - start,
                     count + records.env.cr.sql_log_count - queries,
                     calls + 1,
+                    handled + len(records),
                 )
 
         return wrapper
@@ -961,6 +962,8 @@ def measure_run(env, args, cases):
     batches = []
     phases = [
         (Installment, "_refresh_state", "installment states"),
+        # the breaks, cures and fulfilments: by batch, else one by one
+        (Agreement, "_monitor_run_batch", lambda a: a[0]),
         (Agreement, "_monitor_run", lambda a: a[0]),
         (Installment, "_send_notices", "notices"),
         (Promise, "_evaluate_pending", "promises"),
@@ -971,7 +974,8 @@ def measure_run(env, args, cases):
     env.cr.commit()
     with contextlib.ExitStack() as stack:
         for cls, name, label in phases:
-            stack.enter_context(patched(cls, name, phase_counter(label, spent)))
+            if hasattr(cls, name):
+                stack.enter_context(patched(cls, name, phase_counter(label, spent)))
         stack.enter_context(
             patched(registry_cls, "commit", commit_probe(batches, env.cr))
         )
@@ -989,11 +993,14 @@ def measure_run(env, args, cases):
     )
     spent.pop("_active")
     accounted = 0
-    for key, (seconds, queries, calls) in spent.items():
+    for key, (seconds, queries, calls, handled) in spent.items():
         accounted += queries
+        # model methods run on an empty recordset: count the calls
+        records = f" on {handled} records" if handled else ""
         print(
-            f"  {key}: {seconds:.1f}s, {queries} queries in {calls} calls "
-            f"({queries / max(calls, 1):.1f} per call)"
+            f"  {key}: {seconds:.1f}s, {queries} queries in {calls} calls{records} "
+            f"({queries / max(handled or calls, 1):.1f} per "
+            f"{'record' if handled else 'call'})"
         )
     print(f"  searches and the rest: {probe.queries - accounted} queries")
     print_batches(batches)

@@ -95,21 +95,45 @@ class DebtNegotiationInstallment(models.Model):
         return sent
 
     def _render_notices(self, template):
-        """``{installment id: {field: value}}``: the subject, body and sender
-        of ``template`` rendered for all these installments at once (each in
-        its debtor's language)."""
+        """``{installment id: {message_post argument: value}}``: the subject,
+        body and sender of ``template`` rendered for all these installments
+        at once (each in its debtor's language), and what posting in their
+        cases works out for each message (author, reply-to, alias domain,
+        company), worked out once for all of them."""
         template = template.sudo()
-        fields_rendered = {
+        values = {
             name: template._render_field(name, self.ids, compute_lang=True)
             for name in ("subject", "body_html")
         }
-        fields_rendered["email_from"] = template._render_field("email_from", self.ids)
-        return {
-            installment_id: {
-                name: values[installment_id] for name, values in fields_rendered.items()
+        values["email_from"] = template._render_field("email_from", self.ids)
+        cases = self.negotiation_id
+        company = self.env.company
+        alias_domains = cases.sudo()._mail_get_alias_domains(default_company=company)
+        companies = cases._mail_get_companies(default=company)
+        senders, reply_to = {}, {}
+        for email_from in set(values["email_from"].values()):
+            # as message_post finds them, once per sender
+            senders[email_from] = cases._message_compute_author(
+                None, email_from or None, raise_on_email=False
+            )
+            reply_to[email_from] = cases._notify_get_reply_to(
+                default=senders[email_from][1]
+            )
+        rendered = {}
+        for installment in self:
+            case_id = installment.negotiation_id.id
+            email_from = values["email_from"][installment.id]
+            author_id, sender = senders[email_from]
+            rendered[installment.id] = {
+                "subject": values["subject"][installment.id],
+                "body": values["body_html"][installment.id],
+                "author_id": author_id,
+                "email_from": sender,
+                "reply_to": reply_to[email_from][case_id],
+                "record_alias_domain_id": alias_domains[case_id].id,
+                "record_company_id": companies[case_id].id,
             }
-            for installment_id in self.ids
-        }
+        return rendered
 
     def _post_notice(self, template, rendered=None):
         """Email ``template`` rendered for this installment (``rendered``:
@@ -120,10 +144,8 @@ class DebtNegotiationInstallment(models.Model):
         if rendered is None:
             rendered = self._render_notices(template)[self.id]
         case.message_post(
-            subject=rendered["subject"],
-            body=rendered["body_html"],
             partner_ids=case.letter_recipient_id.ids,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
-            email_from=rendered["email_from"] or None,
+            **rendered,
         )
