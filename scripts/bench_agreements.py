@@ -834,6 +834,29 @@ def phase_counter(label, spent):
     return make_wrapper
 
 
+def origin_counter(name, spent):
+    """Wrapper factory: adds the queries of each call to ``spent[name]``,
+    unless it runs within another counted origin (counted there)."""
+
+    def make_wrapper(method):
+        def wrapper(records, *a, **kw):
+            if spent["_inside"]:
+                return method(records, *a, **kw)
+            spent["_inside"] = True
+            queries = records.env.cr.sql_log_count
+            try:
+                return method(records, *a, **kw)
+            finally:
+                spent["_inside"] = False
+                spent[name] = spent.get(name, 0) + (
+                    records.env.cr.sql_log_count - queries
+                )
+
+        return wrapper
+
+    return make_wrapper
+
+
 def commit_probe(batches, cr):
     """Wrapper factory of ``Cursor.commit``: (seconds, queries, memory) since
     the previous commit of ``cr``."""
@@ -958,7 +981,10 @@ def measure_run(env, args, cases):
     Installment = type(env["debt.negotiation.installment"])
     Promise = type(env["debt.negotiation.promise"])
     Case = type(env["debt.negotiation"])
+    Move = type(env["account.move"])
+    Line = type(env["account.move.line"])
     spent = {"_active": set()}
+    origins = {"_inside": False}
     batches = []
     phases = [
         (Installment, "_refresh_state", "installment states"),
@@ -979,6 +1005,16 @@ def measure_run(env, args, cases):
         stack.enter_context(
             patched(registry_cls, "commit", commit_probe(batches, env.cr))
         )
+        # the queries of the Odoo APIs the monitor calls, by origin
+        for cls, name, label in (
+            (Case, "message_post", "chatter messages and emails (message_post)"),
+            (Case, "activity_schedule", "activities"),
+            (Case, "_generate_letter", "letters"),
+            (Move, "create", "accounting entries"),
+            (Move, "_post", "accounting entries"),
+            (Line, "_reconcile_plan", "accounting entries"),
+        ):
+            stack.enter_context(patched(cls, name, origin_counter(label, origins)))
         env.invalidate_all()
         kwargs = {"batch_size": args.batch_size} if args.batch_size else {}
         with Probe(env.cr) as probe:
@@ -1003,6 +1039,13 @@ def measure_run(env, args, cases):
             f"{'record' if handled else 'call'})"
         )
     print(f"  searches and the rest: {probe.queries - accounted} queries")
+    origins.pop("_inside")
+    own = probe.queries - sum(origins.values())
+    print(
+        "queries by origin: "
+        + ", ".join(f"{name} {queries}" for name, queries in sorted(origins.items()))
+        + f"; the monitor itself {own} ({own / count:.3f} per case)"
+    )
     print_batches(batches)
     print_changes(before, after)
     return probe

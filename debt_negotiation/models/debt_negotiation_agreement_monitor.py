@@ -35,11 +35,13 @@ class DebtNegotiationAgreement(models.Model):
         paid in full.
 
         Idempotent: each step only selects what still needs it (a broken or
-        fulfilled agreement is no longer ``active``). Every agreement is
-        handled in its own savepoint: one failing case is rolled back alone,
-        noted on the case (:meth:`_monitor_fail`) and tried again on the
-        next run, the others go on. Outside tests each batch is committed,
-        so a failure loses nothing done before.
+        fulfilled agreement is no longer ``active``). The agreements are
+        handled by batches of ``batch_size``, each in one savepoint; when a
+        batch fails it is handled again agreement by agreement, each in its
+        own savepoint (:meth:`_monitor_run_batch`): one failing case is
+        rolled back alone, noted on the case (:meth:`_monitor_fail`) and
+        tried again on the next run, the others go on. Outside tests each
+        batch is committed, so a failure loses nothing done before.
         """
         # The cron works for every company, whatever its user may see.
         agreements_env = self.sudo().with_context(active_test=True)
