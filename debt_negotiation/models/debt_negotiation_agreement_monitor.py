@@ -555,9 +555,10 @@ class DebtNegotiationAgreement(models.Model):
             agreements = agreements.filtered(lambda a: a in open_lines)
             if not agreements:
                 continue
+            # the company's: the same for all its agreements
+            journal, account = agreements[:1]._writeoff_journal_and_account()
             vals_list = []
             for agreement in agreements:
-                journal, account = agreement._writeoff_journal_and_account()
                 vals_list.append(
                     agreement._prepare_writeoff_move_vals(
                         open_lines[agreement], journal, account
