@@ -34,12 +34,16 @@ throwaway database.
      their entries, reconciliations, write-offs, offer, agreement,
      installments, letters, interactions, promises, chatter, followers and
      activities; new ids, names and sequence numbers, references remapped.
-     The debtors are named ``Bench Agreement Debtor NNNNN``.
+     The debtors are named ``Bench Agreement Debtor NNNNN`` (the templates,
+     counted in ``--cases``, ``Bench Agreement Template NNNN``). Generating
+     the default data takes about 13 minutes on two shared cores.
 2. Runs ``_cron_monitor_agreements()`` on ``debt.negotiation`` as the cron
    does (its batches, a commit per batch), with
    ``debt_negotiation_skip_pdf`` (broken-promise letters recorded, their
    PDF rendered on first print). Reports time, SQL queries and the process
-   memory per phase and per committed batch, what changed, and ends with::
+   memory per phase and per committed batch, the queries of the Odoo APIs
+   it calls (chatter messages and their emails, activities, letters,
+   accounting entries) apart from its own, what changed, and ends with::
 
        RESULT monitor_seconds=S queries_per_case=Q cases=N
 
@@ -71,7 +75,7 @@ SKIP_PDF = {"debt_negotiation_skip_pdf": True}
 PARTNER_PREFIX = "Bench Agreement Debtor"
 TEMPLATE_PREFIX = "Bench Agreement Template"
 
-# Scenarios: share of the cases, and how each is built (see template_case).
+# Scenarios: share of the cases (how each is built: see build_template).
 SCENARIOS = {
     "plan_on_time": 0.25,
     "plan_late": 0.20,
