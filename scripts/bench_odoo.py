@@ -1,9 +1,9 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Odoo bootstrap shared by the benchmarks (bench_followups.py,
-bench_letters.py).
+bench_letters.py, bench_agreements.py).
 
-Both run Odoo inside their own process, with the same command line::
+They run Odoo inside their own process, with the same command line::
 
     python scripts/bench_<name>.py [--odoo-path DIR] [bench options] -- \\
         [Odoo options: -c odoo.conf, -d DATABASE, --db_host, --addons-path...]

@@ -35,11 +35,13 @@ class DebtNegotiationAgreement(models.Model):
         paid in full.
 
         Idempotent: each step only selects what still needs it (a broken or
-        fulfilled agreement is no longer ``active``). Every agreement is
-        handled in its own savepoint: one failing case is rolled back alone,
-        noted on the case (:meth:`_monitor_fail`) and tried again on the
-        next run, the others go on. Outside tests each batch is committed,
-        so a failure loses nothing done before.
+        fulfilled agreement is no longer ``active``). The agreements are
+        handled by batches of ``batch_size``, each in one savepoint; when a
+        batch fails it is handled again agreement by agreement, each in its
+        own savepoint (:meth:`_monitor_run_batch`): one failing case is
+        rolled back alone, noted on the case (:meth:`_monitor_fail`) and
+        tried again on the next run, the others go on. Outside tests each
+        batch is committed, so a failure loses nothing done before.
         """
         # The cron works for every company, whatever its user may see.
         agreements_env = self.sudo().with_context(active_test=True)
@@ -49,16 +51,13 @@ class DebtNegotiationAgreement(models.Model):
         stale = Installment.search(Installment._stale_state_domain(today))
         for batch in split_every(batch_size, stale.ids, Installment.browse):
             batch._refresh_state()
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+            self._monitor_batch_done(auto_commit)
         for method in ("_break", "_cure", "_fulfil"):
             agreements = agreements_env.search(self._monitor_domain(method))
             current = agreements.filtered(lambda a: a.negotiation_id.agreement_id == a)
             for batch in split_every(batch_size, current.ids, agreements_env.browse):
-                for agreement in batch:
-                    agreement._monitor_run(method)
-                if auto_commit:
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                batch._monitor_run_batch(method)
+                self._monitor_batch_done(auto_commit)
         # reminders before each payment, a notice as soon as one is late
         self.env["debt.negotiation.installment"]._send_notices(
             batch_size=batch_size, auto_commit=auto_commit
@@ -112,6 +111,37 @@ class DebtNegotiationAgreement(models.Model):
             or self.env.registry.in_test_mode()
         )
 
+    @api.model
+    def _monitor_batch_done(self, auto_commit):
+        """A batch of the daily check is done: commit it (outside tests)
+        and forget it, so the memory stays flat."""
+        if auto_commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        self.env.invalidate_all()
+
+    def _monitor_run_batch(self, method):
+        """Run ``method`` on these agreements together, in one savepoint;
+        when anything fails, roll the batch back and run it agreement by
+        agreement (:meth:`_monitor_run`), so that only the failing case is
+        left out and noted. Return how many agreements it ran on."""
+        if len(self) > 1:
+            try:
+                with self.env.cr.savepoint():
+                    for company, agreements in self.grouped("company_id").items():
+                        getattr(agreements.with_company(company), method)()
+                    noted = self.filtered("monitor_error")
+                    if noted:
+                        _internal(noted).write({"monitor_error": False})
+            except Exception as error:  # noqa: BLE001 - retried one by one below
+                _logger.info(
+                    "Agreement monitoring: batch %s failed (%s), retried case by case",
+                    method,
+                    error,
+                )
+            else:
+                return len(self)
+        return sum(agreement._monitor_run(method) for agreement in self)
+
     def _monitor_run(self, method):
         """Run ``method`` (``_break`` or ``_fulfil``) on this agreement in a
         savepoint; on any error, roll this agreement back alone and note the
@@ -154,25 +184,40 @@ class DebtNegotiationAgreement(models.Model):
     def _break(self):
         """A payment was missed beyond the grace days: the agreement and its
         case are ``broken``, the broken-promise letter goes out and the
-        negotiator gets an activity."""
+        negotiator gets an activity. Done for all these agreements at once
+        (their letters generated together)."""
+        cases = self.negotiation_id
+        # the debtors' unapplied credits, read for all the cases at once
+        cases._refresh_unapplied()
+        broken = self.browse()
+        missed = self.env["debt.negotiation.installment"]
         for agreement in self:
             case = agreement.negotiation_id
-            missed = agreement.installment_ids.filtered(
+            first_missed = agreement.installment_ids.filtered(
                 lambda i: i.active and i.state == "missed"
             ).sorted(lambda i: i._allocation_key())[:1]
-            if case._refresh_unapplied()._credits_cover_claim(missed.amount_residual):
+            if case._credits_cover_claim(first_missed.amount_residual):
                 # the money is there, only not applied: no broken promise
                 case._schedule_apply_credits()
                 continue
-            _internal(agreement).write({"state": "broken"})
-            _workflow(case).write({"state": "broken", "response_deadline": False})
+            broken |= agreement
+            missed |= first_missed
+        if not broken:
+            return True
+        cases = broken.negotiation_id
+        missed_of = {installment.agreement_id: installment for installment in missed}
+        _internal(broken).write({"state": "broken"})
+        _workflow(cases).write({"state": "broken", "response_deadline": False})
+        for agreement in broken:
+            case = agreement.negotiation_id
+            installment = missed_of.get(agreement, missed.browse())
             case.message_post(
                 body=self.env._(
                     "Agreement broken: %(installment)s of %(amount)s due on "
                     "%(date)s was not paid within the grace period.",
-                    installment=missed.name,
-                    amount=case.currency_id.format(missed.amount_residual),
-                    date=format_date(self.env, missed.due_date),
+                    installment=installment.name,
+                    amount=case.currency_id.format(installment.amount_residual),
+                    date=format_date(self.env, installment.due_date),
                 )
             )
             if case.negotiation_blocked:
@@ -182,10 +227,18 @@ class DebtNegotiationAgreement(models.Model):
                         "automatic letters."
                     )
                 )
-            else:
-                # the letter announces the step the ladder now plans
-                case._schedule_next_action()
-                case._generate_letter("broken_promise", installment=missed)
+        lettered = cases.filtered(lambda c: not c.negotiation_blocked)
+        if lettered:
+            # the letter announces the step the ladder now plans
+            lettered._schedule_next_action()
+            stated = lettered & missed.negotiation_id
+            if stated:
+                stated._generate_letter("broken_promise", installment=missed)
+            if lettered - stated:
+                (lettered - stated)._generate_letter("broken_promise")
+        for agreement in broken:
+            case = agreement.negotiation_id
+            installment = missed_of.get(agreement, missed.browse())
             case.activity_schedule(
                 "debt_negotiation.mail_activity_type_negotiation_call",
                 user_id=case._activity_user_id(),
@@ -193,11 +246,11 @@ class DebtNegotiationAgreement(models.Model):
                 note=self.env._(
                     "%(installment)s due on %(date)s was missed; the agreement "
                     "is broken.",
-                    installment=missed.name,
-                    date=format_date(self.env, missed.due_date),
+                    installment=installment.name,
+                    date=format_date(self.env, installment.due_date),
                 ),
             )
-            case._schedule_next_action()
+        cases._schedule_next_action()
         return True
 
     def _cure(self):
@@ -227,7 +280,11 @@ class DebtNegotiationAgreement(models.Model):
     def _fulfil(self):
         """Every installment is paid: write off what the agreement forgave
         (settlements and discounted plans) and settle the case. Full payment
-        and extension agreements are fulfilled once their invoices are paid."""
+        and extension agreements are fulfilled once their invoices are paid.
+        Done for all these agreements at once (their write-off entries
+        created, posted and reconciled together)."""
+        fulfilled = self.browse()
+        to_write_off = self.browse()
         for agreement in self:
             currency = agreement.currency_id
             if agreement.offer_id.waive_interest:
@@ -239,8 +296,11 @@ class DebtNegotiationAgreement(models.Model):
             if not currency.is_zero(remaining):
                 if not agreement._forgives_balance():
                     continue
-                agreement._write_off_balance()
-            _internal(agreement).write({"state": "fulfilled"})
+                to_write_off |= agreement
+            fulfilled |= agreement
+        to_write_off._write_off_balance()
+        _internal(fulfilled).write({"state": "fulfilled"})
+        for agreement in fulfilled:
             agreement._settle_case()
         return True
 
@@ -468,45 +528,70 @@ class DebtNegotiationAgreement(models.Model):
         }
 
     def _write_off_balance(self):
-        """Close the balance left on the agreement invoices, what the
-        settlement forgives: by credit notes (company setting
+        """Close the balance left on the invoices of these agreements, what
+        each settlement forgives: by credit notes (company setting
         ``negotiation_settlement_method``: a price concession, VAT
         reduced), then, for what is still open (rounding), or as the whole
         method, by a posted journal entry to the company's write-off account
         whose receivable lines are reconciled with the invoices (they end
-        ``paid``)."""
-        self.ensure_one()
-        forgiven = sum(self._open_receivables().mapped("amount_residual_currency"))
-        notes = self.env["account.move"]
-        if self.company_id.negotiation_settlement_method == "credit_note":
-            notes = self._credit_forgiven_balance()
-        receivables = self._open_receivables()
-        move = self.env["account.move"]
-        if not self.currency_id.is_zero(
-            sum(receivables.mapped("amount_residual_currency"))
-        ):
-            journal, account = self._writeoff_journal_and_account()
-            move = (
-                self.env["account.move"]
-                .sudo()
-                .with_company(self.company_id)
-                .create(self._prepare_writeoff_move_vals(receivables, journal, account))
+        ``paid``). The entries of all the agreements are created, posted and
+        reconciled together."""
+        Move = self.env["account.move"]
+        forgiven, notes, open_lines = {}, {}, {}
+        for agreement in self:
+            forgiven[agreement] = sum(
+                agreement._open_receivables().mapped("amount_residual_currency")
             )
-            move.action_post()
-            for receivable_account in receivables.account_id:
-                (move.line_ids | receivables).filtered(
-                    lambda line, acc=receivable_account: (
-                        line.account_id == acc and not line.reconciled
+            notes[agreement] = Move
+            if agreement.company_id.negotiation_settlement_method == "credit_note":
+                notes[agreement] = agreement._credit_forgiven_balance()
+            receivables = agreement._open_receivables()
+            if not agreement.currency_id.is_zero(
+                sum(receivables.mapped("amount_residual_currency"))
+            ):
+                open_lines[agreement] = receivables
+        moves = {}
+        for company, agreements in self.grouped("company_id").items():
+            agreements = agreements.filtered(lambda a: a in open_lines)
+            if not agreements:
+                continue
+            # the company's: the same for all its agreements
+            journal, account = agreements[:1]._writeoff_journal_and_account()
+            vals_list = []
+            for agreement in agreements:
+                vals_list.append(
+                    agreement._prepare_writeoff_move_vals(
+                        open_lines[agreement], journal, account
                     )
-                ).reconcile()
-        _internal(self).write(
-            {
-                "writeoff_move_id": move.id,
-                "writeoff_amount": forgiven,
-                "credit_note_ids": [Command.set(notes.ids)],
-            }
-        )
-        return move | notes
+                )
+            created = Move.sudo().with_company(company).create(vals_list)
+            created.action_post()
+            moves.update(zip(agreements, created, strict=True))
+        plan = []
+        for agreement, move in moves.items():
+            receivables = open_lines[agreement]
+            for receivable_account in receivables.account_id:
+                plan.append(
+                    (move.line_ids | receivables).filtered(
+                        lambda line, acc=receivable_account: (
+                            line.account_id == acc and not line.reconciled
+                        )
+                    )
+                )
+        if plan:
+            self.env["account.move.line"].sudo()._reconcile_plan(plan)
+        done = Move
+        for agreement in self:
+            move = moves.get(agreement, Move)
+            _internal(agreement).write(
+                {
+                    "writeoff_move_id": move.id,
+                    "writeoff_amount": forgiven[agreement],
+                    "credit_note_ids": [Command.set(notes[agreement].ids)],
+                }
+            )
+            done |= move | notes[agreement]
+        return done
 
     def _open_receivables(self):
         """The open receivable lines of the agreement's posted invoices."""
