@@ -26,6 +26,8 @@ WORKFLOW_FIELDS = {
     "followup_round",
     "handover_date",
     "handover_dossier_id",
+    "evidence_sequence",
+    "evidence_head_hash",
 }
 
 

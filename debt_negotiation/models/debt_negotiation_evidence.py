@@ -7,6 +7,11 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools import evidence
+from .debt_negotiation_evidence_mixin import (
+    PENDING_SEALS_KEY,
+    PendingSeals,
+    pending_seals,
+)
 
 
 class DebtNegotiationEvidence(models.Model):
@@ -113,25 +118,23 @@ class DebtNegotiationEvidence(models.Model):
         if not by_case:
             return self.browse()
         case_ids = sorted(by_case)
+        # The head of each chain is kept on its case: reading it locks the
+        # case, and writing it makes a transaction that sealed on the same
+        # case meanwhile a serialization failure (retried), never a fork.
+        Case = self.env["debt.negotiation"]
+        Case.flush_model(["evidence_sequence", "evidence_head_hash"])
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM debt_negotiation WHERE id IN %s "
-                "ORDER BY id FOR NO KEY UPDATE",
+                "SELECT id, evidence_sequence, evidence_head_hash, company_id "
+                "FROM debt_negotiation WHERE id IN %s ORDER BY id "
+                "FOR NO KEY UPDATE",
                 tuple(case_ids),
             )
         )
-        self.flush_model()
-        self.env.cr.execute(
-            SQL(
-                "SELECT DISTINCT ON (negotiation_id) negotiation_id, sequence, "
-                "entry_hash FROM debt_negotiation_evidence "
-                "WHERE negotiation_id IN %s ORDER BY negotiation_id, sequence DESC",
-                tuple(case_ids),
-            )
-        )
-        heads = {
-            case_id: (seq, digest) for case_id, seq, digest in self.env.cr.fetchall()
-        }
+        heads, companies = {}, {}
+        for case_id, seq, digest, company_id in self.env.cr.fetchall():
+            heads[case_id] = (seq or 0, digest or "")
+            companies[case_id] = company_id
         now = fields.Datetime.now()
         vals_list = []
         for case_id in case_ids:
@@ -156,7 +159,93 @@ class DebtNegotiationEvidence(models.Model):
                         "entry_hash": entry["entry_hash"],
                     }
                 )
-        return self.sudo().create(vals_list)
+        # one statement for the whole batch (the ORM inserts 100 rows a
+        # query); the entries are the addon's own, never a client's
+        uid = self.env.uid
+        columns = (
+            "negotiation_id",
+            "company_id",
+            "sequence",
+            "res_model",
+            "res_id",
+            "description",
+            "date",
+            "user_id",
+            "content_hash",
+            "previous_hash",
+            "entry_hash",
+            "create_uid",
+            "create_date",
+            "write_uid",
+            "write_date",
+        )
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO debt_negotiation_evidence (%s) VALUES %s RETURNING id",
+                SQL(", ").join(SQL.identifier(column) for column in columns),
+                SQL(", ").join(
+                    SQL(
+                        "(%s)",
+                        SQL(", ").join(
+                            (
+                                vals["negotiation_id"],
+                                companies[vals["negotiation_id"]],
+                                vals["sequence"],
+                                vals["res_model"],
+                                vals["res_id"],
+                                vals["description"],
+                                now,
+                                vals["user_id"] or None,
+                                vals["content_hash"],
+                                vals["previous_hash"] or None,
+                                vals["entry_hash"],
+                                uid,
+                                now,
+                                uid,
+                                now,
+                            )
+                        ),
+                    )
+                    for vals in vals_list
+                ),
+            )
+        )
+        entries = self.browse([row[0] for row in self.env.cr.fetchall()])
+        last = {entry["negotiation_id"]: entry for entry in vals_list}
+        self.env.cr.execute(
+            SQL(
+                "UPDATE debt_negotiation AS c SET evidence_sequence = v.seq, "
+                "evidence_head_hash = v.head FROM (VALUES %s) AS v(id, seq, head) "
+                "WHERE c.id = v.id",
+                SQL(", ").join(
+                    SQL("(%s, %s, %s)", case_id, vals["sequence"], vals["entry_hash"])
+                    for case_id, vals in last.items()
+                ),
+            )
+        )
+        Case.browse(case_ids).invalidate_recordset(["evidence_ids"])
+        Case.invalidate_model(["evidence_sequence", "evidence_head_hash"])
+        return entries
+
+    @api.model
+    def _seal_deferred(self, records):
+        """``records`` whose documents are sealed when
+        :meth:`_seal_pending` runs (the end of a scheduler's batch, in the
+        same transaction): one append for the whole batch."""
+        if pending_seals(records.env) is not None:
+            return records
+        return records.with_context(**{PENDING_SEALS_KEY: PendingSeals()})
+
+    @api.model
+    def _seal_pending(self):
+        """Seal the documents collected in this environment so far."""
+        pending = pending_seals(self.env)
+        entries = self.browse()
+        while pending:
+            model, ids = next(iter(pending.items()))
+            del pending[model]
+            entries |= self._append(self.env[model].browse(ids))
+        return entries
 
     def _as_chain_entries(self):
         return [

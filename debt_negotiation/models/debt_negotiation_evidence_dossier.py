@@ -42,6 +42,18 @@ class DebtNegotiation(models.Model):
         string="Evidence Chain",
         readonly=True,
     )
+    evidence_sequence = fields.Integer(
+        string="Evidence Entries",
+        readonly=True,
+        copy=False,
+        help="How many entries the case's evidence chain has.",
+    )
+    evidence_head_hash = fields.Char(
+        string="Evidence Chain Head",
+        readonly=True,
+        copy=False,
+        help="SHA-256 of the last entry of the case's evidence chain.",
+    )
     evidence_allowed = fields.Boolean(
         compute="_compute_evidence_allowed",
         help="Whether the current user may assemble the case's evidence: "
@@ -140,8 +152,25 @@ class DebtNegotiation(models.Model):
             for entry, (_vals, reason) in zip(entries, results, strict=True)
         ]
         broken = evidence.first_break(results)
+        if not broken and (
+            self.evidence_sequence != len(entries)
+            or (entries[-1:].entry_hash or "") != (self.evidence_head_hash or "")
+        ):
+            # the chain was cut: its last entries are gone
+            broken = (
+                {"sequence": len(entries) + 1},
+                evidence.ENTRY_MISSING,
+            )
         unsealed = self._evidence_unsealed(entries)
-        if broken:
+        if broken and broken[0]["sequence"] > len(entries):
+            broken_entry = Evidence
+            status = self.env._(
+                "Chain broken after entry %(sequence)s: the case recorded "
+                "%(count)s entries; the last ones were removed.",
+                sequence=len(entries),
+                count=self.evidence_sequence,
+            )
+        elif broken:
             sequence = broken[0]["sequence"]
             broken_entry = entries.filtered(lambda e: e.sequence == sequence)[:1]
             status = self.env._(

@@ -2,6 +2,22 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
+# Context key: the documents to seal at the end of a batch (see
+# debt.negotiation.evidence._seal_deferred).
+PENDING_SEALS_KEY = "debt_negotiation_pending_seals"
+
+
+class PendingSeals(dict):
+    """``{model: [ids]}`` to seal later. Only this type is honoured: a client
+    can send a plain dict in its context, never this type, so an RPC call
+    cannot keep a document out of the chain."""
+
+
+def pending_seals(env):
+    """The documents waiting to be sealed in ``env``, or None."""
+    value = env.context.get(PENDING_SEALS_KEY)
+    return value if isinstance(value, PendingSeals) else None
+
 
 class DebtNegotiationEvidenceMixin(models.AbstractModel):
     """A document that is evidence of a negotiation (like ``mail.thread.cc``
@@ -54,7 +70,13 @@ class DebtNegotiationEvidenceMixin(models.AbstractModel):
         raise NotImplementedError()
 
     def _evidence_seal(self):
-        """Record the documents of ``self`` in their cases' chains."""
+        """Record the documents of ``self`` in their cases' chains (in a
+        batch of the scheduler, when it ends: see
+        ``debt.negotiation.evidence._seal_deferred``)."""
+        pending = pending_seals(self.env)
+        if pending is not None:
+            pending.setdefault(self._name, []).extend(self.ids)
+            return self.env["debt.negotiation.evidence"]
         return self.env["debt.negotiation.evidence"]._append(self)
 
     def _evidence_signatures(self):

@@ -334,7 +334,9 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             # all the steps of the batch at once, their chatter messages
             # created together; on any error, step by step as below
             batch = self.with_env(
-                self.env["debt.negotiation"]._mail_batch_deferred().env
+                self.env["debt.negotiation.evidence"]
+                ._seal_deferred(self.env["debt.negotiation"]._mail_batch_deferred())
+                .env
             )
             try:
                 with self.env.cr.savepoint():
@@ -345,6 +347,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
                     for decisions in groups.values():
                         executed |= batch._execute(decisions, today, claimed)
                     batch.env["debt.negotiation"]._mail_batch_flush()
+                    batch.env["debt.negotiation.evidence"]._seal_pending()
             except Exception:  # noqa: BLE001 - retried step by step below
                 _logger.info("Follow-ups: batch failed, retried step by step")
             else:

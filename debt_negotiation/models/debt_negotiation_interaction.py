@@ -145,7 +145,9 @@ class DebtNegotiationInteraction(models.Model):
             "promise_date": self.promise_date or False,
             "promise_amount": self._evidence_amount(
                 self.promise_amount, self.currency_id
-            ),
+            )
+            if self.promise_amount
+            else "0",
         }
 
     def _evidence_description(self):
@@ -153,16 +155,7 @@ class DebtNegotiationInteraction(models.Model):
         summary = (self.summary or "").strip()
         if len(summary) > 200:
             summary = summary[:199] + "\u2026"
-        return self.env._(
-            "Interaction (%(channel)s, %(direction)s): %(summary)s",
-            channel=dict(self._fields["channel"]._description_selection(self.env)).get(
-                self.channel
-            ),
-            direction=dict(
-                self._fields["direction"]._description_selection(self.env)
-            ).get(self.direction),
-            summary=summary,
-        )
+        return self.env._("Interaction: %(summary)s", summary=summary)
 
     def _evidence_user(self):
         self.ensure_one()

@@ -161,6 +161,29 @@ class TestEvidence(DebtNegotiationCommon):
         # the document of the removed entry is no longer in the chain
         self.assertEqual(len(check["unsealed"]), 1)
 
+    def test_a_cut_chain_shows(self):
+        case = self._documented_case()
+        count = len(case.evidence_ids)
+        self.assertEqual(case.evidence_sequence, count)
+        self.assertEqual(
+            case.evidence_head_hash, case.evidence_ids.sorted("sequence")[-1].entry_hash
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "DELETE FROM debt_negotiation_evidence WHERE negotiation_id = %s "
+            "AND sequence = %s",
+            [case.id, count],
+        )
+        self.env.invalidate_all()
+        check = case._evidence_check()
+        self.assertFalse(check["verified"])
+        self.assertIn(f"Chain broken after entry {count - 1}", check["status"])
+        # and the head is no client's to write
+        with self.assertRaises(UserError):
+            case.with_user(self.negotiation_manager).write(
+                {"evidence_head_hash": "0" * 64}
+            )
+
     def test_a_changed_letter_pdf_breaks_the_chain(self):
         case = self._documented_case()
         letter = case.letter_ids.filtered(lambda lt: lt.letter_type == "reminder")
