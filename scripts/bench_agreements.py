@@ -64,12 +64,12 @@ bench_odoo.py)::
 """
 
 import contextlib
-import os
 import statistics
 from collections import Counter, defaultdict
 from datetime import timedelta
 
 import bench_odoo
+from bench_odoo import Probe, patched, rss_mb, wall_clock
 
 SKIP_PDF = {"debt_negotiation_skip_pdf": True}
 PARTNER_PREFIX = "Bench Agreement Debtor"
@@ -106,37 +106,6 @@ def parse_args(argv=None):
         "--skip-run", action="store_true", help="generate the data only"
     )
     return bench_odoo.parse_args(parser, argv)
-
-
-def rss_mb():
-    """Resident memory of this process, in MB (Linux)."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as handle:
-            pages = int(handle.read().split()[1])
-        return pages * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
-    except OSError:
-        return 0.0
-
-
-def wall_clock():
-    """Seconds of real time (``os.times``: freezegun does not stop it)."""
-    return os.times().elapsed
-
-
-class Probe:
-    """Wall time and SQL queries of a phase on one cursor."""
-
-    def __init__(self, cr):
-        self.cr = cr
-
-    def __enter__(self):
-        self.start = wall_clock()
-        self.queries = self.cr.sql_log_count
-        return self
-
-    def __exit__(self, *exc):
-        self.seconds = wall_clock() - self.start
-        self.queries = self.cr.sql_log_count - self.queries
 
 
 # ---------------------------------------------------------------------------
@@ -793,21 +762,6 @@ def print_data(env):
 # ---------------------------------------------------------------------------
 # Measures
 # ---------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def patched(cls, name, make_wrapper):
-    """``cls.name`` replaced by ``make_wrapper(original)`` within the block."""
-    own = name in vars(cls)
-    original = getattr(cls, name)
-    setattr(cls, name, make_wrapper(original))
-    try:
-        yield
-    finally:
-        if own:
-            setattr(cls, name, original)
-        else:
-            delattr(cls, name)
 
 
 def phase_counter(label, spent):

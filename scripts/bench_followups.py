@@ -51,13 +51,13 @@ bench_odoo.py)::
 
 import argparse
 import contextlib
-import os
 import statistics
 import sys
 import threading
 from datetime import timedelta
 
 import bench_odoo
+from bench_odoo import Probe, load_average, patched, rss_mb, wall_clock
 
 SKIP_PDF = {"debt_negotiation_skip_pdf": True}
 PARTNER_PREFIX = "Bench Debtor"
@@ -104,45 +104,6 @@ def parse_sizes(text):
             "give positive numbers of cases, e.g. 1000,10000"
         )
     return sizes
-
-
-def load_average():
-    """The load averages of the machine (1, 5, 15 minutes), as text."""
-    try:
-        return "%.2f %.2f %.2f" % os.getloadavg()
-    except OSError:
-        return "unknown"
-
-
-def rss_mb():
-    """Resident memory of this process, in MB (Linux)."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as handle:
-            pages = int(handle.read().split()[1])
-        return pages * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
-    except OSError:
-        return 0.0
-
-
-def wall_clock():
-    """Seconds of real time (``os.times``: freezegun does not stop it)."""
-    return os.times().elapsed
-
-
-class Probe:
-    """Wall time and SQL queries of a phase on one cursor."""
-
-    def __init__(self, cr):
-        self.cr = cr
-
-    def __enter__(self):
-        self.start = wall_clock()
-        self.queries = self.cr.sql_log_count
-        return self
-
-    def __exit__(self, *exc):
-        self.seconds = wall_clock() - self.start
-        self.queries = self.cr.sql_log_count - self.queries
 
 
 # ---------------------------------------------------------------------------
@@ -483,21 +444,6 @@ def measure_decisions(env, args, today):
     report(probe, len(ids))
     print(f"cases with a step due: {due}")
     return len(ids)
-
-
-@contextlib.contextmanager
-def patched(cls, name, make_wrapper):
-    """``cls.name`` replaced by ``make_wrapper(original)`` within the block."""
-    own = name in vars(cls)
-    original = getattr(cls, name)
-    setattr(cls, name, make_wrapper(original))
-    try:
-        yield
-    finally:
-        if own:
-            setattr(cls, name, original)
-        else:
-            delattr(cls, name)
 
 
 def batch_probe(batches):

@@ -50,6 +50,7 @@ import time
 from datetime import timedelta
 
 import bench_odoo
+from bench_odoo import load_average, patched
 
 DEFAULT_COUNT = 500
 TARGET_RATIO = 0.7
@@ -224,21 +225,6 @@ def time_invoices_in_batches(env, invoices, batch):
     return seconds
 
 
-@contextlib.contextmanager
-def patched(owner, name, make_wrapper):
-    """``owner.name`` replaced by ``make_wrapper(original)`` within the block."""
-    own = name in vars(owner)
-    original = getattr(owner, name)
-    setattr(owner, name, make_wrapper(original))
-    try:
-        yield
-    finally:
-        if own:
-            setattr(owner, name, original)
-        else:
-            delattr(owner, name)
-
-
 def timer(phases, name):
     """Wrapper factory: adds the wall time and count of each call to
     ``phases[name]`` (thread-safe enough: one list append per call)."""
@@ -317,14 +303,6 @@ def time_letters(env, letters):
     content, _type = Report._render_qweb_pdf(LETTER_REPORT, letters.ids)
     pages = PdfFileReader(io.BytesIO(content), strict=False).getNumPages()
     return first, reprint, pages
-
-
-def load_average():
-    """The load averages of the machine (1, 5, 15 minutes), as text."""
-    try:
-        return "%.2f %.2f %.2f" % os.getloadavg()
-    except OSError:
-        return "unknown"
 
 
 def print_results(figures, batch):

@@ -146,3 +146,60 @@ def report_server(env, args):
         yield url
     finally:
         parameters.set_param("report.url", previous or False)
+
+
+# ----------------------------------------------------------------------
+# Measuring helpers shared by the benches
+# ----------------------------------------------------------------------
+def load_average():
+    """The load averages of the machine (1, 5, 15 minutes), as text."""
+    try:
+        return "%.2f %.2f %.2f" % os.getloadavg()
+    except OSError:
+        return "unknown"
+
+
+def rss_mb():
+    """Resident memory of this process, in MB (Linux)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            pages = int(handle.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
+    except OSError:
+        return 0.0
+
+
+def wall_clock():
+    """Seconds of real time (``os.times``: freezegun does not stop it)."""
+    return os.times().elapsed
+
+
+class Probe:
+    """Wall time and SQL queries of a phase on one cursor."""
+
+    def __init__(self, cr):
+        self.cr = cr
+
+    def __enter__(self):
+        self.start = wall_clock()
+        self.queries = self.cr.sql_log_count
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = wall_clock() - self.start
+        self.queries = self.cr.sql_log_count - self.queries
+
+
+@contextlib.contextmanager
+def patched(owner, name, make_wrapper):
+    """``owner.name`` replaced by ``make_wrapper(original)`` within the block."""
+    own = name in vars(owner)
+    original = getattr(owner, name)
+    setattr(owner, name, make_wrapper(original))
+    try:
+        yield
+    finally:
+        if own:
+            setattr(owner, name, original)
+        else:
+            delattr(owner, name)

@@ -81,9 +81,14 @@ class DebtNegotiation(models.Model):
         today = fields.Date.context_today(self)
         for case in self:
             workflow(case).write({"handover_date": today})
-            letters = case._generate_letter(
-                "handover", channel=case._online_letter_channel()
+            # a debtor who never gets automatic letters (e.g. represented
+            # by a lawyer): the notice waits in Letters to Send, by post
+            channel = (
+                "post"
+                if case.partner_id.commercial_partner_id.negotiation_blocked
+                else case._online_letter_channel()
             )
+            letters = case._generate_letter("handover", channel=channel)
             if letters.channel == "email":
                 letters._send_email()
             dossier = case._evidence_dossier_attachment()

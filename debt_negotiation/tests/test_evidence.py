@@ -331,6 +331,15 @@ class TestEvidence(DebtNegotiationCommon):
             )
         )
 
+    def test_a_debtor_without_automatic_letters_gets_the_notice_by_hand(self):
+        self.debtor.negotiation_blocked = True
+        case = self._start_case(self._create_overdue_invoices(amounts=(300.0,)))
+        case.agency_id = self.agency
+        case.action_escalate()
+        notice = case.letter_ids.filtered(lambda lt: lt.letter_type == "handover")
+        self.assertRecordValues(notice, [{"channel": "post", "state": "to_send"}])
+        self.assertTrue(case.handover_dossier_id)
+
     def test_no_agency_no_hand_over_and_no_notice_before_it(self):
         case = self._start_case(self._create_overdue_invoices(amounts=(300.0,)))
         with self.assertRaises(UserError):
