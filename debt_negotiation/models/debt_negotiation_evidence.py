@@ -122,7 +122,8 @@ class DebtNegotiationEvidence(models.Model):
         # case, and writing it makes a transaction that sealed on the same
         # case meanwhile a serialization failure (retried), never a fork.
         Case = self.env["debt.negotiation"]
-        Case.flush_model(["evidence_sequence", "evidence_head_hash"])
+        # (the chain's head is written only below, in SQL)
+        Case.flush_model(["company_id"])
         self.env.cr.execute(
             SQL(
                 "SELECT id, evidence_sequence, evidence_head_hash, company_id "
@@ -241,9 +242,11 @@ class DebtNegotiationEvidence(models.Model):
         """Seal the documents collected in this environment so far."""
         pending = pending_seals(self.env)
         entries = self.browse()
-        while pending:
-            model, ids = next(iter(pending.items()))
-            del pending[model]
+        if not pending:
+            return entries
+        collected = list(pending.items())
+        pending.clear()
+        for model, ids in collected:
             entries |= self._append(self.env[model].browse(ids))
         return entries
 

@@ -24,6 +24,16 @@ AGREEMENTS_DIR = "agreements"
 INVOICES_DIR = "invoices"
 
 
+# Report data key: the files and chain check a dossier already computed.
+SUMMARY_INPUTS_KEY = "debt_negotiation_evidence"
+
+
+class SummaryInputs(dict):
+    """``{case id: {"files": ..., "check": ...}}`` computed by the dossier.
+    Only this type is honoured: report data sent by a client is JSON, never
+    this type, so it cannot make a summary print other hashes."""
+
+
 def _slug(text):
     return re.sub(r"[^\w.-]+", "_", text or "").strip("_") or "file"
 
@@ -103,11 +113,11 @@ class DebtNegotiation(models.Model):
     def _check_evidence_access(self):
         """The dossier holds the whole record of the case: only managers
         and the case's negotiator (and the scheduler) assemble it."""
-        if self.env.is_superuser() or self.env.user.has_group(MANAGER_GROUP):
+        if self.env.is_superuser():
             return
         self.check_access("read")
         for case in self:
-            if case.user_id != self.env.user:
+            if not case.evidence_allowed:
                 raise AccessError(
                     self.env._(
                         "Only a negotiation manager or the negotiator of case "
@@ -247,7 +257,8 @@ class DebtNegotiation(models.Model):
         self.ensure_one()
         self._check_evidence_access()
         files = self._evidence_files()
-        summary, summary_type = self._evidence_summary_document()
+        check = self._evidence_check()
+        summary, summary_type = self._evidence_summary_document(files, check)
         files.append(
             {
                 "file": f"summary.{'pdf' if summary_type == 'pdf' else 'html'}",
@@ -255,7 +266,7 @@ class DebtNegotiation(models.Model):
                 "description": self.env._("Summary of the case and its evidence"),
             }
         )
-        manifest = self._evidence_manifest(files)
+        manifest = self._evidence_manifest(files, check)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for item in files:
@@ -408,9 +419,8 @@ class DebtNegotiation(models.Model):
             channel=channel,
         )
 
-    def _evidence_manifest(self, files):
+    def _evidence_manifest(self, files, check):
         self.ensure_one()
-        check = self._evidence_check()
         return {
             "case": self.name,
             "case_id": self.id,
@@ -435,15 +445,19 @@ class DebtNegotiation(models.Model):
             ],
         }
 
-    def _evidence_summary_document(self):
-        """``(content, report type)`` of the summary report of the case."""
+    def _evidence_summary_document(self, files, check):
+        """``(content, report type)`` of the summary report of the case,
+        printing the dossier's ``files`` and chain ``check`` (not computed
+        again)."""
         self.ensure_one()
-        content, report_type = (
+        computed = SummaryInputs({self.id: {"files": files, "check": check}})
+        return (
             self.env["ir.actions.report"]
             .sudo()
-            ._render_qweb_pdf(SUMMARY_REPORT, res_ids=self.ids)
+            ._render_qweb_pdf(
+                SUMMARY_REPORT, res_ids=self.ids, data={SUMMARY_INPUTS_KEY: computed}
+            )
         )
-        return content, report_type
 
     # ------------------------------------------------------------------
     # BUSINESS METHODS: the logs as CSV
@@ -546,14 +560,8 @@ class DebtNegotiation(models.Model):
         invoice, document, kind, amount}]`` (amount in the invoice's
         currency)."""
         self.ensure_one()
-        invoices = self.sudo().invoice_ids
-        lines = invoices.line_ids.filtered(
-            lambda line: line.account_type == "asset_receivable"
-        )
-        partials = (
-            self.env["account.partial.reconcile"]
-            .sudo()
-            .search([("debit_move_id", "in", lines.ids)], order="max_date, id")
+        partials = self._settlement_partials(
+            self.sudo().invoice_ids, order="max_date, id"
         )
         payments = []
         for partial in partials:
@@ -599,24 +607,27 @@ class DebtNegotiation(models.Model):
         return header, rows
 
     def _csv_amount(self, amount, currency=None):
-        currency = currency or self.currency_id
-        return format(currency.round(amount or 0.0), f".{currency.decimal_places}f")
+        # amounts are written as they are sealed: text at the currency's
+        # precision
+        return self.env["debt.negotiation.evidence.mixin"]._evidence_amount(
+            amount, currency or self.currency_id
+        )
 
     # ------------------------------------------------------------------
     # BUSINESS METHODS: the summary report
     # ------------------------------------------------------------------
-    def _evidence_summary_values(self):
+    def _evidence_summary_values(self, files=None, check=None):
         """What the summary report prints: the invoices, the timeline, the
-        chain check and the files of the dossier with their SHA-256."""
+        chain check and the files of the dossier with their SHA-256
+        (``files`` and ``check``: already computed by the dossier)."""
         self.ensure_one()
         case = self.sudo().with_context(active_test=False)
         return {
             "invoices": case.invoice_ids.sorted(lambda m: (m.invoice_date_due, m.id)),
             "timeline": self._evidence_timeline(),
-            "check": self._evidence_check(),
-            "files": self._evidence_files(),
+            "check": check or self._evidence_check(),
+            "files": files if files is not None else self._evidence_files(),
             "agreements": self._evidence_documents()[2],
-            "payments": self._evidence_payments(),
         }
 
     def _evidence_timeline(self):

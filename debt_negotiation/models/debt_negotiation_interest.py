@@ -199,18 +199,23 @@ class DebtNegotiation(models.Model):
         return claimed
 
     @api.model
-    def _invoice_settlements(self, moves, since=None):
-        """``{move id: [(date, amount), ...]}``: what settled each invoice
-        (payments, credit notes), in the invoice's currency, with the date
-        of the reconciliation (from ``since`` on, if given), in one query.
-        The interest runs on what is left; a promise counts what came."""
+    def _settlement_partials(self, moves, since=None, order=None):
+        """The reconciliations that settled the receivable of ``moves``
+        (payments, credit notes), from ``since`` on if given."""
         lines = moves.line_ids.filtered(
             lambda line: line.account_type == "asset_receivable"
         )
         domain = [("debit_move_id", "in", lines.ids)]
         if since:
             domain.append(("max_date", ">=", since))
-        partials = self.env["account.partial.reconcile"].sudo().search(domain)
+        return self.env["account.partial.reconcile"].sudo().search(domain, order=order)
+
+    def _invoice_settlements(self, moves, since=None):
+        """``{move id: [(date, amount), ...]}``: what settled each invoice
+        (payments, credit notes), in the invoice's currency, with the date
+        of the reconciliation (from ``since`` on, if given), in one query.
+        The interest runs on what is left; a promise counts what came."""
+        partials = self._settlement_partials(moves, since=since)
         settlements = defaultdict(list)
         for partial in partials:
             settlements[partial.debit_move_id.move_id.id].append(

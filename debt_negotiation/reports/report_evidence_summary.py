@@ -2,6 +2,11 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, models
 
+from ..models.debt_negotiation_evidence_dossier import (
+    SUMMARY_INPUTS_KEY,
+    SummaryInputs,
+)
+
 
 class ReportEvidenceSummary(models.AbstractModel):
     """The summary of a case's evidence (the dossier's summary PDF): only
@@ -14,9 +19,15 @@ class ReportEvidenceSummary(models.AbstractModel):
     def _get_report_values(self, docids, data=None):
         cases = self.env["debt.negotiation"].browse(docids)
         cases._check_evidence_access()
+        computed = (data or {}).get(SUMMARY_INPUTS_KEY)
+        if not isinstance(computed, SummaryInputs):
+            computed = {}
         return {
             "doc_ids": cases.ids,
             "doc_model": "debt.negotiation",
             "docs": cases,
-            "evidence": {case.id: case._evidence_summary_values() for case in cases},
+            "evidence": {
+                case.id: case._evidence_summary_values(**computed.get(case.id, {}))
+                for case in cases
+            },
         }

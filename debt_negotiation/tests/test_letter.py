@@ -519,9 +519,20 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
             runs[letter_id] = result
             return result
 
+        # In a test, the HTTP server that wkhtmltopdf loads the assets from
+        # shares the test's cursor: the next chunk's HTML is rendered while
+        # holding the test lock, so a request waits instead of using the
+        # cursor at the same time (a server has a cursor per request).
+        prepare_job = type(Letter)._pdf_job
+
+        def pdf_job(letters, *args):
+            with self.registry.test_lock:
+                return prepare_job(letters, *args)
+
         with (
             patch.object(letter_pdf, "_wkhtmltopdf_renders_batches", return_value=True),
             patch.object(letter_pdf, "_run_wkhtmltopdf", side_effect=run),
+            patch.object(type(Letter), "_pdf_job", pdf_job),
         ):
             Letter.browse(letters.ids)._ensure_pdf()
         self.assertEqual(set(runs), set(letters.ids))
