@@ -965,8 +965,10 @@ def measure_run(env, args, cases):
         )
         # the queries of the Odoo APIs the monitor calls, by origin
         for cls, name, label in (
-            (Case, "message_post", "chatter messages and emails (message_post)"),
+            (Case, "message_post", "chatter messages and emails"),
+            (Case, "_mail_batch_post", "chatter messages and emails"),
             (Case, "activity_schedule", "activities"),
+            (Case, "_mail_batch_activities", "activities"),
             (Case, "_generate_letter", "letters"),
             (Move, "create", "accounting entries"),
             (Move, "_post", "accounting entries"),

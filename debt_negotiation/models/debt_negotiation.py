@@ -13,6 +13,7 @@ from ..const import (
     OPEN_STATES,
     STATE_SELECTION,
 )
+from .debt_negotiation_mail_batch import RUN_ACTIVITIES_KEY, _RunActivities
 from .workflow import is_privileged, readonly_stored_computes, refuse_forced, workflow
 
 _logger = logging.getLogger(__name__)
@@ -657,6 +658,29 @@ class DebtNegotiation(models.Model):
         admin = self.env.ref("base.user_admin", raise_if_not_found=False)
         return admin.id if admin else SUPERUSER_ID
 
+    def _schedule_calls(self, values_list):
+        """A call activity for the negotiator of each of these cases
+        (``values_list[i]``: its ``summary`` and ``note``), created
+        together. In a scheduled run that collects its activities, the
+        negotiators learn of them in the run's digest (see the follow-up
+        engine's ``_notify_negotiators``), not by one email per activity.
+
+        :return: the activities, in the order of ``self``
+        """
+        collected = self.env.context.get(RUN_ACTIVITIES_KEY)
+        digest = isinstance(collected, _RunActivities)
+        cases = self.with_context(mail_activity_quick_update=True) if digest else self
+        activities = cases._mail_batch_activities(
+            self.env.ref("debt_negotiation.mail_activity_type_negotiation_call"),
+            [
+                dict(values, user_id=case._activity_user_id())
+                for case, values in zip(self, values_list, strict=True)
+            ],
+        )
+        if digest:
+            collected.extend(activities.ids)
+        return activities
+
     def _as_sender(self):
         """The cases, to post our emails on them: as they are for staff (the
         user is the author, as Odoo does), as the system when the debtor's
@@ -668,14 +692,16 @@ class DebtNegotiation(models.Model):
         return self
 
     def _sync_stage(self):
-        """Move each case to the first stage bound to its new state."""
+        """Move each case to the first stage bound to its new state (one
+        write per stage)."""
         Stage = self.env["debt.negotiation.stage"]
-        for case in self:
-            if case.stage_id.state == case.state:
-                continue
-            stage = Stage._stage_for_state(case.state)
-            if stage and stage != case.stage_id:
-                case.stage_id = stage
+        moved = self.filtered(lambda case: case.stage_id.state != case.state)
+        for state, cases in moved.grouped("state").items():
+            stage = Stage._stage_for_state(state)
+            if stage:
+                cases.filtered(
+                    lambda case, s=stage: case.stage_id != s
+                ).stage_id = stage
 
     # ------------------------------------------------------------------
     # ACTION METHODS

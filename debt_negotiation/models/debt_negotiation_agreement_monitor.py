@@ -12,6 +12,7 @@ from odoo.tools import split_every
 from odoo.tools.misc import format_date
 
 from ..tools import negotiation_rules as rules
+from .debt_negotiation_mail_batch import RUN_ACTIVITIES_KEY, _RunActivities
 from .workflow import internal as _internal
 from .workflow import workflow as _workflow
 
@@ -41,8 +42,21 @@ class DebtNegotiationAgreement(models.Model):
         own savepoint (:meth:`_monitor_run_batch`): one failing case is
         rolled back alone, noted on the case (:meth:`_monitor_fail`) and
         tried again on the next run, the others go on. Outside tests each
-        batch is committed, so a failure loses nothing done before.
+        batch is committed, so a failure loses nothing done before. Each
+        negotiator is told of the activities the run gave them in one
+        message.
         """
+        if not isinstance(self.env.context.get(RUN_ACTIVITIES_KEY), _RunActivities):
+            monitor = self.with_context(**{RUN_ACTIVITIES_KEY: _RunActivities()})
+            monitor._cron_monitor(batch_size)
+            self.env["debt.negotiation.followup.engine"]._notify_negotiators(
+                monitor.env.context[RUN_ACTIVITIES_KEY],
+                subject=lambda count: self.env._(
+                    "Agreement check: %(count)s activities for you", count=count
+                ),
+                intro=self.env._("Today's agreement check gave you an activity on:"),
+            )
+            return True
         # The cron works for every company, whatever its user may see.
         agreements_env = self.sudo().with_context(active_test=True)
         auto_commit = self._monitor_auto_commit()
@@ -208,25 +222,33 @@ class DebtNegotiationAgreement(models.Model):
         missed_of = {installment.agreement_id: installment for installment in missed}
         _internal(broken).write({"state": "broken"})
         _workflow(cases).write({"state": "broken", "response_deadline": False})
+        notes = []
         for agreement in broken:
             case = agreement.negotiation_id
             installment = missed_of.get(agreement, missed.browse())
-            case.message_post(
-                body=self.env._(
-                    "Agreement broken: %(installment)s of %(amount)s due on "
-                    "%(date)s was not paid within the grace period.",
-                    installment=installment.name,
-                    amount=case.currency_id.format(installment.amount_residual),
-                    date=format_date(self.env, installment.due_date),
+            notes.append(
+                (
+                    case,
+                    self.env._(
+                        "Agreement broken: %(installment)s of %(amount)s due on "
+                        "%(date)s was not paid within the grace period.",
+                        installment=installment.name,
+                        amount=case.currency_id.format(installment.amount_residual),
+                        date=format_date(self.env, installment.due_date),
+                    ),
                 )
             )
             if case.negotiation_blocked:
-                case.message_post(
-                    body=self.env._(
-                        "No broken-promise letter: this debtor never receives "
-                        "automatic letters."
+                notes.append(
+                    (
+                        case,
+                        self.env._(
+                            "No broken-promise letter: this debtor never "
+                            "receives automatic letters."
+                        ),
                     )
                 )
+        cases._mail_batch_notes(notes)
         lettered = cases.filtered(lambda c: not c.negotiation_blocked)
         if lettered:
             # the letter announces the step the ladder now plans
@@ -236,20 +258,23 @@ class DebtNegotiationAgreement(models.Model):
                 stated._generate_letter("broken_promise", installment=missed)
             if lettered - stated:
                 (lettered - stated)._generate_letter("broken_promise")
+        calls = []
         for agreement in broken:
-            case = agreement.negotiation_id
             installment = missed_of.get(agreement, missed.browse())
-            case.activity_schedule(
-                "debt_negotiation.mail_activity_type_negotiation_call",
-                user_id=case._activity_user_id(),
-                summary=self.env._("Broken promise: call the debtor"),
-                note=self.env._(
-                    "%(installment)s due on %(date)s was missed; the agreement "
-                    "is broken.",
-                    installment=installment.name,
-                    date=format_date(self.env, installment.due_date),
-                ),
+            calls.append(
+                {
+                    "summary": self.env._("Broken promise: call the debtor"),
+                    "note": self.env._(
+                        "%(installment)s due on %(date)s was missed; the "
+                        "agreement is broken.",
+                        installment=installment.name,
+                        date=format_date(self.env, installment.due_date),
+                    ),
+                }
             )
+        cases.browse(
+            [agreement.negotiation_id.id for agreement in broken]
+        )._schedule_calls(calls)
         cases._schedule_next_action()
         return True
 
@@ -257,18 +282,23 @@ class DebtNegotiationAgreement(models.Model):
         """The debtor paid what was missed before the announced escalation,
         as the broken-promise letter asked: the agreement is back in force
         and its installments are monitored again."""
-        for agreement in self:
-            case = agreement.negotiation_id
-            _internal(agreement).write({"state": "active"})
-            _workflow(case).write({"state": "agreement", "response_deadline": False})
-            case.message_post(
-                body=self.env._(
-                    "The missed payment of %(offer)s was received: the "
-                    "agreement is back in force.",
-                    offer=agreement.offer_id.display_name,
+        cases = self.negotiation_id
+        _internal(self).write({"state": "active"})
+        _workflow(cases).write({"state": "agreement", "response_deadline": False})
+        cases._mail_batch_notes(
+            [
+                (
+                    agreement.negotiation_id,
+                    self.env._(
+                        "The missed payment of %(offer)s was received: the "
+                        "agreement is back in force.",
+                        offer=agreement.offer_id.display_name,
+                    ),
                 )
-            )
-            case._schedule_next_action()
+                for agreement in self
+            ]
+        )
+        cases._schedule_next_action()
         return True
 
     def _forgives_balance(self):
@@ -300,8 +330,7 @@ class DebtNegotiationAgreement(models.Model):
             fulfilled |= agreement
         to_write_off._write_off_balance()
         _internal(fulfilled).write({"state": "fulfilled"})
-        for agreement in fulfilled:
-            agreement._settle_case()
+        fulfilled._settle_cases()
         return True
 
     def _credit_waived_claims(self):
@@ -397,58 +426,73 @@ class DebtNegotiationAgreement(models.Model):
                 )
             )
 
-    def _settle_case(self):
-        """The agreement is fulfilled: settle its case, or let the
-        negotiation go on for the invoices added after the agreement."""
-        self.ensure_one()
-        case = self.negotiation_id
-        currency = self.currency_id
-        offer = self.offer_id
-        other_due = currency.round(
-            sum((case.invoice_ids - self.invoice_ids).mapped("amount_residual"))
-        )
-        if not currency.is_zero(other_due):
-            _workflow(case).write({"state": "open"})
-            case.message_post(
-                body=self.env._(
+    def _settle_cases(self):
+        """These agreements are fulfilled: settle their cases, or let the
+        negotiation go on for the invoices added after the agreement. All
+        the cases written and their notes posted together."""
+        settled, continuing = self.browse(), self.browse()
+        notes = []
+        for agreement in self:
+            case = agreement.negotiation_id
+            currency = agreement.currency_id
+            offer = agreement.offer_id
+            other_due = currency.round(
+                sum(
+                    (case.invoice_ids - agreement.invoice_ids).mapped("amount_residual")
+                )
+            )
+            if not currency.is_zero(other_due):
+                continuing |= agreement
+                body = self.env._(
                     "Agreement fulfilled: %(offer)s is paid. %(amount)s is still "
                     "due on invoices added after the agreement; the negotiation "
                     "continues.",
                     offer=offer.display_name,
                     amount=currency.format(other_due),
                 )
+            elif agreement.credit_note_ids:
+                settled |= agreement
+                body = self.env._(
+                    "Agreement fulfilled: every installment of %(offer)s is paid. "
+                    "The remaining %(amount)s was credited (%(moves)s); the case "
+                    "is settled.",
+                    offer=offer.display_name,
+                    amount=currency.format(agreement.writeoff_amount),
+                    moves=", ".join(
+                        (agreement.credit_note_ids | agreement.writeoff_move_id).mapped(
+                            "name"
+                        )
+                    ),
+                )
+            elif agreement.writeoff_move_id:
+                settled |= agreement
+                body = self.env._(
+                    "Agreement fulfilled: every installment of %(offer)s is paid. "
+                    "The remaining %(amount)s was written off (%(move)s); the "
+                    "case is settled.",
+                    offer=offer.display_name,
+                    amount=currency.format(agreement.writeoff_amount),
+                    move=agreement.writeoff_move_id.name,
+                )
+            else:
+                settled |= agreement
+                body = self.env._(
+                    "Agreement fulfilled: %(offer)s is paid; the case is settled.",
+                    offer=offer.display_name,
+                )
+            notes.append((case, body))
+        if continuing:
+            _workflow(continuing.negotiation_id).write({"state": "open"})
+        if settled:
+            _workflow(settled.negotiation_id).write(
+                {
+                    "state": "settled",
+                    "response_deadline": False,
+                    "next_action_date": False,
+                }
             )
-            case._schedule_next_action()
-            return
-        _workflow(case).write(
-            {"state": "settled", "response_deadline": False, "next_action_date": False}
-        )
-        if self.credit_note_ids:
-            body = self.env._(
-                "Agreement fulfilled: every installment of %(offer)s is paid. "
-                "The remaining %(amount)s was credited (%(moves)s); the case "
-                "is settled.",
-                offer=offer.display_name,
-                amount=currency.format(self.writeoff_amount),
-                moves=", ".join(
-                    (self.credit_note_ids | self.writeoff_move_id).mapped("name")
-                ),
-            )
-        elif self.writeoff_move_id:
-            body = self.env._(
-                "Agreement fulfilled: every installment of %(offer)s is paid. "
-                "The remaining %(amount)s was written off (%(move)s); the "
-                "case is settled.",
-                offer=offer.display_name,
-                amount=currency.format(self.writeoff_amount),
-                move=self.writeoff_move_id.name,
-            )
-        else:
-            body = self.env._(
-                "Agreement fulfilled: %(offer)s is paid; the case is settled.",
-                offer=offer.display_name,
-            )
-        case.message_post(body=body)
+        self.negotiation_id._mail_batch_notes(notes)
+        continuing.negotiation_id._schedule_next_action()
 
     # ------------------------------------------------------------------
     # Business methods: settlement write-off

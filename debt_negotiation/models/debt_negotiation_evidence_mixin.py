@@ -2,12 +2,14 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
+from .workflow import ContextCollector
+
 # Context key: the documents to seal at the end of a batch (see
 # debt.negotiation.evidence._seal_deferred).
 PENDING_SEALS_KEY = "debt_negotiation_pending_seals"
 
 
-class PendingSeals(dict):
+class PendingSeals(ContextCollector, dict):
     """``{model: [ids]}`` to seal later. Only this type is honoured: a client
     can send a plain dict in its context, never this type, so an RPC call
     cannot keep a document out of the chain."""

@@ -15,20 +15,12 @@ from odoo.tools.misc import format_date
 
 from ..const import CHASING_STATES, FOLLOWED_STATES
 from ..tools import followup_ladder
+from .debt_negotiation_mail_batch import RUN_ACTIVITIES_KEY, _RunActivities
 
 _logger = logging.getLogger(__name__)
 
-# Context key holding the activities one run created, for the negotiators'
-# digest (see DebtNegotiationFollowupEngine._notify_negotiators).
-RUN_ACTIVITIES_KEY = "debt_negotiation_followup_run_activities"
 # Cases listed in a negotiator's digest of the activities of a run.
 DIGEST_LINES = 50
-
-
-class _RunActivities(list):
-    """Ids of the activities created by one run: a type no RPC client can
-    send in a context, so only a run of the engine collects them."""
-
 
 # Cases the scheduled follow-ups handle per transaction (context key
 # ``debt_negotiation_followup_batch_size`` overrides it).
@@ -515,11 +507,16 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
                 collected.extend(activities.ids)
 
     @api.model
-    def _notify_negotiators(self, activity_ids):
+    def _notify_negotiators(self, activity_ids, subject=None, intro=None):
         """Tell each negotiator, in one message, which cases the run gave
         them an activity on (``activity_ids``; those rolled back are gone),
         as an activity assigned by hand would, without one notification per
-        case. The message lists the first :data:`DIGEST_LINES` cases."""
+        case. The message lists the first :data:`DIGEST_LINES` cases.
+
+        :param subject: ``subject(count)``, the message's subject (the
+            follow-ups' by default)
+        :param intro: the line above the cases (the follow-ups' by default)
+        """
         activities = self.env["mail.activity"].sudo().browse(activity_ids).exists()
         by_user = defaultdict(list)
         for activity in activities:
@@ -542,12 +539,17 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
                 )
             cases[:1].message_notify(
                 partner_ids=user.partner_id.ids,
-                subject=self.env._(
+                subject=subject(len(user_activities))
+                if subject
+                else self.env._(
                     "Follow-ups: %(count)s activities for you",
                     count=len(user_activities),
                 ),
                 body=Markup("<p>%s</p><ul>%s</ul>")
-                % (self.env._("Today's follow-ups gave you an activity on:"), lines),
+                % (
+                    intro or self.env._("Today's follow-ups gave you an activity on:"),
+                    lines,
+                ),
                 model_description=self.env._("Negotiation"),
             )
 

@@ -83,9 +83,7 @@ class DebtNegotiationInstallment(models.Model):
             if not template:
                 continue
             for batch in split_every(batch_size, installments.ids, Installment.browse):
-                rendered = batch._render_notices(template)
-                for installment in batch:
-                    installment._post_notice(template, rendered[installment.id])
+                batch._post_notices(template)
                 _internal(batch).write({date_field: today})
                 sent += len(batch)
                 if auto_commit:
@@ -94,58 +92,34 @@ class DebtNegotiationInstallment(models.Model):
                 self.env.invalidate_all()
         return sent
 
-    def _render_notices(self, template):
-        """``{installment id: {message_post argument: value}}``: the subject,
-        body and sender of ``template`` rendered for all these installments
-        at once (each in its debtor's language), and what posting in their
-        cases works out for each message (author, reply-to, alias domain,
-        company), worked out once for all of them."""
+    def _post_notices(self, template):
+        """Email ``template`` rendered for each of these installments (its
+        subject, body and sender rendered for all at once, each in its
+        debtor's language) to its debtor's letters contact, posted in its
+        case's chatter: all the messages and emails created together (see
+        ``_mail_batch_post``).
+
+        :return: the messages, in the order of ``self``
+        """
         template = template.sudo()
         values = {
             name: template._render_field(name, self.ids, compute_lang=True)
             for name in ("subject", "body_html")
         }
-        values["email_from"] = template._render_field("email_from", self.ids)
-        cases = self.negotiation_id
-        company = self.env.company
-        alias_domains = cases.sudo()._mail_get_alias_domains(default_company=company)
-        companies = cases._mail_get_companies(default=company)
-        senders, reply_to = {}, {}
-        for email_from in set(values["email_from"].values()):
-            # as message_post finds them, once per sender
-            senders[email_from] = cases._message_compute_author(
-                None, email_from or None, raise_on_email=False
-            )
-            reply_to[email_from] = cases._notify_get_reply_to(
-                default=senders[email_from][1]
-            )
-        rendered = {}
-        for installment in self:
-            case_id = installment.negotiation_id.id
-            email_from = values["email_from"][installment.id]
-            author_id, sender = senders[email_from]
-            rendered[installment.id] = {
-                "subject": values["subject"][installment.id],
-                "body": values["body_html"][installment.id],
-                "author_id": author_id,
-                "email_from": sender,
-                "reply_to": reply_to[email_from][case_id],
-                "record_alias_domain_id": alias_domains[case_id].id,
-                "record_company_id": companies[case_id].id,
-            }
-        return rendered
-
-    def _post_notice(self, template, rendered=None):
-        """Email ``template`` rendered for this installment (``rendered``:
-        see :meth:`_render_notices`, rendered now when not given) to the
-        debtor's letters contact, posted in the case's chatter."""
-        self.ensure_one()
-        case = self.negotiation_id
-        if rendered is None:
-            rendered = self._render_notices(template)[self.id]
-        case.message_post(
-            partner_ids=case.letter_recipient_id.ids,
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-            **rendered,
+        senders = template._render_field("email_from", self.ids)
+        cases = self.env["debt.negotiation"].browse(
+            [installment.negotiation_id.id for installment in self]
+        )
+        return cases._mail_batch_post(
+            [
+                {
+                    "subject": values["subject"][installment.id],
+                    "body": values["body_html"][installment.id],
+                    "email_from": senders[installment.id] or None,
+                    "partner_ids": installment.negotiation_id.letter_recipient_id.ids,
+                    "message_type": "comment",
+                    "subtype_xmlid": "mail.mt_comment",
+                }
+                for installment in self
+            ]
         )

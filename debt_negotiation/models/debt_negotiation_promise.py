@@ -10,8 +10,6 @@ from odoo.tools.misc import format_date
 from .workflow import is_privileged
 from .workflow import workflow as _workflow
 
-CALL_ACTIVITY = "debt_negotiation.mail_activity_type_negotiation_call"
-
 
 class DebtNegotiationPromise(models.Model):
     """A debtor's promise to pay an amount by a date ("I'll pay 400 on
@@ -281,31 +279,46 @@ class DebtNegotiationPromise(models.Model):
         if not self:
             return
         _workflow(self).state = "kept"
-        for promise in self:
-            promise.negotiation_id.message_post(
-                body=self.env._(
-                    "Promise kept: %(promise)s.", promise=promise.display_name
+        self.negotiation_id._mail_batch_notes(
+            [
+                (
+                    promise.negotiation_id,
+                    self.env._(
+                        "Promise kept: %(promise)s.", promise=promise.display_name
+                    ),
                 )
-            )
+                for promise in self
+            ]
+        )
 
     def _set_broken(self):
         """Mark broken: the negotiator calls, the follow-ups resume."""
         if not self:
             return
         _workflow(self).state = "broken"
-        for promise in self:
-            case = promise.negotiation_id
-            case.message_post(
-                body=self.env._(
-                    "Promise broken: %(promise)s; %(paid)s received since. The "
-                    "follow-ups resume.",
-                    promise=promise.display_name,
-                    paid=promise.currency_id.format(promise.amount_paid),
+        cases = self.env["debt.negotiation"].browse(
+            [promise.negotiation_id.id for promise in self]
+        )
+        cases._mail_batch_notes(
+            [
+                (
+                    promise.negotiation_id,
+                    self.env._(
+                        "Promise broken: %(promise)s; %(paid)s received since. "
+                        "The follow-ups resume.",
+                        promise=promise.display_name,
+                        paid=promise.currency_id.format(promise.amount_paid),
+                    ),
                 )
-            )
-            case.activity_schedule(
-                CALL_ACTIVITY,
-                user_id=case._activity_user_id(),
-                summary=self.env._("Promise to pay broken: call the debtor"),
-                note=promise.display_name,
-            )
+                for promise in self
+            ]
+        )
+        cases._schedule_calls(
+            [
+                {
+                    "summary": self.env._("Promise to pay broken: call the debtor"),
+                    "note": promise.display_name,
+                }
+                for promise in self
+            ]
+        )

@@ -14,6 +14,23 @@ _KEY = "debt_negotiation_workflow"
 _TOKEN = object()
 
 
+class ContextCollector:
+    """Base of the collections a run keeps in a context key (logs, seals,
+    activities to flush at its end): a type no client can send, compared by
+    identity. Odoo hands out an existing environment whose context is
+    equal to the one asked for, and two empty collections are equal: a
+    run would then collect into another run's (or a client's) collection.
+    """
+
+    def __eq__(self, other):
+        return self is other
+
+    def __ne__(self, other):
+        return self is not other
+
+    __hash__ = object.__hash__
+
+
 def workflow(records):
     """``records`` allowed to change their workflow fields. Access rights
     and record rules still apply. Only for the business methods, after

@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import Command
 from odoo.tests import tagged
 
@@ -206,3 +208,167 @@ class TestMailBatch(DebtNegotiationCommon):
                 ["response_deadline"],
             )
             self.assertEqual(message.res_id, case.id)
+
+    # ------------------------------------------------------------------
+    # Posting
+    # ------------------------------------------------------------------
+    def _post_values(self, case):
+        """An email to the case's debtor, posted in its chatter."""
+        return {
+            "body": Markup("<p>Your payment of 100.00 is due on 1 May.</p>"),
+            "subject": "Payment reminder",
+            "partner_ids": case.partner_id.ids,
+            "message_type": "comment",
+            "subtype_xmlid": "mail.mt_comment",
+        }
+
+    def _posted(self, message, case):
+        """The message, its notifications and its emails, the case's own
+        debtor named ``debtor`` (the two cases have different debtors)."""
+
+        def who(partners):
+            return sorted(
+                "debtor" if partner == case.partner_id else str(partner.id)
+                for partner in partners
+            )
+
+        row = self._row(message)
+        row.pop("parent")
+        row["partners"] = who(row["partners"])
+        row["needaction"] = who(row["needaction"])
+        row["notifications"] = sorted(
+            (who(partner)[0], kind, status)
+            for (partner, kind), status in zip(
+                row["notifications"],
+                message.notification_ids.mapped("notification_status"),
+                strict=True,
+            )
+        )
+        row["reply_to"] = message.reply_to
+        row["subject"] = message.subject
+        mails = (
+            self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
+        )
+        row["mails"] = sorted(
+            (
+                tuple(who(mail.recipient_ids)),
+                mail.subject,
+                mail.email_from,
+                mail.reply_to,
+                mail.state,
+                mail.auto_delete,
+                mail.is_notification,
+                # the thread's first message, then this one
+                mail.references
+                == f"{message.parent_id.message_id} {message.message_id}",
+            )
+            for mail in mails
+        )
+        for mail in mails:
+            # each recipient's email: the layout around the message, with
+            # the case
+            self.assertIn("due on 1 May", mail.body_html)
+            self.assertIn(case.name, mail.body_html)
+        return row
+
+    def _first_message(self, case):
+        return case.message_ids.sorted("id")[:1]
+
+    def test_batch_post_equals_message_post(self):
+        case, other = self.cases
+        # a colleague following in Odoo's inbox
+        colleague = self.env["res.users"].create(
+            {
+                "name": "Colleague",
+                "login": "colleague_batch",
+                "email": "colleague@example.com",
+                "notification_type": "inbox",
+                "groups_id": [Command.set(self.env.ref("base.group_user").ids)],
+            }
+        )
+        self.cases.message_subscribe(partner_ids=colleague.partner_id.ids)
+        before = self._last_id()
+        # message_post queues its emails as the batch does
+        upstream = other.with_context(mail_notify_force_send=False).message_post(
+            **self._post_values(other)
+        )
+        mine = case._mail_batch_post([self._post_values(case)])
+        self.assertEqual(mine, self._new_messages(case, before))
+        self.assertEqual(self._posted(mine, case), self._posted(upstream, other))
+        self.assertEqual(mine.parent_id, self._first_message(case))
+        self.assertEqual(upstream.parent_id, self._first_message(other))
+        posted = self._posted(mine, case)
+        self.assertIn(
+            (str(colleague.partner_id.id), "inbox", "sent"), posted["notifications"]
+        )
+        self.assertIn(("debtor", "email", "ready"), posted["notifications"])
+        self.assertIn(str(self.watcher.id), posted["needaction"])
+        self.assertTrue(posted["mails"], "the debtor's email is queued")
+
+    def test_batch_notes_equal_message_post(self):
+        case, other = self.cases
+        before = self._last_id()
+        upstream = other.message_post(body="Agreement broken.")
+        mine = case._mail_batch_notes([(case, "Agreement broken.")])
+        self.assertEqual(mine, self._new_messages(case, before))
+        self.assertEqual(self._posted(mine, case), self._posted(upstream, other))
+        self.assertFalse(mine.notification_ids, "a note emails no customer follower")
+
+    def test_batch_post_starts_a_thread_as_message_post(self):
+        case, other = self.cases
+        self.cases.message_ids.sudo().unlink()
+        upstream = other.message_post(body="one") | other.message_post(body="two")
+        mine = (case + case)._mail_batch_notes([(case, "one"), (case, "two")])
+        self.assertEqual(mine.mapped("body"), ["<p>one</p>", "<p>two</p>"])
+        self.assertFalse(upstream[0].parent_id)
+        self.assertEqual(upstream[1].parent_id, upstream[0])
+        self.assertFalse(mine[0].parent_id)
+        self.assertEqual(mine[1].parent_id, mine[0])
+
+    def test_batch_post_refuses_what_it_does_not_do(self):
+        with self.assertRaises(ValueError):
+            self.cases[:1]._mail_batch_post([{"body": "x", "attachments": []}])
+        with self.assertRaises(ValueError):
+            self.cases._mail_batch_post([{"body": "only one"}])
+
+    def test_batch_post_queries_do_not_grow_with_messages(self):
+        counts = []
+        for rounds in (1, 1, 4):  # the first one warms the caches up
+            records = self.cases.browse(self.cases.ids * rounds)
+            self.env.flush_all()
+            queries = self.env.cr.sql_log_count
+            messages = records._mail_batch_post(
+                [self._post_values(case) for case in records]
+            )
+            self.env.flush_all()
+            counts.append(self.env.cr.sql_log_count - queries)
+            self.assertEqual(len(messages), 2 * rounds)
+            self.assertEqual(messages.mapped("res_id"), records.ids)
+        self.assertEqual(counts[1], counts[2], "queries do not grow with messages")
+
+    def test_batch_activities_equal_activity_schedule(self):
+        case, other = self.cases
+        call = self.env.ref("debt_negotiation.mail_activity_type_negotiation_call")
+        values = {
+            "summary": "Broken promise: call the debtor",
+            "note": "Installment 1 was missed.",
+            "user_id": self.negotiation_user.id,
+        }
+        upstream = other.activity_schedule(
+            "debt_negotiation.mail_activity_type_negotiation_call", **values
+        )
+        mine = case._mail_batch_activities(call, [values])
+
+        def row(activity):
+            return (
+                activity.activity_type_id,
+                activity.summary,
+                activity.note,
+                activity.date_deadline,
+                activity.user_id,
+                activity.automated,
+                activity.res_model,
+            )
+
+        self.assertEqual(row(mine), row(upstream))
+        self.assertEqual(mine.res_id, case.id)

@@ -838,16 +838,16 @@ class TestWorkflowIntegrity(DebtNegotiationCommon):
         for case in good | bad:
             self._register_payment(case.invoice_ids, amount=600.0)
         Agreement = self.env.registry["debt.negotiation.agreement"]
-        settle = Agreement._settle_case
+        settle = Agreement._settle_cases
 
-        def settle_or_fail(agreement):
-            if agreement.negotiation_id == bad:
+        def settle_or_fail(agreements):
+            if bad in agreements.negotiation_id:
                 raise RuntimeError("an unexpected error on this case only")
-            return settle(agreement)
+            return settle(agreements)
 
         with (
             freeze_time("2026-03-18"),
-            patch.object(Agreement, "_settle_case", settle_or_fail),
+            patch.object(Agreement, "_settle_cases", settle_or_fail),
         ):
             self.Negotiation._cron_monitor_agreements()
         self.assertEqual(good.state, "settled")
