@@ -923,8 +923,11 @@ def print_batches(batches):
         f"{statistics.mean(queries):.0f} queries per batch on average (max "
         f"{max(times):.2f}s, {max(queries)} queries)"
     )
-    marks = sorted({0, len(memory) // 4, len(memory) // 2, 3 * len(memory) // 4})
-    marks.append(len(memory) - 1)
+    if len(memory) <= 20:  # every commit
+        marks = list(range(len(memory)))
+    else:
+        marks = sorted({0, len(memory) // 4, len(memory) // 2, 3 * len(memory) // 4})
+        marks.append(len(memory) - 1)
     print(
         "process memory after commit "
         + ", ".join(f"#{i + 1}: {memory[i]:.0f} MB" for i in marks)
