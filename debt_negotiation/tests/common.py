@@ -326,6 +326,21 @@ class DebtNegotiationCommon(AccountTestInvoicingCommon):
     def _message_bodies(self, record):
         return "\n".join(record.message_ids.mapped("body"))
 
+    def _user_notifications(self, user):
+        """The notifications about cases ``user`` received (searched as
+        ``user``: a notification is for its recipient only)."""
+        return (
+            self.env["mail.message"]
+            .with_user(user)
+            .search(
+                [
+                    ("message_type", "=", "user_notification"),
+                    ("partner_ids", "in", user.partner_id.ids),
+                    ("model", "=", "debt.negotiation"),
+                ]
+            )
+        )
+
     def _assert_letter_noted(self, letter):
         """The letter is noted in its case's chatter with a link to it, and
         keeps its PDF itself (never a chatter attachment)."""

@@ -614,19 +614,8 @@ class TestAgreement(DebtNegotiationCommon):
             self.env.ref("debt_negotiation.mail_activity_type_negotiation_call"),
         )
         self.assertIn("Agreement broken", self._message_bodies(case))
-        # the negotiator is told once, in the run's digest (as the
-        # negotiator: a notification is for its recipient only)
-        told = (
-            self.env["mail.message"]
-            .with_user(self.negotiation_user)
-            .search(
-                [
-                    ("message_type", "=", "user_notification"),
-                    ("partner_ids", "in", self.negotiation_user.partner_id.ids),
-                    ("model", "=", "debt.negotiation"),
-                ]
-            )
-        )
+        # the negotiator is told once, in the run's digest
+        told = self._user_notifications(self.negotiation_user)
         self.assertEqual(len(told), 1)
         self.assertIn("Agreement check: 1 activities for you", told.subject)
         self.assertIn(case.name, told.body)

@@ -720,18 +720,7 @@ class TestFollowups(FollowupCommon):
             cases.user_id = self.negotiation_user
             self._cron()
         self.assertEqual(len(self._call_activities(cases)), 2)
-        # (as the negotiator: a notification is for its recipient only)
-        notes = (
-            self.env["mail.message"]
-            .with_user(self.negotiation_user)
-            .search(
-                [
-                    ("message_type", "=", "user_notification"),
-                    ("partner_ids", "in", self.negotiation_user.partner_id.ids),
-                    ("model", "=", "debt.negotiation"),
-                ]
-            )
-        )
+        notes = self._user_notifications(self.negotiation_user)
         self.assertEqual(len(notes), 1, "one notification for the whole run")
         for case in cases:
             self.assertIn(case.name, notes.body)
