@@ -142,6 +142,8 @@ class DebtNegotiationMailBatch(models.AbstractModel):
         if not self:
             return self.env["mail.message"]
         records = self._fallback_lang()
+        if self.env.context.get("mail_post_autofollow"):
+            records._mail_batch_autofollow(values_list)
         msg_values_list = records._mail_batch_post_values(values_list)
         messages = records._message_create(msg_values_list)
         records._mail_batch_thread_new(messages, msg_values_list)
@@ -237,6 +239,17 @@ class DebtNegotiationMailBatch(models.AbstractModel):
                 continue
             msg_values["parent_id"] = first[msg_values["res_id"]]
             message.sudo().parent_id = msg_values["parent_id"]
+
+    def _mail_batch_autofollow(self, values_list):
+        """The partners a message is sent to follow its record, as
+        ``message_post`` makes them under ``mail_post_autofollow``; one call
+        per set of partners."""
+        by_partners = defaultdict(list)
+        for record, values in zip(self, values_list, strict=True):
+            if values.get("partner_ids"):
+                by_partners[tuple(values["partner_ids"])].append(record.id)
+        for partner_ids, res_ids in by_partners.items():
+            self.browse(res_ids).message_subscribe(partner_ids=list(partner_ids))
 
     def _mail_batch_subscribe_authors(self, msg_values_list):
         """Who posted follows the record, as after ``message_post``: the

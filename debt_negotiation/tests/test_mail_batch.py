@@ -325,6 +325,27 @@ class TestMailBatch(DebtNegotiationCommon):
         self.assertFalse(mine[0].parent_id)
         self.assertEqual(mine[1].parent_id, mine[0])
 
+    def test_batch_post_autofollow_as_message_post(self):
+        case, other = self.cases
+
+        def followers(record):
+            return {
+                "debtor" if partner == record.partner_id else partner.id
+                for partner in record.message_partner_ids
+            }
+
+        other.message_post(**self._post_values(other))
+        case._mail_batch_post([self._post_values(case)])
+        self.assertEqual(followers(case), followers(other))
+        other.with_context(mail_post_autofollow=True).message_post(
+            **self._post_values(other)
+        )
+        case.with_context(mail_post_autofollow=True)._mail_batch_post(
+            [self._post_values(case)]
+        )
+        self.assertIn("debtor", followers(case))
+        self.assertEqual(followers(case), followers(other))
+
     def test_batch_post_refuses_what_it_does_not_do(self):
         with self.assertRaises(ValueError):
             self.cases[:1]._mail_batch_post([{"body": "x", "attachments": []}])
