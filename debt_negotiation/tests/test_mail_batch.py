@@ -305,6 +305,28 @@ class TestMailBatch(DebtNegotiationCommon):
         self.assertIn(str(self.watcher.id), posted["needaction"])
         self.assertTrue(posted["mails"], "the debtor's email is queued")
 
+    def test_batch_post_emails_equal_message_post_emails(self):
+        """On one case, each recipient's email is the very one message_post
+        renders (its message's own id aside)."""
+        case = self.cases[:1]
+
+        def emails(message):
+            return {
+                tuple(mail.recipient_ids.ids): mail.body_html.replace(
+                    message.message_id, "<message-id>"
+                )
+                for mail in self.env["mail.mail"]
+                .sudo()
+                .search([("mail_message_id", "=", message.id)])
+            }
+
+        upstream = case.with_context(mail_notify_force_send=False).message_post(
+            **self._post_values(case)
+        )
+        mine = case._mail_batch_post([self._post_values(case)])
+        self.assertTrue(emails(mine))
+        self.assertEqual(emails(mine), emails(upstream))
+
     def test_batch_notes_equal_message_post(self):
         case, other = self.cases
         before = self._last_id()
