@@ -9,6 +9,7 @@ pylint-odoo (``.pylintrc-mandatory``, see test_pylint_odoo.py).
 
 import ast
 import csv
+import hashlib
 import re
 from collections import Counter
 from pathlib import Path
@@ -450,4 +451,33 @@ def test_readme_fragments():
     readme_dir = ADDON_DIR / "readme"
     assert any(
         (readme_dir / name).is_file() for name in ("DESCRIPTION.md", "DESCRIPTION.rst")
+    )
+
+
+def _fragments_digest():
+    """The source digest oca-gen-addon-readme writes in README.rst: the
+    SHA-256 of the manifest and of the readme/ fragments (each file's path
+    relative to the addon, then its content, in path order; hidden files
+    skipped)."""
+    digest = hashlib.sha256()
+    paths = [ADDON_DIR / "__manifest__.py"] + sorted(
+        path
+        for path in (ADDON_DIR / "readme").rglob("*")
+        if path.is_file() and not path.name.startswith(".")
+    )
+    for path in paths:
+        digest.update(str(path.relative_to(ADDON_DIR)).encode("utf-8"))
+        digest.update(path.read_bytes())
+    return f"sha256:{digest.hexdigest()}"
+
+
+def test_readme_rst_is_generated_from_the_fragments():
+    """README.rst and static/description/index.html are generated from the
+    manifest and readme/ (OCA): regenerate them after changing either, with
+    oca-gen-addon-readme (OCA/maintainer-tools) --gen-html."""
+    readme = (ADDON_DIR / "README.rst").read_text(encoding="utf-8")
+    assert f"!! source digest: {_fragments_digest()}" in readme, (
+        "README.rst is older than the manifest or readme/: run "
+        "oca-gen-addon-readme --org-name debt-negotiation --repo-name "
+        "debt_negotiation --branch 18.0 --addon-dir debt_negotiation --gen-html"
     )
