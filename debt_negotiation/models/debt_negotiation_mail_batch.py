@@ -339,7 +339,7 @@ class DebtNegotiationMailBatch(models.AbstractModel):
         for msg_values in msg_values_list:
             # a new message has no tracking values: spare their search
             msg_values.setdefault("tracking_value_ids", [])
-        emails = []  # (record, message, mail values, recipient ids)
+        emails = []  # (message, mail values, recipient ids)
         pushed = []
         for record, message, msg_values, recipients_data in zip(
             self, messages, msg_values_list, recipients_list, strict=True
