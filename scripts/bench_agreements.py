@@ -69,7 +69,14 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 
 import bench_odoo
-from bench_odoo import Probe, patched, rss_mb, wall_clock
+from bench_odoo import (
+    Probe,
+    QueryOrigins,
+    memory_marks,
+    patched,
+    rss_mb,
+    wall_clock,
+)
 
 SKIP_PDF = {"debt_negotiation_skip_pdf": True}
 PARTNER_PREFIX = "Bench Agreement Debtor"
@@ -792,29 +799,6 @@ def phase_counter(label, spent):
     return make_wrapper
 
 
-def origin_counter(name, spent):
-    """Wrapper factory: adds the queries of each call to ``spent[name]``,
-    unless it runs within another counted origin (counted there)."""
-
-    def make_wrapper(method):
-        def wrapper(records, *a, **kw):
-            if spent["_inside"]:
-                return method(records, *a, **kw)
-            spent["_inside"] = True
-            queries = records.env.cr.sql_log_count
-            try:
-                return method(records, *a, **kw)
-            finally:
-                spent["_inside"] = False
-                spent[name] = spent.get(name, 0) + (
-                    records.env.cr.sql_log_count - queries
-                )
-
-        return wrapper
-
-    return make_wrapper
-
-
 def commit_probe(batches, cr):
     """Wrapper factory of ``Cursor.commit``: (seconds, queries, memory) since
     the previous commit of ``cr``."""
@@ -923,15 +907,7 @@ def print_batches(batches):
         f"{statistics.mean(queries):.0f} queries per batch on average (max "
         f"{max(times):.2f}s, {max(queries)} queries)"
     )
-    if len(memory) <= 20:  # every commit
-        marks = list(range(len(memory)))
-    else:
-        marks = sorted({0, len(memory) // 4, len(memory) // 2, 3 * len(memory) // 4})
-        marks.append(len(memory) - 1)
-    print(
-        "process memory after commit "
-        + ", ".join(f"#{i + 1}: {memory[i]:.0f} MB" for i in marks)
-    )
+    print(f"process memory after commit {memory_marks(memory)}")
 
 
 def measure_run(env, args, cases):
@@ -945,7 +921,7 @@ def measure_run(env, args, cases):
     Move = type(env["account.move"])
     Line = type(env["account.move.line"])
     spent = {"_active": set()}
-    origins = {"_inside": False}
+    origins = QueryOrigins()
     batches = []
     phases = [
         (Installment, "_refresh_state", "installment states"),
@@ -977,7 +953,7 @@ def measure_run(env, args, cases):
             (Move, "_post", "accounting entries"),
             (Line, "_reconcile_plan", "accounting entries"),
         ):
-            stack.enter_context(patched(cls, name, origin_counter(label, origins)))
+            stack.enter_context(patched(cls, name, origins.counter(label)))
         env.invalidate_all()
         kwargs = {"batch_size": args.batch_size} if args.batch_size else {}
         with Probe(env.cr) as probe:
@@ -1002,7 +978,6 @@ def measure_run(env, args, cases):
             f"{'record' if handled else 'call'})"
         )
     print(f"  searches and the rest: {probe.queries - accounted} queries")
-    origins.pop("_inside")
     own = probe.queries - sum(origins.values())
     print(
         "queries by origin: "

@@ -57,7 +57,15 @@ import threading
 from datetime import timedelta
 
 import bench_odoo
-from bench_odoo import Probe, load_average, patched, rss_mb, wall_clock
+from bench_odoo import (
+    Probe,
+    QueryOrigins,
+    load_average,
+    memory_marks,
+    patched,
+    rss_mb,
+    wall_clock,
+)
 
 SKIP_PDF = {"debt_negotiation_skip_pdf": True}
 PARTNER_PREFIX = "Bench Debtor"
@@ -463,24 +471,6 @@ def batch_probe(batches):
     return make_wrapper
 
 
-def query_counter(name, spent):
-    """Wrapper factory: adds the queries of each call to ``spent[name]``."""
-
-    def make_wrapper(method):
-        def wrapper(records, *a, **kw):
-            queries = records.env.cr.sql_log_count
-            try:
-                return method(records, *a, **kw)
-            finally:
-                spent[name] = spent.get(name, 0) + (
-                    records.env.cr.sql_log_count - queries
-                )
-
-        return wrapper
-
-    return make_wrapper
-
-
 def print_batches(batches, batch_size):
     """Time and queries per batch, and the process memory along the run."""
     if not batches:
@@ -494,17 +484,12 @@ def print_batches(batches, batch_size):
         f"queries per batch on average (max {max(times):.2f}s, "
         f"{max(queries)} queries)"
     )
-    marks = sorted({0, len(memory) // 4, len(memory) // 2, 3 * len(memory) // 4})
-    marks.append(len(memory) - 1)
     if len(times) >= 4:
         print(
             "time per batch: first two %.2fs, last two %.2fs"
             % (statistics.mean(times[:2]), statistics.mean(times[-2:]))
         )
-    print(
-        "process memory after batch "
-        + ", ".join(f"#{i + 1}: {memory[i]:.0f} MB" for i in marks)
-    )
+    print(f"process memory after batch {memory_marks(memory)}")
 
 
 def measure_run(env, args):
@@ -515,7 +500,7 @@ def measure_run(env, args):
     cls = type(Negotiation)
     batches = []
     # queries spent in the APIs the follow-ups call (letters, escalation)
-    spent = {}
+    spent = QueryOrigins()
     with contextlib.ExitStack() as stack:
         stack.enter_context(
             patched(
@@ -525,7 +510,7 @@ def measure_run(env, args):
             )
         )
         for name in ("_generate_letter", "action_escalate", "activity_schedule"):
-            stack.enter_context(patched(cls, name, query_counter(name, spent)))
+            stack.enter_context(patched(cls, name, spent.counter(name)))
         env.invalidate_all()
         with Probe(env.cr) as probe:
             stats = Negotiation._cron_process_followups()

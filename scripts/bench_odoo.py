@@ -174,6 +174,47 @@ def wall_clock():
     return os.times().elapsed
 
 
+class QueryOrigins(dict):
+    """SQL queries by origin: ``counter(name)`` is a wrapper factory (see
+    :func:`patched`) adding the queries of each call to ``self[name]``,
+    unless the call runs within another counted call (its queries are
+    counted there, once)."""
+
+    def __init__(self):
+        super().__init__()
+        self._inside = False
+
+    def counter(self, name):
+        def make_wrapper(method):
+            def wrapper(records, *a, **kw):
+                if self._inside:
+                    return method(records, *a, **kw)
+                self._inside = True
+                queries = records.env.cr.sql_log_count
+                try:
+                    return method(records, *a, **kw)
+                finally:
+                    self._inside = False
+                    self[name] = self.get(name, 0) + (
+                        records.env.cr.sql_log_count - queries
+                    )
+
+            return wrapper
+
+        return make_wrapper
+
+
+def memory_marks(memory):
+    """``#1: 149 MB, ...``: the process memory after each batch (after
+    five of them along the run when there are more than 20)."""
+    if len(memory) <= 20:
+        marks = list(range(len(memory)))
+    else:
+        marks = sorted({0, len(memory) // 4, len(memory) // 2, 3 * len(memory) // 4})
+        marks.append(len(memory) - 1)
+    return ", ".join(f"#{i + 1}: {memory[i]:.0f} MB" for i in marks)
+
+
 class Probe:
     """Wall time and SQL queries of a phase on one cursor."""
 
