@@ -13,7 +13,6 @@ from ..const import (
     OPEN_STATES,
     STATE_SELECTION,
 )
-from .debt_negotiation_mail_batch import RUN_ACTIVITIES_KEY, _RunActivities
 from .workflow import is_privileged, readonly_stored_computes, refuse_forced, workflow
 
 _logger = logging.getLogger(__name__)
@@ -660,26 +659,19 @@ class DebtNegotiation(models.Model):
 
     def _schedule_calls(self, values_list):
         """A call activity for the negotiator of each of these cases
-        (``values_list[i]``: its ``summary`` and ``note``), created
-        together. In a scheduled run that collects its activities, the
-        negotiators learn of them in the run's digest (see the follow-up
-        engine's ``_notify_negotiators``), not by one email per activity.
+        (``values_list[i]``: its ``summary`` and ``note``), created together
+        (in a scheduled run, told in its digest: see
+        ``_mail_batch_activities``).
 
         :return: the activities, in the order of ``self``
         """
-        collected = self.env.context.get(RUN_ACTIVITIES_KEY)
-        digest = isinstance(collected, _RunActivities)
-        cases = self.with_context(mail_activity_quick_update=True) if digest else self
-        activities = cases._mail_batch_activities(
+        return self._mail_batch_activities(
             self.env.ref("debt_negotiation.mail_activity_type_negotiation_call"),
             [
                 dict(values, user_id=case._activity_user_id())
                 for case, values in zip(self, values_list, strict=True)
             ],
         )
-        if digest:
-            collected.extend(activities.ids)
-        return activities
 
     def _as_sender(self):
         """The cases, to post our emails on them: as they are for staff (the

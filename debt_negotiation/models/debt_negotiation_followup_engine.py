@@ -408,34 +408,31 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         """An escalation step ran: the negotiator gets an activity to hand
         the claim over (to the agency or the lawyers), or, for a case under
         an agreement, to decide what to do with the debt outside it."""
-        todo = self.env.ref("mail.mail_activity_data_todo")
-        collected = self.env.context.get(RUN_ACTIVITIES_KEY)
-        for case in cases:
-            if case.state == "escalated" and case.handover_date == today:
-                continue  # handed over to its agency, which has an activity
-            if case.state == "agreement":
-                summary = self.env._(
-                    "Debt outside the agreement unpaid after the final notice: "
-                    "decide the hand-over"
-                )
-            else:
-                summary = self.env._("Hand the claim over for collection")
-            # no notification per activity: the run's digest tells
-            activity = case.with_context(
-                mail_activity_quick_update=True
-            ).activity_schedule(
-                activity_type_id=todo.id,
-                date_deadline=today,
-                summary=summary,
-                note=self.env._(
-                    "Follow-up step %(step)s: %(amount)s is still claimed.",
-                    step=step.name,
-                    amount=case.currency_id.format(case.amount_claimed),
-                ),
-                **({"user_id": case.user_id.id} if case.user_id else {}),
-            )
-            if isinstance(collected, _RunActivities):
-                collected.extend(activity.ids)
+        handed = cases.filtered(
+            lambda case: not (case.state == "escalated" and case.handover_date == today)
+        )  # a case handed over to its agency has the hand-over's activity
+        # no notification per activity: the run's digest tells
+        handed._mail_batch_activities(
+            self.env.ref("mail.mail_activity_data_todo"),
+            [
+                {
+                    "date_deadline": today,
+                    "summary": self.env._(
+                        "Debt outside the agreement unpaid after the final "
+                        "notice: decide the hand-over"
+                    )
+                    if case.state == "agreement"
+                    else self.env._("Hand the claim over for collection"),
+                    "note": self.env._(
+                        "Follow-up step %(step)s: %(amount)s is still claimed.",
+                        step=step.name,
+                        amount=case.currency_id.format(case.amount_claimed),
+                    ),
+                    **({"user_id": case.user_id.id} if case.user_id else {}),
+                }
+                for case in handed
+            ],
+        )
 
     @api.model
     def _write_schedules(self, decisions, today):
@@ -484,27 +481,19 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
     @api.model
     def _schedule_activities(self, cases, step, today):
         """Schedule the activity of ``step`` for the negotiator of each of
-        ``cases``, one call per negotiator."""
-        by_user = defaultdict(list)
-        for case in cases:
-            by_user[case.user_id.id].append(case.id)
-        for user_id, case_ids in by_user.items():
-            # one notification per negotiator, not one per activity
-            # no notification per activity: one digest per negotiator and
-            # run (see _notify_negotiators)
-            activities = (
-                cases.browse(case_ids)
-                .with_context(mail_activity_quick_update=True)
-                .activity_schedule(
-                    activity_type_id=step.activity_type_id.id,
-                    date_deadline=today,
-                    summary=step.name,
-                    **({"user_id": user_id} if user_id else {}),
-                )
-            )
-            collected = self.env.context.get(RUN_ACTIVITIES_KEY)
-            if isinstance(collected, _RunActivities):
-                collected.extend(activities.ids)
+        ``cases``, created together (no notification per activity: one
+        digest per negotiator and run, see :meth:`_notify_negotiators`)."""
+        cases._mail_batch_activities(
+            step.activity_type_id,
+            [
+                {
+                    "date_deadline": today,
+                    "summary": step.name,
+                    **({"user_id": case.user_id.id} if case.user_id else {}),
+                }
+                for case in cases
+            ],
+        )
 
     @api.model
     def _notify_negotiators(self, activity_ids, subject=None, intro=None):

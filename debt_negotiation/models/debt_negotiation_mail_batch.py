@@ -469,7 +469,10 @@ class DebtNegotiationMailBatch(models.AbstractModel):
         (each its own summary, note, deadline and assignee): the activities
         created together. As ``activity_schedule``, nothing is scheduled
         under ``mail_activity_automation_skip`` and each assignee is notified
-        unless ``mail_activity_quick_update`` is set.
+        unless ``mail_activity_quick_update`` is set. In a scheduled run that
+        collects its activities (:data:`RUN_ACTIVITIES_KEY`), nobody is
+        notified per activity: they are collected for the run's digest (see
+        the follow-up engine's ``_notify_negotiators``).
 
         :return: the activities, in the order of ``self``
         """
@@ -495,7 +498,16 @@ class DebtNegotiationMailBatch(models.AbstractModel):
                 vals.get("user_id") or activity_type.default_user_id.id or self.env.uid
             )
             vals_list.append(vals)
-        return self.env["mail.activity"].create(vals_list)
+        collected = self.env.context.get(RUN_ACTIVITIES_KEY)
+        if not isinstance(collected, _RunActivities):
+            return self.env["mail.activity"].create(vals_list)
+        activities = (
+            self.env["mail.activity"]
+            .with_context(mail_activity_quick_update=True)
+            .create(vals_list)
+        )
+        collected.extend(activities.ids)
+        return activities
 
     # ------------------------------------------------------------------
     # OVERRIDES OF MAIL.THREAD

@@ -410,7 +410,7 @@ class TestFollowups(FollowupCommon):
             Negotiation = type(self.env["debt.negotiation"])
             with patch.object(
                 Negotiation,
-                "activity_schedule",
+                "_mail_batch_activities",
                 side_effect=UserError("Disk full"),
                 autospec=True,
             ):
