@@ -106,24 +106,23 @@ class DebtNegotiation(models.Model):
                     partner_ids=agency.ids,
                     attachment_ids=dossier._negotiation_mail_copy().ids,
                 )
-            sha = evidence.sha256(dossier.raw)
+            facts = {
+                "agency": agency.display_name,
+                "date": format_date(self.env, today),
+                "file": dossier.name,
+                "sha": evidence.sha256(dossier.raw),
+            }
             if sent:
                 summary = self.env._(
                     "Claim handed over to %(agency)s on %(date)s: evidence "
                     "dossier emailed (%(file)s, SHA-256 %(sha)s).",
-                    agency=agency.display_name,
-                    date=format_date(self.env, today),
-                    file=dossier.name,
-                    sha=sha,
+                    **facts,
                 )
             else:
                 summary = self.env._(
                     "Claim handed over to %(agency)s on %(date)s: evidence "
                     "dossier ready to send (%(file)s, SHA-256 %(sha)s).",
-                    agency=agency.display_name,
-                    date=format_date(self.env, today),
-                    file=dossier.name,
-                    sha=sha,
+                    **facts,
                 )
             self.env["debt.negotiation.interaction"].create(
                 {
