@@ -107,13 +107,11 @@ $version
 
 dn_odoo_not_found_help() {
     cat >&2 <<EOF
-  Provide Odoo 18.0 Community in one of these ways:
-    * ODOO_BIN=/path/to/odoo-18.0/odoo-bin
-      (plus ODOO_PYTHON=/path/to/venv/bin/python when Odoo's requirements live
-       in a virtualenv; otherwise odoo-bin is run as is, or with python3 when it
-       is not executable)
-    * or make the \`odoo\` package importable by ${ODOO_PYTHON:-python3}
-      (e.g. \`pip install -e /path/to/odoo-18.0\` in that python's environment)
+  Without ODOO_BIN or an importable \`odoo\`, the scripts set Odoo 18.0 up
+  from ODOO_SOURCE (an archive, a local checkout or a git URL; default: a
+  shallow clone of https://github.com/odoo/odoo at branch 18.0) into .odoo/.
+  Or give your own: ODOO_BIN=/path/to/odoo-18.0/odoo-bin (plus ODOO_PYTHON=
+  the python of the virtualenv holding its requirements).
 EOF
 }
 
@@ -382,3 +380,6 @@ dn_install_traps() {
     trap 'dn_on_signal 143' TERM
     trap 'dn_cleanup' EXIT
 }
+
+# shellcheck source=scripts/_setup.sh
+source "$DN_REPO_ROOT/scripts/_setup.sh"

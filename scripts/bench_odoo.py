@@ -10,6 +10,8 @@ They run Odoo inside their own process, with the same command line::
 
 * ``--odoo-path DIR``: the directory holding the ``odoo`` package (an Odoo
   18.0 source checkout), when the python running the bench cannot import it;
+  by default ``.odoo/src``, the Odoo that ``scripts/test.sh`` set up, when it
+  exists (run the bench with the python of its virtualenv);
 * everything after ``--`` is parsed by Odoo as its own options; ``-d`` names
   the one database, where ``debt_negotiation`` must be installed;
 * ``--report-url URL``: an Odoo server of that database that wkhtmltopdf
@@ -28,6 +30,9 @@ import socket
 import sys
 import time
 import urllib.request
+
+# the Odoo source that scripts/run.sh and test.sh set up when none is given
+SETUP_SOURCE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".odoo", "src")
 
 USAGE_EPILOG = (
     "Arguments after -- are Odoo's own options (-c, -d, --db_host, "
@@ -68,8 +73,9 @@ def parse_args(parser, argv=None):
 
 def bootstrap(args, odoo_args):
     """Load Odoo with ``odoo_args``; return the registry of its database."""
-    if args.odoo_path:
-        sys.path.insert(0, os.path.abspath(args.odoo_path))
+    odoo_path = args.odoo_path or (SETUP_SOURCE if os.path.isdir(SETUP_SOURCE) else None)
+    if odoo_path:
+        sys.path.insert(0, os.path.abspath(odoo_path))
     import odoo
     from odoo.modules.registry import Registry
 

@@ -38,10 +38,11 @@ if [[ "${1:-}" == -h || "${1:-}" == --help ]]; then
     exit 0
 fi
 
-find_rc=0
-dn_find_odoo || find_rc=$?
-if [[ $find_rc != 0 ]]; then
-    dn_err "$DN_ODOO_PROBLEM"
+setup_rc=0
+# shellcheck disable=SC2119 # no browser needed
+dn_setup_odoo || setup_rc=$?
+if [[ $setup_rc != 0 ]]; then
+    dn_err "no usable Odoo 18.0: $DN_ODOO_PROBLEM"
     dn_odoo_not_found_help
     exit 2
 fi
@@ -50,6 +51,10 @@ ODOO_PY="${ODOO_PYTHON:-python3}"
 if [[ -n "${ODOO_BIN:-}" ]]; then
     odoo_src="$(cd "$(dirname "$ODOO_BIN")" && pwd -P)"
     export PYTHONPATH="$odoo_src${PYTHONPATH:+:$PYTHONPATH}"
+fi
+if [[ "$ODOO_PY" == "$DN_CACHE"/* ]] && ! "$ODOO_PY" -c 'import click_odoo_contrib.makepot' >/dev/null 2>&1; then
+    dn_say "installing click-odoo-contrib into the virtualenv of the Odoo set up here"
+    "$ODOO_PY" -m pip install --quiet click-odoo-contrib 2> >(grep -v "is ignored" >&2) || true
 fi
 if ! "$ODOO_PY" -c 'import click_odoo_contrib.makepot' >/dev/null 2>&1; then
     dn_err "click-odoo-contrib is not importable by $ODOO_PY (with Odoo): install it there:"

@@ -18,7 +18,8 @@ Installs debt_negotiation (with demo data) into a database and serves Odoo.
 Extra options are passed to odoo-bin when serving (e.g. --dev=xml,reload).
 
 Environment:
-  ODOO_BIN             path to Odoo 18.0's odoo-bin (else `python3 -m odoo`)
+  ODOO_BIN             path to Odoo 18.0's odoo-bin (else `python3 -m odoo`,
+                       else Odoo set up from ODOO_SOURCE: see README.md)
   ODOO_PYTHON          python to run Odoo with (default: python3)
   ODOO_PORT            HTTP port (default 8069)
   ODOO_HTTP_INTERFACE  interface to listen on (default 127.0.0.1)
@@ -55,14 +56,11 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 
-find_rc=0
-dn_find_odoo || find_rc=$?
-if [[ $find_rc == 1 ]]; then
-    dn_err "Odoo 18.0 not found: $DN_ODOO_PROBLEM."
-    dn_odoo_not_found_help
-    exit 2
-elif [[ $find_rc != 0 ]]; then
-    dn_err "$DN_ODOO_PROBLEM"
+setup_rc=0
+# shellcheck disable=SC2119 # the server needs no browser
+dn_setup_odoo || setup_rc=$?
+if [[ $setup_rc != 0 ]]; then
+    dn_err "no usable Odoo 18.0: $DN_ODOO_PROBLEM"
     dn_odoo_not_found_help
     exit 2
 fi
@@ -76,7 +74,7 @@ if ! dn_port_available "$http_iface" "$http_port"; then
     exit 2
 fi
 if ! command -v wkhtmltopdf >/dev/null 2>&1; then
-    dn_say "WARNING: wkhtmltopdf is not on PATH: letters and reports cannot be printed as PDF."
+    dn_say "NOTE: wkhtmltopdf is not on PATH: letters and reports cannot be printed as PDF."
 fi
 
 # shellcheck disable=SC2329  # called by the EXIT trap

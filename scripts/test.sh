@@ -3,8 +3,9 @@
 #   1. the pytest layer (tests/ at the repo root: business rules, static
 #      checks), in the virtualenv .venv-test/ that this script keeps up to
 #      date with requirements-test.txt;
-#   2. when Odoo 18.0 is found: a clean install of debt_negotiation without
-#      demo data, then the addon's own Odoo tests on a database with demo data.
+#   2. in Odoo 18.0 (given, or set up by _setup.sh): a clean install of
+#      debt_negotiation without demo data, then the addon's own Odoo tests on
+#      a database with demo data.
 #      checklog-odoo fails the run on any WARNING/ERROR/CRITICAL record in
 #      Odoo's logs (except those ignored by checklog-odoo.cfg).
 #
@@ -20,8 +21,10 @@ usage() {
     cat <<'EOF'
 Usage: bash scripts/test.sh [--pytest-only | --odoo-only] [-- pytest arguments]
 
-Runs the pytest layer, then (when Odoo 18.0 is found) a clean install of the
-addon without demo data and the addon's Odoo tests with demo data.
+Runs the pytest layer, then a clean install of the addon without demo data and
+the addon's Odoo tests with demo data in Odoo 18.0: the one given (ODOO_BIN,
+an importable odoo), else one set up from ODOO_SOURCE (see README.md, "Quick
+start").
 Exit status 0 only when everything that ran passed.
 
 The pytest layer and checklog-odoo run in the virtualenv .venv-test/,
@@ -30,8 +33,15 @@ created on the first run and updated whenever requirements-test.txt changes.
 Environment:
   PYTHON               python the virtualenv is created with (default: python3)
   TEST_VENV_DIR        where the virtualenv lives (default: .venv-test)
-  ODOO_BIN             path to Odoo 18.0's odoo-bin (else `python3 -m odoo`)
+  ODOO_BIN             path to Odoo 18.0's odoo-bin (else `python3 -m odoo`,
+                       else Odoo set up from ODOO_SOURCE)
   ODOO_PYTHON          python to run Odoo with (default: python3)
+  ODOO_SOURCE          archive, checkout or git URL to set Odoo up from, or
+                       none (default: ../shared/odoo/odoo-18.0-community.tar.xz
+                       if present, else https://github.com/odoo/odoo.git)
+  ODOO_SETUP_SYSTEM    Debian packages: auto (installed when CI=true, asked
+                       on a terminal), yes, no
+  ODOO_TEST_ALLOW_SKIP=1  a skipped Odoo test does not fail the run
   ODOO_TEST_TAGS       Odoo --test-tags (default: /debt_negotiation)
   ODOO_TEST_VERBOSE=1  also stream Odoo's logs to the terminal
   ODOO_TEST_TIMEOUT    seconds after which a hanging Odoo run is stopped
@@ -284,7 +294,7 @@ odoo_test_result() {
 run_odoo_tests() {
     local db="dn_test${ODOO_DB_STAMP}_demo" log="$DN_RUN_DIR/odoo-test.log"
     local rel="${log#"$DN_REPO_ROOT"/}" tags="${ODOO_TEST_TAGS:-/$DN_MODULE}"
-    local rc=0 t0=$SECONDS http_port failed="" errors total result
+    local rc=0 t0=$SECONDS http_port failed="" errors total result skipped
     http_port="$(dn_free_port)"
     dn_say "install of $DN_MODULE WITH demo data + tests ($tags) into '$db' (log: $rel)..."
     DN_CREATED_DBS+=("$db")
@@ -294,6 +304,7 @@ run_odoo_tests() {
     dn_say "  done in $((SECONDS - t0))s, exit status $rc"
     check_log "$log"
     read -r failed errors total result <<<"$(odoo_test_result "$log")" || true
+    skipped="$(grep -cE " INFO [^ ]+ odoo\.addons\.[^ ]+: skipped " "$log" || true)"
     if [[ -n "$failed" ]]; then
         dn_say "Odoo: $result"
     else
@@ -314,6 +325,9 @@ run_odoo_tests() {
         fail "Odoo tests" "odoo exit status $rc ($result)"
     elif [[ $BAD_RECORDS != 0 ]]; then
         fail "Odoo tests" "$BAD_RECORDS warning/error record(s) in $rel ($result)"
+    elif [[ $skipped != 0 && "${ODOO_TEST_ALLOW_SKIP:-0}" != 1 ]]; then
+        grep -E ": skipped " "$log" | head -n 5
+        fail "Odoo tests" "$skipped test(s) skipped (no browser for the tours?) ($result)"
     else
         note "Odoo tests" "PASSED: $result ($((SECONDS - t0))s)"
     fi
@@ -347,23 +361,19 @@ if [[ $run_pytest == 1 ]]; then
 fi
 
 if [[ $run_odoo == 1 ]]; then
-    find_rc=0
-    dn_find_odoo || find_rc=$?
-    if [[ $find_rc == 0 ]]; then
+    echo
+    setup_rc=0 t0=$SECONDS
+    dn_setup_odoo --browser || setup_rc=$?
+    if [[ $setup_rc == 0 ]]; then
+        note "Odoo set-up" "PASSED ($((SECONDS - t0))s)"
         run_odoo_layer
-    elif [[ $find_rc == 1 ]]; then
-        echo
-        echo "Odoo 18.0 not found (set ODOO_BIN=/path/to/odoo-bin or make \`odoo\` importable): Odoo test layer SKIPPED"
-        echo "  ($DN_ODOO_PROBLEM)"
-        if [[ $run_pytest == 1 ]]; then
-            note "Odoo layer" "SKIPPED (Odoo 18.0 not found)"
-        else
-            note "Odoo layer" "NOT RUN: Odoo 18.0 not found (--odoo-only)"
-            overall=2
-        fi
+    elif [[ $setup_rc == 1 && "${DN_REQUIRE_ODOO:-0}" != 1 ]]; then
+        echo "Odoo 18.0 not set up (ODOO_SOURCE=none): Odoo test layer SKIPPED"
+        note "Odoo layer" "SKIPPED (ODOO_SOURCE=none)"
+        [[ $run_pytest == 1 ]] || overall=2
     else
         dn_err "$DN_ODOO_PROBLEM"
-        fail "Odoo layer" "Odoo is configured but not usable"
+        fail "Odoo layer" "Odoo 18.0 is not usable: $DN_ODOO_PROBLEM"
     fi
 fi
 
