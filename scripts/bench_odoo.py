@@ -32,7 +32,8 @@ import time
 import urllib.request
 
 # the Odoo source that scripts/run.sh and test.sh set up when none is given
-SETUP_SOURCE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".odoo", "src")
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SETUP_SOURCE = os.path.join(REPO_ROOT, ".odoo", "src")
 
 USAGE_EPILOG = (
     "Arguments after -- are Odoo's own options (-c, -d, --db_host, "
@@ -73,7 +74,9 @@ def parse_args(parser, argv=None):
 
 def bootstrap(args, odoo_args):
     """Load Odoo with ``odoo_args``; return the registry of its database."""
-    odoo_path = args.odoo_path or (SETUP_SOURCE if os.path.isdir(SETUP_SOURCE) else None)
+    odoo_path = args.odoo_path
+    if not odoo_path and os.path.isdir(SETUP_SOURCE):
+        odoo_path = SETUP_SOURCE
     if odoo_path:
         sys.path.insert(0, os.path.abspath(odoo_path))
     import odoo

