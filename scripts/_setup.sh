@@ -287,17 +287,17 @@ dn_system_install() {
         sudo=(sudo)
     fi
     if [[ $mode == no ]]; then
-        dn_err "ODOO_SETUP_SYSTEM=no: install them yourself: ${sudo[*]} apt-get install --no-install-recommends $*"
+        dn_err "ODOO_SETUP_SYSTEM=no: install them yourself: ${sudo[*]:+${sudo[*]} }apt-get install --no-install-recommends $*"
         return 1
     elif [[ $mode != yes && "${CI:-}" != true ]]; then
         if [[ ! -t 0 ]]; then
-            dn_err "run: ${sudo[*]} apt-get install --no-install-recommends $*  (or set ODOO_SETUP_SYSTEM=yes)"
+            dn_err "run: ${sudo[*]:+${sudo[*]} }apt-get install --no-install-recommends $*  (or set ODOO_SETUP_SYSTEM=yes)"
             return 1
         fi
         read -r -p "[${DN_SCRIPT:-dn}] install them now with '${sudo[*]} apt-get install'? [y/N] " answer
         [[ $answer == [yY]* ]] || return 1
     fi
-    dn_phase "system: ${sudo[*]} apt-get install --no-install-recommends $*"
+    dn_phase "system: running ${sudo[*]:+${sudo[*]} }apt-get install --no-install-recommends $*"
     export DEBIAN_FRONTEND=noninteractive
     "${sudo[@]}" apt-get update -qq &&
         "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$@" >/dev/null
