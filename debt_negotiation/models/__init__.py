@@ -11,6 +11,7 @@ from . import debt_negotiation_opening
 from . import debt_negotiation_followup_schedule
 from . import debt_negotiation_dispute
 from . import debt_negotiation_lifecycle
+from . import debt_negotiation_run
 from . import debt_negotiation_credits
 from . import debt_negotiation_offer
 from . import debt_negotiation_agreement
