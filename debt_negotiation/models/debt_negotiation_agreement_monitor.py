@@ -4,7 +4,6 @@ import logging
 import threading
 from collections import Counter
 
-from markupsafe import Markup
 from psycopg2 import OperationalError
 
 from odoo import Command, api, fields, models

@@ -312,10 +312,11 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             )
         if not step.letter_type:
             return False
-        used, missing = self._step_channels(case, step)
+        used, _missing = self._step_channels(case, step)
         if used:
             return False
-        return self._channel_problems(case, missing)
+        # no channel at all reaches the debtor (nor the other one's)
+        return self._channel_problems(case, ("email", "post"))
 
     @api.model
     def _step_channels(self, case, step):
@@ -541,8 +542,9 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         state's first stage otherwise)."""
         stage = step.stage_id
         moved = cases.filtered(
-            lambda case: stage.state and case.state == stage.state
-            and case.stage_id != stage
+            lambda case: (
+                stage.state and case.state == stage.state and case.stage_id != stage
+            )
         )
         if moved:
             moved.with_context(mail_notrack=True).write({"stage_id": stage.id})
@@ -791,9 +793,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
                         )._open_case_for_invoices(invoices)
                     opened += 1
                 except Exception as error:  # noqa: BLE001 - one debtor, the run goes on
-                    Run._fail(
-                        Case, "open", error, partner=partner, company=company
-                    )
+                    Run._fail(Case, "open", error, partner=partner, company=company)
             if auto_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
             self.env.invalidate_all()

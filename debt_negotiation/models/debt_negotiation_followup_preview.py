@@ -155,7 +155,9 @@ class DebtNegotiationFollowupPreview(models.TransientModel):
                 "oldest_due_date": case.oldest_due_date,
                 "invoice_count": case.invoice_count,
                 "problem": "; ".join(
-                    error for error in (case.followup_error, case.monitor_error) if error
+                    error
+                    for error in (case.followup_error, case.monitor_error)
+                    if error
                 ),
             }
             for case in cases

@@ -133,7 +133,7 @@ class DebtNegotiationInstallment(models.Model):
                     "subject": values["subject"][installment.id],
                     "body": values["body_html"][installment.id],
                     "email_from": senders[installment.id] or None,
-                    "author_id": installment.negotiation_id._mail_author().id,
+                    **installment.negotiation_id._mail_author_values(),
                     "partner_ids": installment.negotiation_id.letter_recipient_id.ids,
                     "message_type": "comment",
                     "subtype_xmlid": "mail.mt_comment",

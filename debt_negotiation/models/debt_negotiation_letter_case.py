@@ -36,7 +36,9 @@ class DebtNegotiation(models.Model):
         payable), else the debtor itself."""
         self.ensure_one()
         partner = self.partner_id
-        contact_id = partner.address_get(["invoice"]).get("invoice") if partner else False
+        contact_id = (
+            partner.address_get(["invoice"]).get("invoice") if partner else False
+        )
         return partner.browse(contact_id) or partner
 
     def _letter_postal_partner(self):

@@ -13,7 +13,7 @@ streak (:meth:`DebtNegotiationRun._alert_streaks`).
 """
 
 import logging
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -45,18 +45,6 @@ DONE_KEYS = {
         "settled",
     ),
 }
-PHASES = [
-    ("step", "Follow-up step"),
-    ("settle", "Settlement of a paid case"),
-    ("expire", "Offer expiry"),
-    ("open", "Case opening"),
-    ("refresh", "Installment states"),
-    ("break", "Agreement break"),
-    ("cure", "Agreement back in force"),
-    ("fulfil", "Agreement fulfilment"),
-    ("notice", "Installment notice"),
-    ("promise", "Promise check"),
-]
 # The phases only the follow-ups run has.
 FOLLOWUP_PHASES = ("step", "expire", "open")
 # How long the run lines are read back to find a case's failing streak.
@@ -180,7 +168,9 @@ class DebtNegotiationRun(models.Model):
                 "date_end": fields.Datetime.now(),
                 "state": "done",
                 "done_count": sum(stats[key] for key in DONE_KEYS[run.kind]),
-                "skipped_count": len(lines.filtered(lambda ln: ln.outcome == "skipped")),
+                "skipped_count": len(
+                    lines.filtered(lambda ln: ln.outcome == "skipped")
+                ),
                 "failed_count": len(lines.filtered(lambda ln: ln.outcome == "failed")),
                 "summary": run._summary(stats),
             }
@@ -215,9 +205,7 @@ class DebtNegotiationRun(models.Model):
             "promises_kept": self.env._("Promises kept"),
             "promises_broken": self.env._("Promises broken"),
         }
-        return "\n".join(
-            f"{labels[key]}: {stats[key]}" for key in DONE_KEYS[self.kind]
-        )
+        return "\n".join(f"{labels[key]}: {stats[key]}" for key in DONE_KEYS[self.kind])
 
     # ------------------------------------------------------------------
     # Isolating the work
@@ -382,44 +370,6 @@ class DebtNegotiationRun(models.Model):
             ],
         )
         lines.filtered(lambda ln: ln.negotiation_id in due).write({"alerted": True})
-
-
-class DebtNegotiationRunLine(models.Model):
-    _name = "debt.negotiation.run.line"
-    _description = "Debt Negotiation Scheduled Run Problem"
-    _order = "run_id desc, id"
-
-    run_id = fields.Many2one(
-        "debt.negotiation.run",
-        string="Run",
-        required=True,
-        readonly=True,
-        index=True,
-        ondelete="cascade",
-    )
-    kind = fields.Selection(related="run_id.kind", store=True)
-    date = fields.Date(related="run_id.date", store=True, index=True)
-    negotiation_id = fields.Many2one(
-        "debt.negotiation", string="Case", readonly=True, index=True, ondelete="cascade"
-    )
-    partner_id = fields.Many2one("res.partner", string="Debtor", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True, index=True)
-    phase = fields.Selection(PHASES, required=True, readonly=True)
-    outcome = fields.Selection(
-        [
-            ("skipped", "Skipped"),
-            ("failed", "Failed"),
-            ("partial", "Done in Part"),
-        ],
-        required=True,
-        readonly=True,
-    )
-    reason = fields.Text(required=True, readonly=True)
-    alerted = fields.Boolean(
-        string="Negotiator Alerted",
-        readonly=True,
-        help="The negotiator got an activity: the case failed three days in a row.",
-    )
 
 
 # Satellite file of the case model, one concern per file (as account does).

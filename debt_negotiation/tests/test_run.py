@@ -41,7 +41,9 @@ class TestScheduledRuns(FollowupCommon):
         if runner == "button":
             self.env["debt.negotiation"].with_user(
                 self.negotiation_manager
-            ).with_context(allowed_company_ids=self.company.ids).action_run_followups_now()
+            ).with_context(
+                allowed_company_ids=self.company.ids
+            ).action_run_followups_now()
             return
         user = self.bot if runner == "bot" else self.negotiation_manager
         self._run_cron("ir_cron_process_followups", user)
@@ -85,7 +87,9 @@ class TestScheduledRuns(FollowupCommon):
 
         def faulty(records, *args, **kwargs):
             cases = (
-                records if records._name == "debt.negotiation" else records.negotiation_id
+                records
+                if records._name == "debt.negotiation"
+                else records.negotiation_id
             )
             if bad_case in cases:
                 raise UserError(FAULT)
@@ -122,7 +126,9 @@ class TestScheduledRuns(FollowupCommon):
                     # person whoever runs
                     case.user_id = False
                     self._followups(runner)
-                    self.assertEqual(self._letters(case)[:1].letter_type, "final_notice")
+                    self.assertEqual(
+                        self._letters(case)[:1].letter_type, "final_notice"
+                    )
                 with at(104):
                     self._followups(runner)
                 outcome = self._snapshot(case)
@@ -257,8 +263,9 @@ class TestScheduledRuns(FollowupCommon):
     def test_isolated_phase_installment_states(self):
         with at(10):
             good, bad = self._plans(day(20))
-        with at(21), self._inject(
-            "debt.negotiation.installment", "_refresh_state", bad
+        with (
+            at(21),
+            self._inject("debt.negotiation.installment", "_refresh_state", bad),
         ):
             self._agreement_check("bot")
         with at(21):
@@ -270,9 +277,7 @@ class TestScheduledRuns(FollowupCommon):
         with at(10):
             good, bad = self._plans(day(12))
             self.company.negotiation_installment_reminder_days = 3
-        with at(10), self._inject(
-            "debt.negotiation.installment", "_post_notices", bad
-        ):
+        with at(10), self._inject("debt.negotiation.installment", "_post_notices", bad):
             self._agreement_check("bot")
         with at(10):
             self.assertTrue(good.installment_ids.sorted("due_date")[0].reminder_date)
@@ -376,7 +381,9 @@ class TestScheduledRuns(FollowupCommon):
             cases = [self._case_due(p, overdue=2) for p in self.partners[:2]]
             offers = []
             for case in cases:
-                offer = self._create_offer(case, expiry_date=day(4), first_due_date=day(5))
+                offer = self._create_offer(
+                    case, expiry_date=day(4), first_due_date=day(5)
+                )
                 offer.action_propose()
                 offers.append(offer)
         with at(5), self._inject("debt.negotiation.offer", "_expire", cases[1]):
