@@ -538,3 +538,103 @@ def test_escalation_never_before_its_letter_and_ladder_never_stuck(
             break
     else:
         assert keys[-1] in done
+
+
+# ---------------------------------------------------------------------------
+# planned_escalation: the date the ladder escalates, as decide() walks it
+# ---------------------------------------------------------------------------
+
+ESCALATING = [
+    ("reminder", 7),
+    ("negotiation", 21),
+    ("final_notice", 45),
+    ("call", 50),
+    ("escalation", 60),
+]
+LETTERS = frozenset({"reminder", "negotiation", "final_notice"})
+ESCALATIONS = frozenset({"escalation"})
+
+
+def test_planned_escalation_examples():
+    # the final notice on day 50: the call after its 14 days, the
+    # escalation the day after
+    assert ladder.planned_escalation(
+        ESCALATING, OLDEST, "final_notice", day(50), 14, LETTERS, ESCALATIONS
+    ) == day(65)
+    # on time: the escalation keeps its ladder date
+    assert ladder.planned_escalation(
+        ESCALATING, OLDEST, "final_notice", day(45), 10, LETTERS, ESCALATIONS
+    ) == day(60)
+    # from a late negotiation letter on: the final notice on its date, the
+    # call after its deadline, the escalation on its own date
+    assert ladder.planned_escalation(
+        ESCALATING, OLDEST, "negotiation", day(30), 14, LETTERS, ESCALATIONS
+    ) == day(60)
+    assert ladder.planned_escalation(
+        ESCALATING, OLDEST, "negotiation", day(40), 14, LETTERS, ESCALATIONS
+    ) == day(54 + 14 + 1)
+    # the escalation itself
+    assert ladder.planned_escalation(
+        ESCALATING, OLDEST, "escalation", day(70), 14, LETTERS, ESCALATIONS
+    ) == day(70)
+    # no escalation step: none planned
+    assert (
+        ladder.planned_escalation(LADDER, OLDEST, "reminder", day(7), 14, LETTERS)
+        is None
+    )
+    assert (
+        ladder.planned_escalation(
+            ESCALATING, OLDEST, "unknown", day(7), 14, LETTERS, ESCALATIONS
+        )
+        is None
+    )
+
+
+def _walk_until_escalation(steps, oldest, start_key, start, days, letters, escalations):
+    """Run decide() day by day from ``start``, when ``start_key`` is the
+    step announced for ``start``; return the day the escalation runs."""
+    keys = [key for key, _d in steps]
+    done = set(keys[: keys.index(start_key)])
+    scheduled, deadline = start_key, None
+    today = start
+    for _n in range(2000):
+        if scheduled is None:
+            return None
+        result = ladder.decide(
+            steps, oldest, done, today, scheduled, deadline, days, letters, escalations
+        )
+        if result.step is not None:
+            if result.step in escalations:
+                return today
+            done.add(result.step)
+            scheduled, deadline = result.next_step, result.deadline
+        today += timedelta(days=1)
+    raise AssertionError("never escalated")
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=90), min_size=1, max_size=6),
+    st.integers(min_value=0, max_value=5),
+    st.integers(min_value=0, max_value=30),
+    st.integers(min_value=0, max_value=40),
+    st.sets(st.integers(min_value=0, max_value=5), max_size=6),
+)
+def test_planned_escalation_is_when_decide_escalates(
+    delays, start_index, response_days, late_by, letter_indexes
+):
+    delays = sorted(delays)
+    steps = [(f"s{i}", delay) for i, delay in enumerate(delays)] + [
+        ("escalation", delays[-1] + 5)
+    ]
+    start_index = min(start_index, len(steps) - 1)
+    start_key = steps[start_index][0]
+    letters = frozenset(f"s{i}" for i in letter_indexes if i < len(delays))
+    start = OLDEST + timedelta(days=steps[start_index][1] + late_by)
+    planned = ladder.planned_escalation(
+        steps, OLDEST, start_key, start, response_days, letters, ESCALATIONS
+    )
+    walked = _walk_until_escalation(
+        steps, OLDEST, start_key, start, response_days, letters, ESCALATIONS
+    )
+    assert planned == walked
+    assert planned >= start

@@ -11,6 +11,8 @@ from . import debt_negotiation_opening
 from . import debt_negotiation_followup_schedule
 from . import debt_negotiation_dispute
 from . import debt_negotiation_lifecycle
+from . import debt_negotiation_run
+from . import debt_negotiation_run_line
 from . import debt_negotiation_credits
 from . import debt_negotiation_offer
 from . import debt_negotiation_agreement
@@ -24,6 +26,7 @@ from . import debt_negotiation_interest
 from . import debt_negotiation_letter
 from . import debt_negotiation_letter_pdf
 from . import debt_negotiation_letter_case
+from . import debt_negotiation_letter_wording
 from . import debt_negotiation_portal
 from . import debt_negotiation_followup_step
 from . import account_move

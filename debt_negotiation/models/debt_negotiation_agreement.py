@@ -772,7 +772,9 @@ class DebtNegotiationAgreement(models.Model):
         attachment (empty without one)."""
         self.ensure_one()
         case = self.negotiation_id
-        if self.signature_mode == "portal":
+        # signed by the debtor online (accepted on its page, or the
+        # agreement sent for its e-signature and signed there)
+        if self.signature_mode in ("portal", "esign"):
             summary = self.env._(
                 "Agreement signed online: %(offer)s, signed by %(who)s on %(date)s.",
                 offer=self.offer_id.display_name,

@@ -2,8 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
 import threading
+from collections import Counter
 
-from markupsafe import Markup
 from psycopg2 import OperationalError
 
 from odoo import Command, api, fields, models
@@ -32,59 +32,92 @@ class DebtNegotiationAgreement(models.Model):
     def _cron_monitor(self, batch_size=200):
         """Refresh installment states, break the agreements with a missed
         installment, put back in force the broken ones whose missed
-        installments were paid since, fulfil the paid ones, settle the cases
+        installments were paid since, fulfil the paid ones, send the
+        installment notices, check the promises to pay, settle the cases
         paid in full.
 
         Idempotent: each step only selects what still needs it (a broken or
-        fulfilled agreement is no longer ``active``). The agreements are
-        handled by batches of ``batch_size``, each in one savepoint; when a
-        batch fails it is handled again agreement by agreement, each in its
-        own savepoint (:meth:`_monitor_run_batch`): one failing case is
-        rolled back alone, noted on the case (:meth:`_monitor_fail`) and
-        tried again on the next run, the others go on. Outside tests each
-        batch is committed, so a failure loses nothing done before. Each
-        negotiator is told of the activities the run gave them in one
-        message.
+        fulfilled agreement is no longer ``active``). Every phase works by
+        batches of ``batch_size``, each in one savepoint; when a batch
+        fails it is done again item by item, each in its own savepoint
+        (``debt.negotiation.run._isolated``): one failing item is rolled
+        back alone, noted on its case and tried again on the next run, the
+        others go on. Outside tests each batch is committed, so a failure
+        loses nothing done before. The run is recorded
+        (``debt.negotiation.run``) and works as the scheduler does, whoever
+        starts it; each negotiator is told of the activities the run gave
+        them in one message.
         """
-        if not isinstance(self.env.context.get(RUN_ACTIVITIES_KEY), _RunActivities):
-            monitor = self.with_context(**{RUN_ACTIVITIES_KEY: _RunActivities()})
-            monitor._cron_monitor(batch_size)
-            self.env["debt.negotiation.followup.engine"]._notify_negotiators(
-                monitor.env.context[RUN_ACTIVITIES_KEY],
-                subject=lambda count: self.env._(
-                    "Agreement check: %(count)s activities for you", count=count
-                ),
-                intro=self.env._("Today's agreement check gave you an activity on:"),
-            )
-            return True
+        Run = self.env["debt.negotiation.run"]
+        if Run._in_progress():
+            return self._monitor_phases(batch_size)
+        # the scheduler's own run (only its private entry point reaches here)
+        monitor = self.with_env(Run._start("agreements").env).with_context(
+            **{RUN_ACTIVITIES_KEY: _RunActivities()}
+        )
+        stats = monitor._monitor_phases(batch_size)
+        Run.with_env(monitor.env)._finish(stats)
+        self.env["debt.negotiation.followup.engine"].with_env(
+            monitor.env
+        )._notify_negotiators(
+            monitor.env.context[RUN_ACTIVITIES_KEY],
+            subject=lambda count: self.env._(
+                "Agreement check: %(count)s activities for you", count=count
+            ),
+            intro=self.env._("Today's agreement check gave you an activity on:"),
+        )
+        _logger.info("Agreement check: %s", dict(stats))
+        return stats
+
+    @api.model
+    def _monitor_phases(self, batch_size=200):
+        """The phases of :meth:`_cron_monitor`; return a Counter of what was
+        done."""
         # The cron works for every company, whatever its user may see.
         agreements_env = self.sudo().with_context(active_test=True)
         auto_commit = self._monitor_auto_commit()
         today = fields.Date.context_today(self)
+        Run = self.env["debt.negotiation.run"]
+        stats = Counter()
         Installment = self.env["debt.negotiation.installment"].sudo()
         stale = Installment.search(Installment._stale_state_domain(today))
         for batch in split_every(batch_size, stale.ids, Installment.browse):
-            batch._refresh_state()
+            Run._isolated(
+                batch,
+                lambda installments: installments._refresh_state(),
+                lambda installment, error: Run._fail(
+                    installment.negotiation_id, "refresh", error
+                ),
+                label="Installment states",
+            )
             self._monitor_batch_done(auto_commit)
-        for method in ("_break", "_cure", "_fulfil"):
+        for method, key in (
+            ("_break", "broken"),
+            ("_cure", "cured"),
+            ("_fulfil", "fulfilled"),
+        ):
             agreements = agreements_env.search(self._monitor_domain(method))
             current = agreements.filtered(lambda a: a.negotiation_id.agreement_id == a)
             for batch in split_every(batch_size, current.ids, agreements_env.browse):
-                batch._monitor_run_batch(method)
+                stats[key] += batch._monitor_run_batch(method)
                 self._monitor_batch_done(auto_commit)
         # reminders before each payment, a notice as soon as one is late
-        self.env["debt.negotiation.installment"]._send_notices(
-            batch_size=batch_size, auto_commit=auto_commit
+        stats.update(
+            self.env["debt.negotiation.installment"]._send_notices(
+                batch_size=batch_size, auto_commit=auto_commit
+            )
         )
         # promises to pay: kept when paid, broken after their grace period
-        self.env["debt.negotiation.promise"]._evaluate_pending(
-            today=today, batch_size=batch_size, auto_commit=auto_commit
+        stats.update(
+            self.env["debt.negotiation.promise"]._evaluate_pending(
+                today=today, batch_size=batch_size, auto_commit=auto_commit
+            )
         )
         # paid means closed, whichever cron runs first
-        self.env["debt.negotiation"]._settle_paid_cases(
+        stats["settled"] += self.env["debt.negotiation"]._settle_paid_cases(
             batch_size=batch_size, auto_commit=auto_commit
         )
-        return True
+        return stats
 
     @api.model
     def _monitor_domain(self, method):
@@ -134,52 +167,41 @@ class DebtNegotiationAgreement(models.Model):
         self.env.invalidate_all()
 
     def _monitor_run_batch(self, method):
-        """Run ``method`` on these agreements together, in one savepoint;
-        when anything fails, roll the batch back and run it agreement by
-        agreement (:meth:`_monitor_run`), so that only the failing case is
-        left out and noted. Return how many agreements it ran on."""
-        if len(self) > 1:
-            try:
-                with self.env.cr.savepoint():
-                    for company, agreements in self.grouped("company_id").items():
-                        getattr(agreements.with_company(company), method)()
-                    noted = self.filtered("monitor_error")
-                    if noted:
-                        _internal(noted).write({"monitor_error": False})
-            except Exception as error:  # noqa: BLE001 - retried one by one below
-                _logger.info(
-                    "Agreement monitoring: batch %s failed (%s), retried case by case",
-                    method,
-                    error,
-                )
-            else:
-                return len(self)
-        return sum(agreement._monitor_run(method) for agreement in self)
+        """Run ``method`` (``_break``, ``_cure`` or ``_fulfil``) on these
+        agreements together, in one savepoint; when anything fails, roll
+        the batch back and run it agreement by agreement
+        (``debt.negotiation.run._isolated``), so that only the failing case
+        is left out and noted (:meth:`_monitor_fail`). Return how many
+        agreements it ran on."""
+        phase = {"_break": "break", "_cure": "cure", "_fulfil": "fulfil"}[method]
 
-    def _monitor_run(self, method):
-        """Run ``method`` (``_break`` or ``_fulfil``) on this agreement in a
-        savepoint; on any error, roll this agreement back alone and note the
-        problem. Return whether it ran."""
-        self.ensure_one()
-        try:
-            with self.env.cr.savepoint():
-                getattr(self.with_company(self.company_id), method)()
-                if self.monitor_error:
-                    _internal(self).write({"monitor_error": False})
-        except Exception as error:  # noqa: BLE001 - one bad case, the run goes on
-            self._monitor_fail(error)
-            return False
-        return True
+        def run(agreements):
+            for company, by_company in agreements.grouped("company_id").items():
+                getattr(by_company.with_company(company), method)()
+            noted = agreements.filtered("monitor_error")
+            if noted:
+                _internal(noted).write({"monitor_error": False})
+            return len(agreements)
 
-    def _monitor_fail(self, error):
-        """The daily check failed on this agreement with ``error``: note it
-        on the agreement and, once per distinct problem, in its case's
-        chatter. A concurrency error (another transaction changed the case
-        meanwhile) is only logged: the case is tried again on the next run."""
+        return sum(
+            self.env["debt.negotiation.run"]._isolated(
+                self,
+                run,
+                lambda agreement, error: agreement._monitor_fail(error, phase),
+                label=f"Agreement check {method}",
+            )
+        )
+
+    def _monitor_fail(self, error, phase="fulfil"):
+        """The daily check failed on this agreement with ``error`` (in
+        ``phase``): note it on the agreement, and on its case once per
+        distinct problem (``debt.negotiation.run._fail``). A concurrency
+        error (another transaction changed the case meanwhile) is only
+        logged: the case is tried again on the next run."""
         self.ensure_one()
         case = self.negotiation_id
         problem = str(error) or type(error).__name__
-        _logger.info("Agreement monitoring skipped case %s: %s", case.name, problem)
+        self.env["debt.negotiation.run"]._fail(case, phase, error)
         if isinstance(error, OperationalError):
             return
         message = self.env._(
@@ -189,8 +211,6 @@ class DebtNegotiationAgreement(models.Model):
         )
         try:
             with self.env.cr.savepoint():
-                if self.monitor_error != message:
-                    case._message_log(body=Markup("<p>%s</p>") % message)
                 _internal(self).write({"monitor_error": message})
         except OperationalError:
             _logger.info("Case %s is being changed: retried on the next run", case.name)

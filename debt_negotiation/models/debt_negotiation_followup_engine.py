@@ -9,12 +9,12 @@ from markupsafe import Markup
 from psycopg2 import OperationalError
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError
 from odoo.tools import split_every
 from odoo.tools.misc import format_date
 
 from ..const import CHASING_STATES, FOLLOWED_STATES
-from ..tools import followup_ladder
+from ..tools import automation, followup_ladder
 from .debt_negotiation_mail_batch import RUN_ACTIVITIES_KEY, _RunActivities
 
 _logger = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
     # Running
     # ------------------------------------------------------------------
     @api.model
-    def _run(self, batch_size=None, max_batches=None):
+    def _run(self, batch_size=None, max_batches=None, manual=False):
         """Run the daily follow-ups.
 
         Settles the cases paid in full, expires the proposed offers past
@@ -71,12 +71,36 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         context key ``debt_negotiation_followup_max_batches``) a call stops
         after that many batches and the cron calls again for the rest.
 
+        The run is recorded (``debt.negotiation.run``: who started it, what
+        it did, each case skipped or failed and why) and works as the
+        scheduler does, whoever starts it (the cron's user, or a manager
+        by hand with ``manual``): the same result for everyone.
+
         :return: a Counter of what was done
         """
-        if not isinstance(self.env.context.get(RUN_ACTIVITIES_KEY), _RunActivities):
-            return self.with_context(**{RUN_ACTIVITIES_KEY: _RunActivities()})._run(
-                batch_size=batch_size, max_batches=max_batches
-            )
+        Run = self.env["debt.negotiation.run"]
+        if Run._in_progress():
+            return self._run_batches(batch_size, max_batches)
+        # the scheduler's own run (its private entry points only reach
+        # here: the cron, and _run_now after its manager check)
+        engine = self.with_env(
+            Run._start(
+                "followups",
+                manual=manual,
+                company_ids=self.env.context.get(
+                    "debt_negotiation_followup_company_ids"
+                ),
+            ).env
+        ).with_context(**{RUN_ACTIVITIES_KEY: _RunActivities()})
+        stats = engine._run_batches(batch_size, max_batches)
+        Run.with_env(engine.env)._finish(stats)
+        engine._notify_negotiators(engine.env.context[RUN_ACTIVITIES_KEY])
+        _logger.info("Follow-ups: %s", dict(stats))
+        return stats
+
+    @api.model
+    def _run_batches(self, batch_size=None, max_batches=None):
+        """The work of :meth:`_run`, in the recorded run's environment."""
         today = fields.Date.context_today(self)
         batch_size = batch_size or self._batch_size()
         if max_batches is None:
@@ -92,11 +116,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         stats["settled"] = Case._settle_paid_cases(
             company_ids=company_ids, batch_size=batch_size, auto_commit=auto_commit
         )
-        stats["expired_offers"] = len(
-            self.env["debt.negotiation.offer"]._expire_offers(
-                today=today, company_ids=company_ids
-            )
-        )
+        stats["expired_offers"] = self._expire_offers(today, company_ids, batch_size)
         stats["opened"] = self._auto_open(today, batch_size, auto_commit)
         if auto_commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
@@ -115,10 +135,29 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             self.env.invalidate_all()
         if not case_ids:
             Cron._notify_progress(done=0, remaining=0)
-        self._notify_negotiators(self.env.context[RUN_ACTIVITIES_KEY])
         stats["cases"] = done
-        _logger.info("Follow-ups of %s: %s", today, dict(stats))
         return stats
+
+    @api.model
+    def _expire_offers(self, today, company_ids, batch_size):
+        """Expire the proposed offers past their expiry date, by batches,
+        each offer apart when its batch fails; return how many expired."""
+        Offer = self.env["debt.negotiation.offer"]
+        Run = self.env["debt.negotiation.run"]
+        offers = Offer.search(Offer._expired_domain(today, company_ids))
+        expired = 0
+        for batch in split_every(batch_size, offers.ids, Offer.browse):
+            expired += sum(
+                Run._isolated(
+                    batch,
+                    lambda offers: len(offers._expire()),
+                    lambda offer, error: Run._fail(
+                        offer.negotiation_id, "expire", error
+                    ),
+                    label="Offer expiry",
+                )
+            )
+        return expired
 
     @api.model
     def _run_now(self):
@@ -131,17 +170,13 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             )
         # refuse while the scheduled run is busy
         self.env.ref("debt_negotiation.ir_cron_process_followups").sudo()._try_lock()
-        stats = (
-            self.sudo()
-            .with_context(
-                debt_negotiation_followup_force=True,
-                debt_negotiation_followup_company_ids=self.env.companies.ids,
-                # a client's context never skips the letters' PDFs (their
-                # emails would be claimed and never sent)
-                debt_negotiation_skip_pdf=False,
-            )
-            ._run()
-        )
+        stats = self.with_context(
+            debt_negotiation_followup_force=True,
+            debt_negotiation_followup_company_ids=self.env.companies.ids,
+            # a client's context never skips the letters' PDFs (their
+            # emails would be claimed and never sent)
+            debt_negotiation_skip_pdf=False,
+        )._run(manual=True)
         message = self.env._(
             "%(executed)s follow-up steps executed, %(failed)s cases skipped "
             "(see their chatter), %(opened)s debtors put under negotiation, "
@@ -277,25 +312,56 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             )
         if not step.letter_type:
             return False
-        partner = case.partner_id
+        used, _missing = self._step_channels(case, step)
+        if used:
+            return False
+        # no channel at all reaches the debtor (nor the other one's)
+        return self._channel_problems(case, ("email", "post"))
+
+    @api.model
+    def _step_channels(self, case, step):
+        """``(used, missing)``: the channels the letters of ``step`` go to
+        ``case``'s debtor by, for the contact details its letters really
+        use (the invoicing contact's), and those of the step that cannot
+        reach it (see :func:`~..tools.automation.letter_channels`)."""
+        return automation.letter_channels(step.channel, *case._letter_reach())
+
+    @api.model
+    def _channel_problems(self, case, channels):
+        """Why the letters cannot go to ``case``'s debtor by ``channels``."""
         problems = []
-        if step.channel in ("email", "both") and not partner.email_normalized:
+        if "email" in channels:
             problems.append(
                 self.env._(
                     "the debtor %(partner)s has no valid email address",
-                    partner=partner.display_name,
+                    partner=case.letter_recipient_id.display_name,
                 )
             )
-        if step.channel in ("post", "both") and not (
-            partner.street and (partner.zip or partner.city)
-        ):
+        if "post" in channels:
             problems.append(
                 self.env._(
                     "the debtor %(partner)s has no postal address",
-                    partner=partner.display_name,
+                    partner=case._letter_contact().display_name,
                 )
             )
         return "; ".join(problems) or False
+
+    @api.model
+    def _step_shortfall(self, case, step):
+        """What ``step`` will not do on ``case`` although it runs (a letter
+        of a post-and-email step that cannot go by one of them, an email
+        letter going by post), or False."""
+        if not step.letter_type:
+            return False
+        used, missing = self._step_channels(case, step)
+        if not (used and missing):
+            return False
+        labels = {"post": self.env._("by post"), "email": self.env._("by email")}
+        return self.env._(
+            "the letter goes %(used)s only: %(problem)s",
+            used=self.env._(" and ").join(labels[channel] for channel in used),
+            problem=self._channel_problems(case, missing),
+        )
 
     # ------------------------------------------------------------------
     # Executing
@@ -354,19 +420,18 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         """Execute ``step`` on the cases of ``decisions``, case by case when
         they fail together; return a Counter of what happened."""
         stats = Counter()
-        try:
-            with self.env.cr.savepoint():
-                executed = self._execute(decisions, today)
-        except Exception:  # noqa: BLE001 - retried case by case below
-            executed = self.env["debt.negotiation"]
-            for decision in decisions:
-                try:
-                    with self.env.cr.savepoint():
-                        executed |= self._execute([decision], today)
-                except Exception as error:  # noqa: BLE001 - one bad case
-                    stats["failed"] += 1
-                    self._fail(decision.case, step, error, today)
-        stats["executed"] += len(executed)
+
+        def fail(decision, error):
+            stats["failed"] += 1
+            self._fail(decision.case, step, error, today)
+
+        executed = self.env["debt.negotiation.run"]._isolated(
+            decisions,
+            lambda chunk: self._execute(chunk, today),
+            fail,
+            label=f"Follow-up step {step.name}",
+        )
+        stats["executed"] += sum(len(cases) for cases in executed)
         return stats
 
     @api.model
@@ -400,6 +465,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         cases._message_log_batch(bodies={d.case.id: self._note(d) for d in decisions})
         if step.escalate:
             cases.filtered(lambda c: c.state in CHASING_STATES).action_escalate()
+            self._move_to_step_stage(cases, step)
             self._schedule_handover(cases, step, today)
         return cases
 
@@ -442,17 +508,26 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         few queries (no tracking: the run logs one note per case)."""
         Case = self.env["debt.negotiation"].with_context(mail_notrack=True)
         by_vals = defaultdict(list)
+        # a problem noted earlier in the same run (e.g. its offer's expiry)
+        # stays on the case
+        failed = self.env["debt.negotiation.run"]._failed_case_ids()
         for decision in decisions:
             step = decision.step
             vals = {
                 "next_step_id": decision.next_step.id or False,
                 "next_action_date": decision.next_date or False,
                 "followup_checked_date": today,
-                "followup_error": False,
             }
+            if decision.case.id not in failed:
+                vals["followup_error"] = False
             # a case under agreement stays in its stage: only the debt
-            # outside the agreement is chased
-            if step.stage_id and decision.case.state != "agreement":
+            # outside the agreement is chased; a stage bound to another
+            # state waits for the case to reach it (the escalation's)
+            if (
+                step.stage_id
+                and decision.case.state != "agreement"
+                and step.stage_id.state in (False, decision.case.state)
+            ):
                 vals["stage_id"] = step.stage_id.id
             if step.letter_type:
                 vals["response_deadline"] = decision.deadline
@@ -461,13 +536,41 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             Case.browse(case_ids).write(dict(items))
 
     @api.model
+    def _move_to_step_stage(self, cases, step):
+        """After the step changed their state (an escalation), put the
+        cases now in the state of the step's stage in that stage (their
+        state's first stage otherwise)."""
+        stage = step.stage_id
+        moved = cases.filtered(
+            lambda case: (
+                stage.state and case.state == stage.state and case.stage_id != stage
+            )
+        )
+        if moved:
+            moved.with_context(mail_notrack=True).write({"stage_id": stage.id})
+
+    @api.model
     def _send_letters(self, cases, step):
-        """Generate the letters of ``step`` for ``cases`` (post and/or
-        email; the emails are queued) and return them."""
+        """Generate the letters of ``step`` for ``cases`` by each channel
+        that reaches each debtor (post and/or email; the emails are queued;
+        see :meth:`_step_channels`), note on a case what could not be sent
+        and return the letters."""
         letters = self.env["debt.negotiation.letter"]
-        channels = ("post", "email") if step.channel == "both" else (step.channel,)
-        for channel in channels:
-            new_letters = cases._generate_letter(step.letter_type, channel=channel)
+        by_channel = defaultdict(list)
+        shortfalls = {}
+        for case in cases:
+            used, _missing = self._step_channels(case, step)
+            for channel in used:
+                by_channel[channel].append(case.id)
+            shortfall = self._step_shortfall(case, step)
+            if shortfall:
+                shortfalls[case.id] = shortfall
+        for channel in ("post", "email"):
+            if not by_channel[channel]:
+                continue
+            new_letters = cases.browse(by_channel[channel])._generate_letter(
+                step.letter_type, channel=channel
+            )
             if channel == "email" and not self.env.context.get(
                 "debt_negotiation_skip_pdf"
             ):
@@ -476,7 +579,32 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
                 # queued: sent by the mail queue after the commit
                 new_letters.with_context(mail_notify_force_send=False)._send_email()
             letters |= new_letters
+        if shortfalls:
+            self._note_shortfalls(cases.browse(list(shortfalls)), step, shortfalls)
         return letters
+
+    @api.model
+    def _note_shortfalls(self, cases, step, shortfalls):
+        """Note on each of ``cases`` what ``step`` could not send
+        (``shortfalls``: ``{case id: sentence}``), in its chatter and in
+        the run's problems."""
+        messages = {
+            case.id: self.env._(
+                "Follow-up step %(step)s: %(shortfall)s.",
+                step=step.name,
+                shortfall=shortfalls[case.id],
+            )
+            for case in cases
+        }
+        cases._message_log_batch(
+            bodies={
+                case_id: Markup("<p>%s</p>") % message
+                for case_id, message in messages.items()
+            }
+        )
+        Run = self.env["debt.negotiation.run"]
+        for case in cases:
+            Run._record(case, "step", shortfalls[case.id], "partial")
 
     @api.model
     def _schedule_activities(self, cases, step, today):
@@ -569,21 +697,24 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         return Markup("<p>%s</p>") % " ".join(parts)
 
     @api.model
-    def _log_problem(self, cases, step, problem, today):
+    def _log_problem(self, cases, step, problem, today, outcome="skipped"):
         """Note on each of ``cases`` why its follow-up step was not executed
-        (once per distinct problem); the case is tried again on the next
-        day."""
+        (once per distinct problem) and add it to the run's problems
+        (``outcome``: ``skipped``, or ``failed`` on an error); the case is
+        tried again on the next day."""
         message = self.env._(
             "Follow-up step %(step)s was not executed: %(problem)s",
             step=step.name,
             problem=problem,
         )
+        Run = self.env["debt.negotiation.run"]
         for case in cases:
             vals = {"followup_checked_date": today}
             if case.followup_error != message:
                 vals["followup_error"] = message
                 case._message_log(body=Markup("<p>%s</p>") % message)
             case.with_context(mail_notrack=True).write(vals)
+            Run._record(case, "step", problem, outcome)
 
     @api.model
     def _fail(self, case, step, error, today):
@@ -599,7 +730,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             return
         try:
             with self.env.cr.savepoint():
-                self._log_problem(case, step, problem, today)
+                self._log_problem(case, step, problem, today, outcome="failed")
         except OperationalError:
             _logger.info("Case %s is being changed: retried on the next run", case.name)
 
@@ -650,6 +781,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         opened = 0
         Case = self.env["debt.negotiation"]
         Move = self.env["account.move"]
+        Run = self.env["debt.negotiation.run"]
         for chunk in split_every(batch_size, self._auto_open_groups(today)):
             for company, partner, _currency, move_ids in chunk:
                 invoices = Move.browse(move_ids)
@@ -660,12 +792,8 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
                             default_user_id=negotiator.id
                         )._open_case_for_invoices(invoices)
                     opened += 1
-                except (UserError, ValidationError) as error:
-                    _logger.info(
-                        "Follow-ups: no case opened for %s: %s",
-                        partner.display_name,
-                        error,
-                    )
+                except Exception as error:  # noqa: BLE001 - one debtor, the run goes on
+                    Run._fail(Case, "open", error, partner=partner, company=company)
             if auto_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
             self.env.invalidate_all()

@@ -23,6 +23,7 @@ class DebtNegotiationFollowupPreview(models.TransientModel):
             ("step", "Run Step"),
             ("open", "Open Case"),
             ("skip", "Skipped"),
+            ("failed", "Failed"),
         ],
         required=True,
         readonly=True,
@@ -118,8 +119,50 @@ class DebtNegotiationFollowupPreview(models.TransientModel):
             for decision in Engine._decide(Case.browse(batch_ids), today):
                 if decision.step:
                     problem = Engine._step_problem(decision.case, decision.step)
-                    vals_list.append(self._prepare_step_line(decision, problem))
+                    vals = self._prepare_step_line(decision, problem)
+                    # the step runs, but cannot send everything: say what
+                    vals["problem"] = problem or Engine._step_shortfall(
+                        decision.case, decision.step
+                    )
+                    vals_list.append(vals)
+        listed = {vals.get("negotiation_id") for vals in vals_list}
+        vals_list += self._prepare_failed_lines(listed)
         return vals_list
+
+    @api.model
+    def _prepare_failed_lines(self, listed_case_ids):
+        """A line for each case of the user's companies that a scheduled
+        run (the follow-ups or the agreement check) could not handle, with
+        why, unless the case is listed already (``listed_case_ids``)."""
+        cases = self.env["debt.negotiation"].search(
+            [
+                "|",
+                ("followup_error", "!=", False),
+                ("monitor_error", "!=", False),
+                ("company_id", "in", self.env.companies.ids),
+            ],
+            order="id",
+        )
+        return [
+            {
+                "action": "failed",
+                "negotiation_id": case.id,
+                "partner_id": case.partner_id.id,
+                "company_id": case.company_id.id,
+                "user_id": case.user_id.id,
+                "currency_id": case.currency_id.id,
+                "amount_due": case.amount_due,
+                "oldest_due_date": case.oldest_due_date,
+                "invoice_count": case.invoice_count,
+                "problem": "; ".join(
+                    error
+                    for error in (case.followup_error, case.monitor_error)
+                    if error
+                ),
+            }
+            for case in cases
+            if case.id not in listed_case_ids
+        ]
 
     @api.model
     def _prepare_ladder_missing_lines(self):

@@ -62,7 +62,12 @@ class DebtNegotiation(models.Model):
         )
         if checked:
             vals["followup_checked_date"] = checked
-        if self.followup_error and "followup_error" not in vals:
+        if (
+            self.followup_error
+            and "followup_error" not in vals
+            # a problem noted earlier in the same run stays
+            and self.id not in self.env["debt.negotiation.run"]._failed_case_ids()
+        ):
             vals["followup_error"] = False
         changed = {}
         for fname, value in vals.items():

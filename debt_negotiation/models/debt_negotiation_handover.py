@@ -105,6 +105,7 @@ class DebtNegotiation(models.Model):
                     subtype_xmlid="mail.mt_note",
                     partner_ids=agency.ids,
                     attachment_ids=dossier._negotiation_mail_copy().ids,
+                    **case._mail_author_values(template),
                 )
             facts = {
                 "agency": agency.display_name,

@@ -4,6 +4,7 @@
 agreement a few days before it is due, and told at once when it is late,
 while the grace period still lets them keep the agreement (seed tip 19)."""
 
+from collections import Counter
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -57,16 +58,19 @@ class DebtNegotiationInstallment(models.Model):
     def _send_notices(self, batch_size=200, auto_commit=False):
         """Send the installment reminders and late notices due today (the
         agreement monitor calls this). Idempotent: an installment is
-        noticed once of each kind.
+        noticed once of each kind. By batches, each installment apart when
+        its batch fails (noted on its case, tried again on the next run).
 
-        :return: the number of notices sent
+        :return: a Counter of the notices sent (``reminders``,
+            ``late_notices``)
         """
         today = fields.Date.context_today(self)
         Installment = self.sudo().with_context(active_test=True)
-        sent = 0
-        for kind, template_xmlid, date_field in (
-            ("reminder", REMINDER_TEMPLATE, "reminder_date"),
-            ("late", LATE_TEMPLATE, "late_notice_date"),
+        Run = self.env["debt.negotiation.run"]
+        sent = Counter()
+        for kind, key, template_xmlid, date_field in (
+            ("reminder", "reminders", REMINDER_TEMPLATE, "reminder_date"),
+            ("late", "late_notices", LATE_TEMPLATE, "late_notice_date"),
         ):
             installments = Installment.search(self._notice_domain(kind, today))
             if kind == "reminder":
@@ -82,10 +86,23 @@ class DebtNegotiationInstallment(models.Model):
             template = self.env.ref(template_xmlid, raise_if_not_found=False)
             if not template:
                 continue
-            for batch in split_every(batch_size, installments.ids, Installment.browse):
+
+            def notify(batch, template=template, date_field=date_field):
                 batch._post_notices(template)
                 _internal(batch).write({date_field: today})
-                sent += len(batch)
+                return len(batch)
+
+            for batch in split_every(batch_size, installments.ids, Installment.browse):
+                sent[key] += sum(
+                    Run._isolated(
+                        batch,
+                        notify,
+                        lambda installment, error: Run._fail(
+                            installment.negotiation_id, "notice", error
+                        ),
+                        label="Installment notices",
+                    )
+                )
                 if auto_commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
                 # keep the memory flat: forget the batch
@@ -116,6 +133,7 @@ class DebtNegotiationInstallment(models.Model):
                     "subject": values["subject"][installment.id],
                     "body": values["body_html"][installment.id],
                     "email_from": senders[installment.id] or None,
+                    **installment.negotiation_id._mail_author_values(),
                     "partner_ids": installment.negotiation_id.letter_recipient_id.ids,
                     "message_type": "comment",
                     "subtype_xmlid": "mail.mt_comment",

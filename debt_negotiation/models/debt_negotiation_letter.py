@@ -285,12 +285,12 @@ class DebtNegotiationLetter(models.Model):
         return user
 
     def _address_partner(self):
-        """The contact the letter is addressed to: the debtor's invoice
-        address."""
+        """Whose postal address the letter prints: the debtor's invoicing
+        contact's, else the debtor's own (see ``debt.negotiation.
+        _letter_postal_partner``)."""
         self.ensure_one()
-        partner = self.negotiation_id.partner_id
-        address_id = partner.address_get(["invoice"]).get("invoice")
-        return self.env["res.partner"].browse(address_id) if address_id else partner
+        case = self.negotiation_id
+        return case._letter_postal_partner() or case._letter_contact()
 
     def _format_amount(self, amount):
         self.ensure_one()
@@ -332,6 +332,10 @@ class DebtNegotiationLetter(models.Model):
             "next_step": self._next_step_clause(),
             "agency": case.agency_id.commercial_partner_id.name or "",
             "handover_date": self._format_date(case.handover_date),
+            "salutation": self._salutation(),
+            "proposal": self._proposal_sentence(),
+            "cure": self._cure_sentence(),
+            "payment_reference": self._payment_reference(),
         }
 
     def _next_step_clause(self):
@@ -348,19 +352,17 @@ class DebtNegotiationLetter(models.Model):
                 agency=agency.commercial_partner_id.name,
             )
         if step.escalate:
+            # no agency set: the escalation is ours to decide (the
+            # negotiator gets the hand-over to do), nobody is named
             return self.env._(
-                "we will hand the claim over to a collection agency or start "
-                "legal proceedings, which may add costs to the amount you owe"
+                "we will end our amicable collection and escalate the claim"
             )
         clauses = {
             "reminder": self.env._("we will send you a reminder"),
             "negotiation": self.env._(
                 "we will send you a formal letter to agree on a solution"
             ),
-            "final_notice": self.env._(
-                "we will send you a final notice, after which the claim may be "
-                "handed over to a collection agency or to our lawyers"
-            ),
+            "final_notice": self.env._("we will send you a final notice"),
         }
         if step.letter_type in clauses:
             return clauses[step.letter_type]
@@ -729,6 +731,8 @@ class DebtNegotiationLetter(models.Model):
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
                 attachment_ids=letter._pdf_copy().ids,
+                # from the negotiator (or the company), whoever runs it
+                **case._mail_author_values(template),
             )
         self._mark_sent("email")
         return True

@@ -31,6 +31,46 @@ class DebtNegotiation(models.Model):
             )
             case.letter_recipient_id = contact if contact.email else partner
 
+    def _letter_contact(self):
+        """Who the letters are for: the debtor's invoicing contact (accounts
+        payable), else the debtor itself."""
+        self.ensure_one()
+        partner = self.partner_id
+        contact_id = (
+            partner.address_get(["invoice"]).get("invoice") if partner else False
+        )
+        return partner.browse(contact_id) or partner
+
+    def _letter_postal_partner(self):
+        """Whose postal address the letters are posted to: the invoicing
+        contact's when it has one, else the debtor's; nobody when neither
+        has a postal address."""
+        self.ensure_one()
+        for partner in (self._letter_contact(), self.partner_id):
+            if partner.street and (partner.zip or partner.city):
+                return partner
+        return self.env["res.partner"]
+
+    def _letter_addressee(self):
+        """The person a letter is addressed to, greeted by name: the
+        invoicing contact when it is a named person, or the debtor when it
+        is one; nobody when the letters go to a company ("Dear Sir or
+        Madam")."""
+        self.ensure_one()
+        contact = self._letter_contact()
+        if contact.is_company or not contact.name:
+            return self.env["res.partner"]
+        return contact
+
+    def _letter_reach(self):
+        """``(by email, by post)``: whether the letters can reach the debtor
+        by email (its letters contact has an address) and by post."""
+        self.ensure_one()
+        return (
+            bool(self.letter_recipient_id.email_normalized),
+            bool(self._letter_postal_partner()),
+        )
+
     # ------------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------------
@@ -340,7 +380,8 @@ class DebtNegotiation(models.Model):
         The response deadline is the open offer's expiry, else the case's
         deadline when still ahead, else today + the company's response
         days. The next step happens on the case's ``next_action_date`` when
-        it is ahead, else on the deadline.
+        it is after the deadline, else on the deadline (the follow-ups never
+        act before it).
         """
         self.ensure_one()
         if letter_type not in DEADLINE_LETTER_TYPES:
@@ -358,8 +399,10 @@ class DebtNegotiation(models.Model):
         else:
             days = self.company_id.negotiation_response_days or 14
             deadline = fields.Date.add(today, days=days)
+        # the follow-ups never act before the response deadline: the next
+        # step comes on its planned date, or on the deadline when later
         next_date = deadline
-        if self.next_action_date and self.next_action_date > today:
+        if self.next_action_date and self.next_action_date > deadline:
             next_date = self.next_action_date
         return deadline, next_date
 

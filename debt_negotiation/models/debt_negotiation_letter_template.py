@@ -30,6 +30,10 @@ PLACEHOLDERS = (
     "next_step",
     "agency",
     "handover_date",
+    "salutation",
+    "proposal",
+    "cure",
+    "payment_reference",
 )
 
 

@@ -34,16 +34,26 @@ class DebtNegotiation(models.Model):
     def _settle_paid_cases(self, company_ids=None, batch_size=500, auto_commit=False):
         """Settle every case whose invoices are all paid (both crons call
         this): no letter, offer or step follows a paid debt. Idempotent: a
-        settled case is no longer selected.
+        settled case is no longer selected. By batches, each case apart
+        when its batch fails (noted on that case, the others settled).
 
         :return: the number of cases settled
         """
+        Run = self.env["debt.negotiation.run"]
         cases = self.sudo().search(self._paid_cases_domain(company_ids), order="id")
+        settled = 0
         for batch in split_every(batch_size, cases.ids, self.sudo().browse):
-            batch._settle_paid()
+            settled += sum(
+                Run._isolated(
+                    batch,
+                    lambda cases: len(cases._settle_paid()),
+                    lambda case, error: Run._fail(case, "settle", error),
+                    label="Settlement of paid cases",
+                )
+            )
             if auto_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-        return len(cases)
+        return settled
 
     def _settle_paid(self):
         """Settle these cases, paid in full: the open offers are withdrawn,
@@ -71,6 +81,9 @@ class DebtNegotiation(models.Model):
                 "response_deadline": False,
                 "next_action_date": False,
                 "next_step_id": False,
+                # nothing is left for the scheduled runs to do
+                "followup_error": False,
+                "monitor_error": False,
             }
         )
         for case in cases:

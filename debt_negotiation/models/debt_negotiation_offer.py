@@ -641,11 +641,23 @@ class DebtNegotiationOffer(models.Model):
     def _expire_offers(self, today=None, company_ids=None):
         """Expire proposed offers whose expiry date has passed (of the
         companies ``company_ids`` only, when given)."""
+        return self.search(self._expired_domain(today, company_ids))._expire()
+
+    @api.model
+    def _expired_domain(self, today=None, company_ids=None):
+        """Proposed offers whose expiry date has passed on ``today`` (of the
+        companies ``company_ids`` only, when given)."""
         today = today or fields.Date.context_today(self)
         domain = [("state", "=", "proposed"), ("expiry_date", "<", today)]
         if company_ids:
             domain.append(("company_id", "in", company_ids))
-        offers = self.search(domain)
+        return domain
+
+    def _expire(self):
+        """Expire these offers (past their expiry date): noted on their
+        cases, and a debtor's counter-offer left unanswered gets the
+        negotiator a call."""
+        offers = self
         offers._write_workflow({"state": "expired"})
         for offer in offers:
             offer.negotiation_id.message_post(

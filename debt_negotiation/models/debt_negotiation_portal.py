@@ -74,6 +74,33 @@ class DebtNegotiation(models.Model):
         code.make_image().save(png)
         return image_data_uri(base64.b64encode(png.getvalue()))
 
+    def _portal_respond_by(self):
+        """Whether the page asks the debtor to respond by the response
+        deadline: only while it is ahead (never a past date) and something
+        is claimed (nothing to answer once everything is disputed)."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        return bool(
+            self.response_deadline
+            and self.response_deadline >= today
+            and self.state in ("open", "broken", "escalated")
+            and self.currency_id.compare_amounts(self.amount_claimed, 0.0) > 0
+        )
+
+    def _portal_next_step(self):
+        """Whether the page shows "what happens next": the follow-up step
+        planned on a date still ahead (a date passed is no future step), on
+        a case the follow-ups chase."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        return bool(
+            self.next_step_id
+            and self.next_action_date
+            and self.next_action_date >= today
+            and self.state in ("open", "broken")
+            and not self.negotiation_blocked
+        )
+
     def _portal_open_offers(self):
         """Our proposals the debtor can answer now: proposed, not expired,
         and the one awaiting its signature."""
@@ -290,6 +317,7 @@ class DebtNegotiation(models.Model):
             template,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
+            **self._mail_author_values(template),
         )
         self._portal_activity(
             self.env._("Dispute received online: examine it"), interaction.summary
@@ -338,10 +366,12 @@ class DebtNegotiation(models.Model):
             promise_amount=amount,
         )
         # the promise (created with the interaction) confirmed in writing
+        template = self.env.ref("debt_negotiation.mail_template_promise_confirmation")
         self._as_sender().message_post_with_source(
-            "debt_negotiation.mail_template_promise_confirmation",
+            template,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
+            **self._mail_author_values(template),
         )
         return interaction
 

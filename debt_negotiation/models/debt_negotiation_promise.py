@@ -1,6 +1,6 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -231,27 +231,47 @@ class DebtNegotiationPromise(models.Model):
     def _evaluate_pending(self, today=None, batch_size=200, auto_commit=False):
         """Keep the pending promises whose payments arrived, break those
         whose grace period passed without them (cron of the agreement
-        monitor). Idempotent: only pending promises are looked at."""
+        monitor). Idempotent: only pending promises are looked at. By
+        batches, each promise apart when its batch fails (noted on its
+        case, tried again on the next run).
+
+        :return: a Counter (``promises_kept``, ``promises_broken``)
+        """
         today = today or fields.Date.context_today(self)
+        Run = self.env["debt.negotiation.run"]
         pending = self.sudo().search([("state", "=", "pending")])
+        stats = Counter()
         for batch in split_every(batch_size, pending.ids, pending.browse):
-            paid = batch._paid_since()
-            kept = batch.filtered(
-                lambda p, paid=paid: (
-                    p.currency_id.compare_amounts(paid[p.id], p.amount) >= 0
-                )
-            )
-            broken = (batch - kept).filtered(lambda p: p.grace_end_date < today)
-            for promise in batch:
-                if promise.currency_id.compare_amounts(
-                    promise.amount_paid, paid[promise.id]
-                ):
-                    _workflow(promise).amount_paid = paid[promise.id]
-            kept._set_kept()
-            broken._set_broken()
+            for kept, broken in Run._isolated(
+                batch,
+                lambda promises: promises._evaluate(today),
+                lambda promise, error: Run._fail(
+                    promise.negotiation_id, "promise", error
+                ),
+                label="Promise check",
+            ):
+                stats["promises_kept"] += kept
+                stats["promises_broken"] += broken
             if auto_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-        return True
+        return stats
+
+    def _evaluate(self, today):
+        """Keep these pending promises when paid, break them when their
+        grace period passed on ``today``; return ``(kept, broken)`` counts."""
+        paid = self._paid_since()
+        kept = self.filtered(
+            lambda p: p.currency_id.compare_amounts(paid[p.id], p.amount) >= 0
+        )
+        broken = (self - kept).filtered(lambda p: p.grace_end_date < today)
+        for promise in self:
+            if promise.currency_id.compare_amounts(
+                promise.amount_paid, paid[promise.id]
+            ):
+                _workflow(promise).amount_paid = paid[promise.id]
+        kept._set_kept()
+        broken._set_broken()
+        return len(kept), len(broken)
 
     def _paid_since(self):
         """``{promise id: amount}``: what the debtor paid on its case's

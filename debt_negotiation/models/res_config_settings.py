@@ -64,3 +64,30 @@ class ResConfigSettings(models.TransientModel):
             settings.negotiation_ladder_missing = bool(
                 settings.company_id._negotiation_ladder_missing()
             )
+
+    def action_negotiation_default_disclaimer(self):
+        """Fill the company's empty legal notice with the default one, in
+        every installed language (its letters print it from now on)."""
+        self.ensure_one()
+        self.execute()
+        company = self.company_id
+        if not company.negotiation_disclaimer:
+            for lang, _name in self.env["res.lang"].get_installed():
+                company.with_context(
+                    lang=lang
+                ).negotiation_disclaimer = self.with_context(
+                    lang=lang
+                )._negotiation_default_disclaimer()
+        return {"type": "ir.actions.client", "tag": "reload"}
+
+    def _negotiation_default_disclaimer(self):
+        """The default legal notice of the letters, in the language of the
+        environment: only what holds for every case (a dispute suspends the
+        collection of what it is about; the claim's data kept to manage
+        it)."""
+        return self.env._(
+            "This letter concerns the invoices it lists. If you believe an "
+            "amount is not owed, tell us in writing why: we suspend the "
+            "collection of the disputed amount while we examine it. We keep "
+            "the data of this claim to manage it, and for no other purpose."
+        )

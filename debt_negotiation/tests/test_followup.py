@@ -141,7 +141,10 @@ class TestFollowups(FollowupCommon):
             )
             self.assertEqual(line["next_step_id"], self.steps["final_notice"].id)
             self.assertFalse(line["problem"])
-            self.assertEqual(lines[skipped.id]["action"], "skip")
+            # post and email: the letter goes by post, and the preview says
+            # what cannot be sent
+            self.assertEqual(lines[skipped.id]["action"], "step")
+            self.assertIn("by post only", lines[skipped.id]["problem"])
             self.assertIn("no valid email address", lines[skipped.id]["problem"])
             # nothing was done: the preview only decides
             self.assertFalse(self._logs(due))
@@ -637,8 +640,8 @@ class TestFollowups(FollowupCommon):
                 )
             self.assertEqual(counts[1], counts[2], "queries do not grow with cases")
             # cases, executed steps, ladders, stages, the debtors' unapplied
-            # credits (one query for the batch)...
-            self.assertLessEqual(counts[2], 9)
+            # credits, their invoicing contacts (one query for the batch)...
+            self.assertLessEqual(counts[2], 10)
 
     # ------------------------------------------------------------------
     # UI: preview and manual run
@@ -663,7 +666,8 @@ class TestFollowups(FollowupCommon):
             self.assertEqual(line.next_step_id, self.steps["final_notice"])
             self.assertEqual(line.next_action_date, day(45))
             problem = lines.filtered(lambda ln: ln.negotiation_id == skipped)
-            self.assertEqual(problem.action, "skip")
+            self.assertEqual(problem.action, "step")
+            self.assertIn("by email only", problem.problem)
             self.assertIn("postal address", problem.problem)
             # a plain negotiator cannot run the follow-ups by hand
             with self.assertRaises(AccessError):

@@ -231,7 +231,9 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
         self._assert_common(text, letter)
         self._assert_invoice_table(text)
         self.assertIn("Final Notice", text)
-        self.assertIn("collection agency or start legal proceedings", text)
+        # what the ladder plans, and no threat it does not plan
+        self.assertIn(letter._next_step_clause(), text)
+        self.assertNotIn("legal proceedings", text)
         self.assertIn(self._format_date(self.today + timedelta(days=15)), text)
         self.assertIn("You can still avoid this", text)  # a last chance
 

@@ -596,7 +596,8 @@ class TestLifecycle(FollowupCommon):
             "BE71096123456769",
             "CRDTBEBB",
             "Creditor Holder Ltd",
-            f"Payment reference: *{case.name}*",
+            # the reference bank matching uses: the oldest open invoice's
+            f"Payment reference: *{case.invoice_ids.payment_reference}*",
             "Please sign this confirmation below and return a copy to us",
         ):
             self.assertIn(expected, text)

@@ -574,6 +574,11 @@ class TestPortalPage(PortalNegotiationCommon):
     def test_what_happens_next(self):
         self.case._schedule_next_action()
         self.assertTrue(self.case.next_step_id)
+        # a planned date already passed is no future step: not shown
+        self.case.next_action_date = self.today - timedelta(days=3)
+        page = self.url_open(self._url(token=True))
+        self.assertNotIn("What happens next", page.text)
+        self.case.next_action_date = self.today + timedelta(days=3)
         page = self.url_open(self._url(token=True))
         self.assertIn("What happens next", page.text)
         self.assertIn(self.case.next_step_id.name, page.text)

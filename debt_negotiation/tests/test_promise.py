@@ -176,7 +176,8 @@ class TestPromise(FollowupCommon):
                 .create({})
             )
             self.assertIn("400.00", composer.body)
-            self.assertIn(case.name, composer.body)
+            # the reference bank matching uses: the invoice's
+            self.assertIn(case.invoice_ids.payment_reference, composer.body)
             composer._action_send_mail()
         mail = (
             self.env["mail.mail"]

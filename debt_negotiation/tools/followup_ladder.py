@@ -202,3 +202,41 @@ def decide(
     if step is None or step not in escalation_keys:
         next_step, next_date = plan_next_step(steps, oldest_due, done_keys, not_before)
     return LadderDecision(step, deadline, next_step, next_date)
+
+
+def planned_escalation(
+    steps,
+    oldest_due,
+    start_key,
+    start_date,
+    response_days,
+    letter_keys=frozenset(),
+    escalation_keys=frozenset(),
+):
+    """Return the date the ladder escalates the case, when the step
+    ``start_key`` runs on ``start_date`` and the ladder then keeps its
+    pace, or None when no escalation step follows.
+
+    Each later step runs on its ladder date, never before the response
+    deadline of the letter before it nor on the day a step ran: the dates
+    :func:`decide` plans one run after the other, so that a letter can state
+    until when the debtor still has a chance (e.g. to put a broken
+    agreement back in force before the claim is escalated).
+    """
+    keys = [key for key, _delay in steps]
+    if start_key not in keys or not start_date:
+        return None
+    index = keys.index(start_key)
+    date = start_date
+    while True:
+        key = keys[index]
+        if key in escalation_keys:
+            return date
+        tomorrow = date + timedelta(days=1)
+        not_before = tomorrow
+        if key in letter_keys:
+            not_before = max(response_deadline(date, response_days), tomorrow)
+        index += 1
+        if index >= len(keys) or not oldest_due:
+            return None
+        date = max(_step_due_date(oldest_due, steps[index][1]), not_before)
