@@ -18,3 +18,5 @@ from . import test_interest
 from . import test_forecast
 from . import test_evidence
 from . import test_performance
+from . import test_back_office
+from . import test_back_office_tours
