@@ -39,6 +39,37 @@ function confirmDialog(content, name = "action_confirm") {
     };
 }
 
+/** Steps opening the Negotiations app from the app switcher. */
+function openApp() {
+    return [
+        {
+            content: "Open the app switcher",
+            trigger: ".o_navbar_apps_menu button",
+            run: "click",
+        },
+        {
+            content: "Open Negotiations",
+            trigger: ".o_app[data-menu-xmlid='debt_negotiation.menu_debt_negotiation_root']",
+            run: "click",
+        },
+        {
+            content: "The Negotiations app is open",
+            trigger: ".o_main_navbar [data-menu-xmlid='debt_negotiation.menu_debt_negotiation_followups']",
+        },
+    ];
+}
+
+/** A step clicking the menu entry ``xmlid`` of the navbar. */
+function menu(xmlid) {
+    return [
+        {
+            content: `Menu ${xmlid}`,
+            trigger: `.o_main_navbar [data-menu-xmlid='${xmlid}']`,
+            run: "click",
+        },
+    ];
+}
+
 const noError = {
     content: "No error dialog",
     trigger: "body:not(:has(.o_error_dialog))",
@@ -66,14 +97,11 @@ registry.category("web_tour.tours").add("debt_negotiation_due_today", {
             trigger: ".o_list_view:not(:has(.o_error_dialog))",
         },
         noError,
-        {
-            content: "Open the Follow-ups menu",
-            trigger: ".o_main_navbar button:contains('Follow-ups')",
-            run: "click",
-        },
+        ...openApp(),
+        ...menu("debt_negotiation.menu_debt_negotiation_followups"),
         {
             content: "Run Follow-ups Now (menu item)",
-            trigger: ".o-dropdown--menu .o-dropdown-item:contains('Run Follow-ups Now')",
+            trigger: ".dropdown-item[data-menu-xmlid='debt_negotiation.menu_debt_negotiation_run_followups']",
             run: "click",
         },
         {
@@ -157,8 +185,8 @@ registry.category("web_tour.tours").add("debt_negotiation_invoice_to_agreement",
             run: "click",
         },
         {
-            content: "Accept it",
-            trigger: ".modal button[name='action_accept']",
+            content: "Confirm the agreement: now the highlighted next step",
+            trigger: ".o_form_view .o_form_statusbar button.btn-primary[name='action_open_agreement_wizard']",
             run: "click",
         },
         {
@@ -241,7 +269,7 @@ registry.category("web_tour.tours").add("debt_negotiation_dispute_to_escalation"
         ...gear("Claim Interest"),
         {
             content: "The interest invoice opens",
-            trigger: ".o_form_view .o_field_widget[name='invoice_line_ids']:contains('interest')",
+            trigger: ".o_form_view div[name='invoice_line_ids'] .o_data_row",
         },
         {
             content: "Back to the case",
@@ -280,20 +308,13 @@ registry.category("web_tour.tours").add("debt_negotiation_dispute_to_escalation"
         noError,
         ...gear("Evidence Dossier"),
         noError,
-        {
-            content: "Open the Cash Forecast",
-            trigger: ".o_main_navbar a:contains('Cash Forecast'), .o_main_navbar button:contains('Cash Forecast')",
-            run: "click",
-        },
+        ...openApp(),
+        ...menu("debt_negotiation.menu_debt_negotiation_forecast"),
         {
             content: "The forecast is a time series (grouped by week)",
             trigger: ".o_searchview .o_facet_value:contains('Week')",
         },
-        {
-            content: "Open Results",
-            trigger: ".o_main_navbar a:contains('Results'), .o_main_navbar button:contains('Results')",
-            run: "click",
-        },
+        ...menu("debt_negotiation.menu_debt_negotiation_result"),
         {
             content: "Results show what was credited apart from what was recovered",
             trigger: ".o_pivot_view, .o_graph_view, .o_list_view",
