@@ -736,11 +736,7 @@ class DebtNegotiationLetter(models.Model):
         self.filtered(
             lambda letter: (
                 letter.state == "to_send"
-                or (
-                    channel
-                    and letter.state == "sent"
-                    and letter.channel != channel
-                )
+                or (channel and letter.state == "sent" and letter.channel != channel)
             )
         ).write(vals)
 

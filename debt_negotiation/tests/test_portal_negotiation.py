@@ -333,9 +333,7 @@ class TestPortalESignature(PortalNegotiationCommon):
         self._confirm_agreement(offer)
         self.assertEqual(pending.state, "cancelled")
         self.assertEqual(
-            self.case.agreement_ids.filtered(
-                lambda a: a.state == "pending_signature"
-            ),
+            self.case.agreement_ids.filtered(lambda a: a.state == "pending_signature"),
             self.env["debt.negotiation.agreement"],
         )
         self.assertEqual(self.case.agreement_id.state, "active")

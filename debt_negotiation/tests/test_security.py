@@ -50,7 +50,9 @@ class TestSecurity(DebtNegotiationCommon):
             groups="base.group_user,account.group_account_manager",
         )
         self.assertTrue(newcomer.has_group("debt_negotiation.group_negotiation_user"))
-        self.assertFalse(newcomer.has_group("debt_negotiation.group_negotiation_manager"))
+        self.assertFalse(
+            newcomer.has_group("debt_negotiation.group_negotiation_manager")
+        )
         self.assertTrue(
             self.env.ref("base.user_admin").has_group(
                 "debt_negotiation.group_negotiation_manager"
