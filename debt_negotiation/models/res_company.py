@@ -224,6 +224,7 @@ class ResCompany(models.Model):
         text = company.with_context(lang=lang).negotiation_disclaimer or ""
         if not text or not lang or lang == "en_US":
             return text
+        company.flush_recordset(["negotiation_disclaimer"])
         self.env.cr.execute(
             "SELECT negotiation_disclaimer ->> %s FROM res_company WHERE id = %s",
             [lang, company.id],
