@@ -258,6 +258,8 @@ class DebtNegotiation(models.Model):
             .sudo()
             .search([("credit_note_ids", "in", credits.ids)])
             .credit_note_ids
+            if credits
+            else credits
         )
         settlements = defaultdict(list)
         not_owed = defaultdict(float)
