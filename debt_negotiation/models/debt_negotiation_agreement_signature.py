@@ -12,7 +12,7 @@ from .workflow import internal as _internal
 
 
 class DebtNegotiationAgreement(models.Model):
-    _inherit = "debt.negotiation.agreement"
+    _inherit = "debt.negotiation.agreement"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # Action methods: the request awaiting the debtor's signature

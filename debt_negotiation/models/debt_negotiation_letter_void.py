@@ -11,7 +11,7 @@ from .workflow import workflow
 
 
 class DebtNegotiationLetter(models.Model):
-    _inherit = "debt.negotiation.letter"
+    _inherit = "debt.negotiation.letter"  # pylint: disable=consider-merging-classes-inherited
 
     def action_open_void_wizard(self):
         """ "Void Letter": ask why the letter is not sent."""

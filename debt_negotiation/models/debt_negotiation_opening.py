@@ -26,7 +26,7 @@ class DebtNegotiation(models.Model):
             "WHERE state NOT IN ('settled', 'cancelled')"
         )
 
-    def copy(self, default=None):
+    def copy(self, default=None):  # pylint: disable=method-required-super
         """A case is the negotiation of its debtor's invoices, with its own
         letters and evidence: it is never duplicated (the form offers no
         Duplicate; an RPC client gets this message, not a database error)."""
