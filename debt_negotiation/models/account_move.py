@@ -222,7 +222,7 @@ class AccountMove(models.Model):
         Negotiation = self.env["debt.negotiation"].with_company(self.company_id)
         case = Negotiation._open_case_for_invoices(self)
         # the case shows at once what the follow-ups do next, and when
-        case._schedule_next_action()
+        case._show_next_followup()
         return {
             "type": "ir.actions.act_window",
             "name": case.name,

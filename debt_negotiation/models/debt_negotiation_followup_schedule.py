@@ -40,6 +40,29 @@ class DebtNegotiation(models.Model):
             case._followup_write(Step.browse(next_id), next_date or False)
         return True
 
+    def _show_next_followup(self):
+        """A case just opened shows at once when the follow-ups act next on
+        it, as the run itself decides it (:meth:`debt.negotiation.
+        followup.engine._decide`): today when a step is due (a debtor found
+        late gets the latest due letter), else the next step's date. Only
+        the date: the step stays the run's to choose on that day (a planned
+        step is one a letter announced, which the run keeps to)."""
+        cases = self.filtered(
+            lambda c: (
+                c.state in FOLLOWED_STATES
+                and not c.next_action_date
+                and not c.partner_id.negotiation_blocked
+            )
+        )
+        if not cases:
+            return
+        today = fields.Date.context_today(self)
+        Engine = self.env["debt.negotiation.followup.engine"]
+        for decision in Engine._decide(cases, today):
+            date = today if decision.step else decision.next_date
+            if date:
+                decision.case._followup_write(decision.case.next_step_id, date)
+
     def _followup_not_before(self):
         """The first day the follow-ups may act on the case: after the
         response deadline, and after the grace period of a pending promise

@@ -3,6 +3,8 @@
 """The back office as a credit controller uses it (issue 24): every button
 works and every figure is right."""
 
+from datetime import timedelta
+
 from lxml import etree
 
 from odoo.exceptions import UserError
@@ -54,9 +56,21 @@ class TestBackOffice(DebtNegotiationCommon):
         self.assertEqual(case.invoice_ids, one)
 
     def test_new_case_shows_its_next_follow_up(self):
+        """Review F15: a new case shows when the follow-ups act next, as the
+        run decides it: the first step's date, or today for a debtor found
+        late (the run then sends the latest due letter)."""
         case = self._start_case(self._create_invoice(days_overdue=3))
-        self.assertTrue(case.next_action_date)
-        self.assertTrue(case.next_step_id)
+        first = self.env["debt.negotiation.followup.step"].search(
+            [("company_id", "=", self.company.id)], limit=1
+        )
+        self.assertEqual(
+            case.next_action_date,
+            case.oldest_due_date + timedelta(days=first.delay_days),
+        )
+        late = self._start_case(
+            self._create_invoice(partner=self.debtor_2, days_overdue=90)
+        )
+        self.assertEqual(late.next_action_date, self.today)
 
     # ------------------------------------------------------------------
     # Small but visible
@@ -190,6 +204,7 @@ class TestBackOffice(DebtNegotiationCommon):
 
     def test_escalated_case_shows_no_next_follow_up(self):
         case = self._start_case()
+        case._schedule_next_action()
         self.assertTrue(case.next_step_id)
         case.action_escalate()
         self.assertFalse(case.next_step_id)
