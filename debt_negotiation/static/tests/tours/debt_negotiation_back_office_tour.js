@@ -276,6 +276,10 @@ registry.category("web_tour.tours").add("debt_negotiation_dispute_to_escalation"
             trigger: ".o_breadcrumb .breadcrumb-item a:contains('NEG/')",
             run: "click",
         },
+        {
+            content: "The case form is back (its action menu, not the invoice's)",
+            trigger: ".o_form_view .oe_title h1:contains('NEG/')",
+        },
         ...gear("Escalate"),
         {
             content: "The hand-over: who gets what",
