@@ -597,9 +597,12 @@ class TestLifecycle(FollowupCommon):
             "CRDTBEBB",
             "Creditor Holder Ltd",
             f"Payment reference: *{case.name}*",
-            "Please sign this confirmation below and return a copy to us",
+            # confirmed in writing (issue 24): how the debtor agreed, and no
+            # signature asked unless the wizard asks for one
+            "Agreed by phone with",
         ):
             self.assertIn(expected, text)
+        self.assertNotIn("Please sign this confirmation", text)
 
     # ------------------------------------------------------------------
     # New debt during an agreement
