@@ -132,8 +132,8 @@ registry.category("web_tour.tours").add("debt_negotiation_invoice_to_agreement",
             trigger: ".o_form_view .oe_title h1:contains('NEG/')",
         },
         {
-            content: "It shows its next follow-up",
-            trigger: ".o_form_view div[name='next_step_id']:not(:empty)",
+            content: "It shows when the follow-ups act next",
+            trigger: ".o_form_view div[name='next_action_date'] input",
         },
         {
             content: "Log a call",
