@@ -41,12 +41,12 @@ class DebtNegotiation(models.Model):
         return True
 
     def _show_next_followup(self):
-        """A case just opened shows at once when the follow-ups act next on
-        it, as the run itself decides it (:meth:`debt.negotiation.
-        followup.engine._decide`): today when a step is due (a debtor found
-        late gets the latest due letter), else the next step's date. Only
-        the date: the step stays the run's to choose on that day (a planned
-        step is one a letter announced, which the run keeps to)."""
+        """A case just opened shows at once what the follow-ups do next and
+        when, as the run itself decides it (:meth:`debt.negotiation.
+        followup.engine._decide`, the very plan the first run would write):
+        the step due today (a debtor found late gets the latest due letter,
+        not the first), else the next step on its date. Only the cases not
+        planned yet."""
         cases = self.filtered(
             lambda c: (
                 c.state in FOLLOWED_STATES
@@ -59,9 +59,10 @@ class DebtNegotiation(models.Model):
         today = fields.Date.context_today(self)
         Engine = self.env["debt.negotiation.followup.engine"]
         for decision in Engine._decide(cases, today):
-            date = today if decision.step else decision.next_date
-            if date:
-                decision.case._followup_write(decision.case.next_step_id, date)
+            if decision.step:
+                decision.case._followup_write(decision.step, today)
+            elif decision.next_step:
+                decision.case._followup_write(decision.next_step, decision.next_date)
 
     def _followup_not_before(self):
         """The first day the follow-ups may act on the case: after the

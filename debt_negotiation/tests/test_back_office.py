@@ -56,21 +56,23 @@ class TestBackOffice(DebtNegotiationCommon):
         self.assertEqual(case.invoice_ids, one)
 
     def test_new_case_shows_its_next_follow_up(self):
-        """Review F15: a new case shows when the follow-ups act next, as the
-        run decides it: the first step's date, or today for a debtor found
-        late (the run then sends the latest due letter)."""
-        case = self._start_case(self._create_invoice(days_overdue=3))
-        first = self.env["debt.negotiation.followup.step"].search(
-            [("company_id", "=", self.company.id)], limit=1
+        """Review F15: a new case shows what the follow-ups do next and when,
+        as the run decides it: the first step on its date, or, for a debtor
+        found late, the latest due step today (which the run then sends)."""
+        steps = self.env["debt.negotiation.followup.step"].search(
+            [("company_id", "=", self.company.id)]
         )
+        case = self._start_case(self._create_invoice(days_overdue=3))
+        self.assertEqual(case.next_step_id, steps[0])
         self.assertEqual(
             case.next_action_date,
-            case.oldest_due_date + timedelta(days=first.delay_days),
+            case.oldest_due_date + timedelta(days=steps[0].delay_days),
         )
         late = self._start_case(
-            self._create_invoice(partner=self.debtor_2, days_overdue=90)
+            self._create_invoice(partner=self.debtor_2, days_overdue=50)
         )
         self.assertEqual(late.next_action_date, self.today)
+        self.assertEqual(late.next_step_id.letter_type, "final_notice")
 
     # ------------------------------------------------------------------
     # Small but visible
@@ -204,7 +206,6 @@ class TestBackOffice(DebtNegotiationCommon):
 
     def test_escalated_case_shows_no_next_follow_up(self):
         case = self._start_case()
-        case._schedule_next_action()
         self.assertTrue(case.next_step_id)
         case.action_escalate()
         self.assertFalse(case.next_step_id)
