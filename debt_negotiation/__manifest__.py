@@ -48,6 +48,7 @@
         "views/debt_negotiation_run_views.xml",
         "views/debt_negotiation_agreement_views.xml",
         "views/debt_negotiation_views.xml",
+        "views/debt_negotiation_case_actions.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
@@ -56,6 +57,9 @@
         "wizards/debt_negotiation_agreement_wizard_views.xml",
         "wizards/debt_negotiation_agreement_cancel_wizard_views.xml",
         "wizards/debt_negotiation_dispute_wizard_views.xml",
+        "wizards/debt_negotiation_escalate_wizard_views.xml",
+        "wizards/debt_negotiation_start_wizard_views.xml",
+        "wizards/debt_negotiation_letter_void_wizard_views.xml",
         "wizards/debt_negotiation_letter_wizard_views.xml",
         # menus, last
         "views/debt_negotiation_menus.xml",

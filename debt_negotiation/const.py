@@ -60,3 +60,13 @@ SIGNATURE_MODES = [
     ("esign", "Send for E-Signature"),
     ("portal", "Signed Online"),
 ]
+
+# How the debtor agreed, for an agreement confirmed in writing by our letter
+# ("Agreed by phone with Jane Smith on ...").
+AGREED_CHANNELS = [
+    ("phone", "Phone"),
+    ("meeting", "Meeting"),
+    ("email", "Email"),
+    ("letter", "Letter"),
+    ("other", "Other"),
+]

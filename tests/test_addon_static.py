@@ -481,3 +481,36 @@ def test_readme_rst_is_generated_from_the_fragments():
         "oca-gen-addon-readme --org-name debt-negotiation --repo-name "
         "debt_negotiation --branch 18.0 --addon-dir debt_negotiation --gen-html"
     )
+
+
+# ----------------------------------------------------------------------
+# Figures shown as they are (issue 24)
+# ----------------------------------------------------------------------
+# Float fields that hold a percentage already (25.0 = 25 %): the
+# "percentage" widget would multiply them by 100 (2500 %).
+PERCENT_FIELDS = ("discount_percent", "recovery_rate", "promise_kept_rate")
+
+
+@pytest.mark.parametrize("path", addon_files(".xml"), ids=rel)
+def test_percent_fields_not_shown_with_the_percentage_widget(path):
+    tree = etree.parse(str(path))
+    wrong = [
+        field.get("name")
+        for field in tree.iter("field")
+        if field.get("name") in PERCENT_FIELDS and field.get("widget") == "percentage"
+    ]
+    assert not wrong, f"{rel(path)}: {wrong} would show 25 as 2500 %"
+
+
+def test_cash_forecast_opens_on_a_time_axis():
+    """The forecast is a time series: the action groups by week first,
+    then by kind (the search view's order of the default group-bys)."""
+    tree = etree.parse(str(ADDON_DIR / "views/debt_negotiation_forecast_views.xml"))
+    action = tree.find(".//record[@id='action_debt_negotiation_forecast']")
+    context = ast.literal_eval(action.find("field[@name='context']").text)
+    defaults = [key for key, value in context.items() if value]
+    assert "search_default_group_week" in defaults
+    search = tree.find(".//record[@id='view_debt_negotiation_forecast_search']")
+    order = [f.get("name") for f in search.iter("filter") if f.get("name")]
+    grouped = [name for name in order if f"search_default_{name}" in defaults]
+    assert grouped[0] == "group_week", grouped

@@ -88,3 +88,58 @@ def test_without_payment_it_is_simple_interest(amount, days, rate):
     exact = amount * rate / 100 * days / 365
     got = interest.interest_units(amount, DUE, [], None, day(days), rate)
     assert abs(got - exact) <= 0.5 + 1e-6 * exact
+
+
+# ----------------------------------------------------------------------
+# Periods without interest (an invoice in dispute)
+# ----------------------------------------------------------------------
+periods = st.lists(
+    st.tuples(
+        st.integers(min_value=-30, max_value=800),
+        st.one_of(st.none(), st.integers(min_value=0, max_value=400)),
+    ).map(lambda p: (day(p[0]), None if p[1] is None else day(p[0] + p[1]))),
+    max_size=4,
+)
+
+
+def test_a_disputed_period_accrues_nothing():
+    # 30 days at 10 % on 1,000.00, days 11 to 20 in dispute: 20 days count
+    assert interest.interest_units(
+        100_000, DUE, [], None, day(30), 10.0, [(day(11), day(20))]
+    ) == interest.interest_units(100_000, DUE, [], None, day(20), 10.0)
+    # still disputed (no end): nothing from its first day on
+    assert interest.interest_units(
+        100_000, DUE, [], None, day(30), 10.0, [(day(11), None)]
+    ) == interest.interest_units(100_000, DUE, [], None, day(10), 10.0)
+    # disputed since before the due date: nothing at all
+    assert (
+        interest.interest_units(
+            100_000, DUE, [], None, day(30), 10.0, [(day(-3), None)]
+        )
+        == 0
+    )
+
+
+@given(amounts, payment_lists, offsets, rates, periods)
+def test_excluded_periods_never_add_interest(amount, pays, end, rate, excluded):
+    payments = [(day(n), units) for n, units in pays]
+    full = interest.interest_units(amount, DUE, payments, None, day(end), rate)
+    less = interest.interest_units(
+        amount, DUE, payments, None, day(end), rate, excluded
+    )
+    assert 0 <= less <= full
+
+
+@given(offsets, offsets, periods)
+def test_counted_days_is_the_days_outside_the_periods(a, b, excluded):
+    first, last = day(min(a, b)), day(max(a, b))
+    expected = sum(
+        1
+        for n in range((last - first).days + 1)
+        if not any(
+            start <= first + timedelta(days=n)
+            and (stop is None or first + timedelta(days=n) <= stop)
+            for start, stop in excluded
+        )
+    )
+    assert interest.counted_days(first, last, excluded) == expected

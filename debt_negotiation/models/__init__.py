@@ -10,12 +10,14 @@ from . import debt_negotiation_evidence_mixin
 from . import debt_negotiation_opening
 from . import debt_negotiation_followup_schedule
 from . import debt_negotiation_dispute
+from . import debt_negotiation_dispute_period
 from . import debt_negotiation_lifecycle
 from . import debt_negotiation_run
 from . import debt_negotiation_run_line
 from . import debt_negotiation_credits
 from . import debt_negotiation_offer
 from . import debt_negotiation_agreement
+from . import debt_negotiation_agreement_signature
 from . import debt_negotiation_agreement_monitor
 from . import debt_negotiation_agreement_credit_note
 from . import debt_negotiation_installment
@@ -24,6 +26,7 @@ from . import debt_negotiation_interaction
 from . import debt_negotiation_promise
 from . import debt_negotiation_interest
 from . import debt_negotiation_letter
+from . import debt_negotiation_letter_void
 from . import debt_negotiation_letter_pdf
 from . import debt_negotiation_letter_case
 from . import debt_negotiation_letter_wording

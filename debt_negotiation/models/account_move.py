@@ -221,6 +221,8 @@ class AccountMove(models.Model):
             )
         Negotiation = self.env["debt.negotiation"].with_company(self.company_id)
         case = Negotiation._open_case_for_invoices(self)
+        # the case shows at once what the follow-ups do next, and when
+        case._show_next_followup()
         return {
             "type": "ir.actions.act_window",
             "name": case.name,
@@ -230,6 +232,60 @@ class AccountMove(models.Model):
             "views": [(False, "form")],
             "target": "current",
         }
+
+    def action_open_start_negotiation(self):
+        """ "Start Negotiation" (invoice button, list action): when the
+        debtor owes other overdue invoices of the same company and currency
+        outside any case, offer to add them (on by default), so that the
+        case and its letters claim what is overdue; else start at once."""
+        if not self:
+            raise UserError(self.env._("Select at least one invoice."))
+        problems = self._negotiation_problems()
+        if problems:
+            raise UserError(
+                self._negotiation_problem_message(
+                    problems, self.env._("A negotiation cannot be started:")
+                )
+            )
+        others = self._negotiation_other_overdue()
+        if not others:
+            return self.action_start_negotiation()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Start Negotiation"),
+            "res_model": "debt.negotiation.start.wizard",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_invoice_ids": [fields.Command.set(self.ids)],
+                "default_other_invoice_ids": [fields.Command.set(others.ids)],
+                "default_partner_id": self.commercial_partner_id[:1].id,
+                "default_currency_id": self.currency_id[:1].id,
+            },
+        }
+
+    def _negotiation_other_overdue(self):
+        """The debtor's other posted, overdue, unpaid customer invoices of
+        the same company and currency as these, in no open case and not
+        taken out of one on purpose."""
+        first = self[:1]
+        return self.search(
+            [
+                ("id", "not in", self.ids),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("commercial_partner_id", "=", first.commercial_partner_id.id),
+                ("company_id", "=", first.company_id.id),
+                ("currency_id", "=", first.currency_id.id),
+                ("invoice_date_due", "<", fields.Date.context_today(self)),
+                ("payment_state", "not in", ("paid", "in_payment", "reversed")),
+                ("amount_residual", ">", 0),
+                ("negotiation_id", "=", False),
+                ("negotiation_excluded", "=", False),
+            ],
+            order="invoice_date_due, id",
+        )
 
     def action_open_negotiation(self):
         self.ensure_one()

@@ -550,7 +550,22 @@ class DebtNegotiation(models.Model):
             if "invoice_ids" in vals
             else {}
         )
+        # a pending promise is replaced by an agreement (not one restored
+        # after a dispute) and ends with the case: it never breaks later
+        new_state = vals.get("state")
+        closing = self.browse()
+        if new_state in ("agreement", "settled", "cancelled"):
+            closing = self.filtered(
+                lambda c: (
+                    c.state != new_state
+                    and not (new_state == "agreement" and c.state == "disputed")
+                )
+            )
         res = super().write(vals)
+        if closing:
+            closing.promise_ids._close_pending(
+                "agreement" if new_state == "agreement" else "closed"
+            )
         if "state" in vals and "stage_id" not in vals:
             self._sync_stage()
         if held:
@@ -727,7 +742,9 @@ class DebtNegotiation(models.Model):
 
     def action_escalate(self):
         self._check_state(("open", "disputed", "broken"), "escalate")
-        workflow(self).write({"state": "escalated", "next_action_date": False})
+        workflow(self).write(
+            {"state": "escalated", "next_action_date": False, "next_step_id": False}
+        )
         note = self.env._("Case escalated (collection agency or legal action).")
         self._message_log_batch(bodies=dict.fromkeys(self.ids, note))
         return True
@@ -746,7 +763,9 @@ class DebtNegotiation(models.Model):
             lambda o: o.state in ("draft", "proposed")
         )
         open_offers._write_workflow({"state": "withdrawn"})
-        workflow(self).write({"state": "cancelled", "next_action_date": False})
+        workflow(self).write(
+            {"state": "cancelled", "next_action_date": False, "next_step_id": False}
+        )
         for case in self:
             case.message_post(body=self.env._("Case cancelled."))
         return True

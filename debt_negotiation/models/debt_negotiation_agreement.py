@@ -6,7 +6,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import format_date
 
-from ..const import MANAGER_GROUP, SIGNATURE_MODES
+from ..const import AGREED_CHANNELS, MANAGER_GROUP, SIGNATURE_MODES
 from ..tools import negotiation_rules as rules
 from .workflow import internal as _internal
 from .workflow import is_workflow as _is_internal
@@ -98,6 +98,19 @@ class DebtNegotiationAgreement(models.Model):
         "confirms it in writing, a countersigned copy was received, or the "
         "debtor signed it online (after an e-signature request or by "
         "accepting the offer in the portal).",
+    )
+    agreed_channel = fields.Selection(
+        AGREED_CHANNELS,
+        string="Agreed by",
+        readonly=True,
+        help="Confirmed in writing: how the debtor agreed to the terms (the "
+        'letter says "Agreed by phone with ... on ...").',
+    )
+    ask_signature = fields.Boolean(
+        string="Countersignature Asked",
+        readonly=True,
+        help="Confirmed in writing: the letter asks the debtor to sign it and "
+        "return a copy.",
     )
     creditor_signed_by = fields.Char(
         string="Signed for Us by",
@@ -469,6 +482,8 @@ class DebtNegotiationAgreement(models.Model):
         letter_channel="post",
         mode="written",
         creditor_signature=False,
+        agreed_channel=False,
+        ask_signature=False,
     ):
         """Confirm ``offer`` in writing as its case's agreement (``active``),
         or, with ``mode`` ``esign``, send it for the debtor's e-signature
@@ -489,11 +504,24 @@ class DebtNegotiationAgreement(models.Model):
         :param letter_channel: ``post`` or ``email`` (the caller sends it)
         :param mode: one of :data:`~..const.SIGNATURE_MODES`
         :param creditor_signature: the negotiator's signature (base64)
+        :param agreed_channel: ``written``: how the debtor agreed (one of
+            :data:`~..const.AGREED_CHANNELS`)
+        :param ask_signature: ``written``: the letter asks the debtor to
+            sign and return it
         :return: the new agreement
+
+        An agreement of the offer still awaiting the debtor's e-signature is
+        cancelled first (the debtor agreed otherwise, or the request is sent
+        again): never two agreements of one offer.
         """
         self._check_confirmable(
             offer, schedule, signed_by, signed_on, mode=mode, signed_copy=signed_copy
         )
+        if mode != "portal":
+            offer.agreement_ids._cancel_unsigned(
+                self.env._("replaced by the agreement confirmed on %(date)s.")
+                % {"date": format_date(self.env, fields.Date.context_today(self))}
+            )
         if mode == "esign":
             return self._request_signature(offer, schedule, note, creditor_signature)
         case = offer.negotiation_id
@@ -505,6 +533,11 @@ class DebtNegotiationAgreement(models.Model):
             creditor_signed_by=self._creditor_signatory(case),
             creditor_signature=creditor_signature or False,
         )
+        if mode == "written":
+            vals.update(
+                agreed_channel=agreed_channel or "other",
+                ask_signature=bool(ask_signature),
+            )
         agreement = _internal(self).create(vals).with_env(self.env)
         agreement._activate(
             signed_copy=signed_copy,
@@ -572,108 +605,6 @@ class DebtNegotiationAgreement(models.Model):
                 return user.name
         return False
 
-    # ------------------------------------------------------------------
-    # Business methods: the debtor's e-signature
-    # ------------------------------------------------------------------
-    @api.model
-    def _request_signature(self, offer, schedule, note, creditor_signature):
-        """Send ``offer`` (checked) for the debtor's e-signature: an
-        agreement ``pending_signature`` with its schedule (installments
-        archived until signed), the offer proposed to the debtor, and an
-        email with the signing link. The case is not under agreement until
-        the debtor signs (:meth:`_sign_online`)."""
-        case = offer.negotiation_id
-        if offer.state == "draft":
-            offer.action_propose()
-        vals = self._prepare_values(offer, schedule, False, False, note, False)
-        vals.update(
-            state="pending_signature",
-            signature_mode="esign",
-            creditor_signed_by=self._creditor_signatory(case),
-            creditor_signature=creditor_signature or False,
-            signature_requested_on=fields.Date.context_today(self),
-        )
-        for _command, _id, line in vals["installment_ids"]:
-            line["active"] = False
-        agreement = _internal(self).create(vals).with_env(self.env)
-        case._portal_ensure_token()
-        template = self.env.ref(
-            "debt_negotiation.mail_template_agreement_signature_request"
-        )
-        case.message_post_with_source(
-            template,
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-        )
-        self.env["debt.negotiation.interaction"].create(
-            {
-                "negotiation_id": case.id,
-                "channel": "email",
-                "direction": "outbound",
-                "contact_name": case.letter_recipient_id.name,
-                "summary": self.env._(
-                    "Agreement sent for e-signature: %(offer)s.",
-                    offer=offer.display_name,
-                ),
-                "outcome": "other",
-            }
-        )
-        return agreement
-
-    def _cancel_unsigned(self, reason):
-        """Cancel those of these agreements still awaiting the debtor's
-        signature (their offer closed, the debt paid...), with ``reason``."""
-        unsigned = self.filtered(lambda a: a.state == "pending_signature")
-        if not unsigned:
-            return
-        _internal(unsigned._all_installments()).write({"active": False})
-        _internal(unsigned).write({"state": "cancelled", "cancel_reason": reason})
-        for agreement in unsigned:
-            agreement.negotiation_id.message_post(
-                body=self.env._(
-                    "The agreement awaiting signature %(agreement)s is cancelled: "
-                    "%(reason)s",
-                    agreement=agreement.display_name,
-                    reason=reason,
-                )
-            )
-
-    def _sign_online(self, signed_by, signature):
-        """The debtor signs this agreement awaiting its signature in the
-        portal: it comes into force with the debtor's name, today's date and
-        the drawn signature (see :meth:`_activate`). The terms are checked
-        again (the offer may have expired, the case been settled)."""
-        self.ensure_one()
-        signed_by = (signed_by or "").strip()
-        if self.state != "pending_signature":
-            raise UserError(self.env._("This agreement is not awaiting a signature."))
-        if not signed_by or not signature:
-            raise UserError(self.env._("Please give your name and your signature."))
-        offer = self.offer_id
-        schedule = [
-            (line.name, line.due_date, line.amount)
-            for line in self._all_installments().sorted("sequence")
-        ]
-        today = fields.Date.context_today(self)
-        self._check_confirmable(offer, schedule, signed_by, today, mode="portal")
-        case = self.negotiation_id
-        invoices = case.invoice_ids.filtered(lambda m: m.state == "posted")
-        _internal(self).write(
-            {
-                "state": "active",
-                "date": today,
-                "signed_by": signed_by,
-                "signed_on": today,
-                "signature": signature,
-                "invoice_ids": [Command.set(invoices.ids)],
-                "amount_due": case.currency_id.round(
-                    sum(invoices.mapped("amount_residual"))
-                ),
-            }
-        )
-        self._activate(channel="portal", letter_channel=case._online_letter_channel())
-        return self
-
     @api.model
     def _in_force_covering(self, moves):
         """The agreements in force (awaiting signature, active or broken)
@@ -737,6 +668,7 @@ class DebtNegotiationAgreement(models.Model):
         with the case's posted invoices and what is due on them now."""
         case = offer.negotiation_id
         invoices = case.invoice_ids.filtered(lambda m: m.state == "posted")
+        debtor_env = self.with_context(lang=offer._debtor_lang()).env
         return {
             "negotiation_id": case.id,
             "offer_id": offer.id,
@@ -755,7 +687,7 @@ class DebtNegotiationAgreement(models.Model):
                         "negotiation_id": case.id,
                         "sequence": index,
                         "name": label
-                        or self.env._("Installment %(number)s", number=index),
+                        or debtor_env._("Installment %(number)s", number=index),
                         "due_date": due_date,
                         "amount": amount,
                     }
@@ -780,6 +712,12 @@ class DebtNegotiationAgreement(models.Model):
                 offer=self.offer_id.display_name,
                 who=self.signed_by,
                 date=format_date(self.env, self.signed_on),
+            )
+        elif self.signature_mode == "written":
+            summary = self.env._(
+                "Agreement confirmed in writing: %(offer)s. %(agreed)s",
+                offer=self.offer_id.display_name,
+                agreed=self._agreed_sentence(),
             )
         else:
             summary = self.env._(

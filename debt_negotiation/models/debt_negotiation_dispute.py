@@ -89,7 +89,10 @@ class DebtNegotiation(models.Model):
         """Put the cases in dispute (the debtor contests the claim), which
         pauses the automatic follow-ups, and say why in the chatter."""
         self._check_state(DISPUTABLE_STATES, "dispute")
+        Period = self.env["debt.negotiation.dispute.period"]
         for case in self:
+            # the whole claim is contested: no interest while it lasts
+            Period._open(case, case.invoice_ids, reason_code)
             workflow(case).write(
                 {
                     "dispute_previous_state": case.state,
@@ -125,6 +128,7 @@ class DebtNegotiation(models.Model):
         workflow(invoices.sudo()).write(
             {"negotiation_disputed": True, "negotiation_dispute_code": reason_code}
         )
+        self.env["debt.negotiation.dispute.period"]._open(self, invoices, reason_code)
         self.message_post(
             body=self.env._(
                 "The debtor disputes %(moves)s (%(amount)s): left out of what "
@@ -157,6 +161,8 @@ class DebtNegotiation(models.Model):
             workflow(disputed.sudo()).write(
                 {"negotiation_disputed": False, "negotiation_dispute_code": False}
             )
+            if self.state != "disputed":
+                self.env["debt.negotiation.dispute.period"]._close(disputed)
             self.message_post(
                 body=self.env._(
                     "Dispute of %(moves)s resolved: they are claimed again.",
@@ -166,6 +172,10 @@ class DebtNegotiation(models.Model):
             self._schedule_next_action()
             return True
         self._check_state(("disputed",), "resolve_dispute")
+        # the invoices disputed on their own stay so
+        self.env["debt.negotiation.dispute.period"]._close(
+            self.invoice_ids.filtered(lambda m: not m.negotiation_disputed)
+        )
         for case in self:
             previous = case.dispute_previous_state or "open"
             if previous == "disputed":

@@ -89,9 +89,10 @@ class DebtNegotiationFollowupPreview(models.TransientModel):
             "target": "current",
         }
 
-    @api.model
     def action_run_now(self):
-        """Run the follow-ups now (managers), then show what is left."""
+        """Run the follow-ups now (managers), then show what is left. A
+        list-header button: the web client calls it on the selected lines
+        (or none); they do not matter, the run covers every case due."""
         self.env["debt.negotiation.followup.engine"]._run_now()
         return self.action_open()
 

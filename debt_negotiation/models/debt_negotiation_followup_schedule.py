@@ -40,6 +40,30 @@ class DebtNegotiation(models.Model):
             case._followup_write(Step.browse(next_id), next_date or False)
         return True
 
+    def _show_next_followup(self):
+        """A case just opened shows at once what the follow-ups do next and
+        when, as the run itself decides it (:meth:`debt.negotiation.
+        followup.engine._decide`, the very plan the first run would write):
+        the step due today (a debtor found late gets the latest due letter,
+        not the first), else the next step on its date. Only the cases not
+        planned yet."""
+        cases = self.filtered(
+            lambda c: (
+                c.state in FOLLOWED_STATES
+                and not c.next_action_date
+                and not c.partner_id.negotiation_blocked
+            )
+        )
+        if not cases:
+            return
+        today = fields.Date.context_today(self)
+        Engine = self.env["debt.negotiation.followup.engine"]
+        for decision in Engine._decide(cases, today):
+            if decision.step:
+                decision.case._followup_write(decision.step, today)
+            elif decision.next_step:
+                decision.case._followup_write(decision.next_step, decision.next_date)
+
     def _followup_not_before(self):
         """The first day the follow-ups may act on the case: after the
         response deadline, and after the grace period of a pending promise

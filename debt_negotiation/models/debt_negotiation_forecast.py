@@ -102,9 +102,12 @@ class DebtNegotiationForecast(models.Model):
                   FROM debt_negotiation_promise p
                  WHERE p.state = 'pending' AND p.amount > COALESCE(p.amount_paid, 0)
                 UNION ALL
+                -- money received: payments, not credit notes
                 SELECT s.max_date, 'received', s.negotiation_id,
                        s.debit_amount_currency, s.amount, FALSE
                   FROM ({CASE_SETTLEMENTS}) s
+                  JOIN account_move cm ON cm.id = s.credit_move_id
+                 WHERE cm.move_type != 'out_refund'
             )
             SELECT ROW_NUMBER() OVER (ORDER BY l.date, l.kind, l.negotiation_id) AS id,
                    l.date, l.kind, l.negotiation_id,

@@ -42,10 +42,39 @@ class DebtNegotiation(models.Model):
         help="The evidence dossier sent to the agency (ZIP).",
     )
 
+    handover_amount = fields.Monetary(
+        string="Amount Handed Over",
+        compute="_compute_handover_amount",
+        help="What the agency is asked to collect, as the hand-over notice "
+        "states it: the undisputed amount due, less unapplied credits.",
+    )
+    handover_invoice_ids = fields.Many2many(
+        "account.move",
+        string="Invoices Handed Over",
+        compute="_compute_handover_amount",
+        help="The open invoices handed over: the disputed ones stay with us.",
+    )
+
     @api.depends("company_id")
     def _compute_agency_id(self):
         for case in self:
             case.agency_id = case.company_id.negotiation_agency_id
+
+    @api.depends("letter_ids", "invoice_ids.amount_residual", "amount_claimed")
+    def _compute_handover_amount(self):
+        for case in self:
+            notice = case.letter_ids.filtered(
+                lambda lt: lt.letter_type == "handover"
+            ).sorted("id")[-1:]
+            case.handover_amount = (
+                notice.amount_due if notice else case._letter_amount("handover")
+            )
+            case.handover_invoice_ids = case.invoice_ids.filtered(
+                lambda m: (
+                    not m.negotiation_disputed
+                    and not m.currency_id.is_zero(m.amount_residual)
+                )
+            )
 
     # ------------------------------------------------------------------
     # ACTION METHODS
@@ -54,6 +83,21 @@ class DebtNegotiation(models.Model):
         res = super().action_escalate()
         self.filtered("agency_id")._handover()
         return res
+
+    def action_open_escalate_wizard(self):
+        """ "Escalate": what the hand-over sends to whom, the disputed
+        invoices kept back, then the escalation."""
+        self.ensure_one()
+        self._check_state(("open", "disputed", "broken"), "escalate")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Escalate"),
+            "res_model": "debt.negotiation.escalate.wizard",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_negotiation_id": self.id},
+        }
 
     def action_log_agency_report(self):
         """Log what the agency reports (a call, a letter, a payment plan it

@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.misc import format_date
+from odoo.tools.misc import format_date, formatLang
 
 from ..const import OPEN_STATES
 from ..tools import interest as interest_rules
@@ -44,6 +44,8 @@ class DebtNegotiation(models.Model):
     @api.depends(
         "invoice_ids.amount_residual",
         "invoice_ids.invoice_date_due",
+        "invoice_ids.negotiation_disputed",
+        "state",
         "company_id.negotiation_interest_rate",
         "company_id.negotiation_compensation_amount",
         "partner_id.negotiation_interest_custom",
@@ -82,7 +84,15 @@ class DebtNegotiation(models.Model):
         date, or after the last day already claimed, until ``until``
         (today); the compensation once per overdue invoice. Payments and
         credits stop the interest on what they settled from their date.
-        Nothing on closed cases, nor on invoices whose agreement waived it."""
+        Nothing on closed cases, nor on invoices whose agreement waived it.
+
+        Disputes: nothing is claimed on an invoice while it is disputed (or
+        its whole case is), and no interest accrues on the days it was
+        disputed (``debt.negotiation.dispute.period``). A credit note says
+        the amount it credits was never owed: no interest on it from the
+        due date, and an invoice credited in full owes neither interest nor
+        compensation. A settlement's own credit notes (what an agreement
+        forgave) are a concession on a debt that was owed, not that."""
         until = until or fields.Date.context_today(self)
         cases = self.filtered(lambda c: c.state in OPEN_STATES and c.id)
         waived = cases._interest_waived_moves()
@@ -92,13 +102,16 @@ class DebtNegotiation(models.Model):
                     m.state == "posted"
                     and m.invoice_date_due
                     and m.invoice_date_due < until
+                    and not m.negotiation_disputed
                     and not m.line_ids.filtered("negotiation_claim_move_id")
                 )
             )
             - waived
+            - cases.filtered(lambda c: c.state == "disputed").invoice_ids
         )
         claimed = self._interest_claimed(moves)
-        payments = self._invoice_settlements(moves)
+        payments, not_owed = self._interest_settlements(moves)
+        disputed_days = self.env["debt.negotiation.dispute.period"]._periods_of(moves)
         result = defaultdict(list)
         for case in cases:
             currency = case.currency_id
@@ -106,6 +119,13 @@ class DebtNegotiation(models.Model):
             rate = case._interest_rate()
             compensation = case._compensation_per_invoice(until)
             for move in case.invoice_ids & moves:
+                if (
+                    currency.compare_amounts(
+                        not_owed.get(move.id, 0.0), abs(move.amount_total)
+                    )
+                    >= 0
+                ):
+                    continue  # credited in full: never owed
                 last_day, compensated = claimed.get(move.id, (None, False))
                 if rate:
                     start = (
@@ -123,6 +143,7 @@ class DebtNegotiation(models.Model):
                         start,
                         until,
                         rate,
+                        disputed_days.get(move.id, ()),
                     )
                     if units > 0:
                         result[case.id].append(
@@ -223,7 +244,39 @@ class DebtNegotiation(models.Model):
             )
         return settlements
 
+    def _interest_settlements(self, moves):
+        """What settled ``moves`` for their interest: ``({move id: [(date,
+        amount)]}, {move id: amount credited as not owed})``. A credit note
+        (other than a settlement's) counts from the invoice's due date: the
+        amount it credits was never owed, so it never bore interest."""
+        partials = self._settlement_partials(moves)
+        credits = partials.credit_move_id.move_id.filtered(
+            lambda m: m.move_type == "out_refund"
+        )
+        conceded = (
+            self.env["debt.negotiation.agreement"]
+            .sudo()
+            .search([("credit_note_ids", "in", credits.ids)])
+            .credit_note_ids
+            if credits
+            else credits
+        )
+        settlements = defaultdict(list)
+        not_owed = defaultdict(float)
+        for partial in partials:
+            move = partial.debit_move_id.move_id
+            amount = partial.debit_amount_currency
+            credit = partial.credit_move_id.move_id
+            if credit in credits and credit not in conceded:
+                not_owed[move.id] += amount
+                settlements[move.id].append((move.invoice_date_due, amount))
+            else:
+                settlements[move.id].append((partial.max_date, amount))
+        return settlements, not_owed
+
     def _interest_line_name(self, line):
+        """The claim invoice line of ``line``, in the language of
+        ``self.env`` (the debtor's: see :meth:`_create_interest_invoice`)."""
         move = line["move"]
         if line["kind"] == "compensation":
             return self.env._("Recovery compensation on %(invoice)s", invoice=move.name)
@@ -233,7 +286,7 @@ class DebtNegotiation(models.Model):
             invoice=move.name,
             start=format_date(self.env, line["date_from"]),
             end=format_date(self.env, line["date_to"]),
-            rate=format(line["rate"], ".2f"),
+            rate=formatLang(self.env, line["rate"], digits=2),
         )
 
     # ------------------------------------------------------------------
@@ -289,6 +342,8 @@ class DebtNegotiation(models.Model):
                 )
             )
         account = company.negotiation_interest_account_id or journal.default_account_id
+        # the lines are read by the debtor: in its language
+        debtor = self.with_context(lang=self.partner_id.lang or self.env.lang)
         move = (
             self.env["account.move"]
             .sudo()
@@ -304,7 +359,7 @@ class DebtNegotiation(models.Model):
                     "invoice_line_ids": [
                         Command.create(
                             {
-                                "name": self._interest_line_name(line),
+                                "name": debtor._interest_line_name(line),
                                 "quantity": 1.0,
                                 "price_unit": line["amount"],
                                 "account_id": account.id,

@@ -222,6 +222,20 @@ class DebtNegotiation(models.Model):
                 )
             )
         if letter_type in ("reminder", "negotiation", "final_notice"):
+            if self._credits_cover_claim() and not self.currency_id.is_zero(
+                self.amount_claimed
+            ):
+                raise UserError(
+                    self.env._(
+                        "Nothing is due on case %(case)s: the debtor's unapplied "
+                        "payments and credit notes (%(credits)s) cover the "
+                        "%(claimed)s claimed. Reconcile them with the invoices "
+                        "instead of sending a demand letter.",
+                        case=self.name,
+                        credits=self.currency_id.format(self.amount_unapplied),
+                        claimed=self.currency_id.format(self.amount_claimed),
+                    )
+                )
             if self.state == "agreement" and self.currency_id.is_zero(
                 self.amount_claimed
             ):

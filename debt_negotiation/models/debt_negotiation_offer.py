@@ -238,22 +238,30 @@ class DebtNegotiationOffer(models.Model):
             self.currency_id.rounding or 0.01,
         )
 
-    def _schedule_lines(self):
+    def _schedule_lines(self, lang=None):
         """The payments of the offer as ``[(label, date, amount)]``: the down
         payment first, if any, then the numbered installments; ``[]`` when
-        the offer is not complete enough to have a schedule."""
+        the offer is not complete enough to have a schedule. The labels are
+        in ``lang`` (the installments' names: the debtor's language, as the
+        letters and the portal show them), else the user's."""
         self.ensure_one()
+        env = self.with_context(lang=lang).env if lang else self.env
         with_down = self._has_down_payment()
         lines = []
         for index, (due, amount) in enumerate(self._get_schedule()):
             if with_down and index == 0:
-                label = self.env._("Down payment")
+                label = env._("Down payment")
             else:
-                label = self.env._(
+                label = env._(
                     "Installment %(number)s", number=index + (0 if with_down else 1)
                 )
             lines.append((label, due, amount))
         return lines
+
+    def _debtor_lang(self):
+        """The debtor's language: what the installments are named in."""
+        self.ensure_one()
+        return self.partner_id.lang or self.env.lang
 
     def _render_schedule(self, lines):
         rows = [

@@ -5,7 +5,7 @@ invoices, and the rule that keeps them unique (a database index, checked
 first for a clear message)."""
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..const import OPEN_STATES
 from .workflow import workflow
@@ -24,6 +24,18 @@ class DebtNegotiation(models.Model):
             "debt_negotiation_one_open_case_currency_idx "
             "ON debt_negotiation (partner_id, company_id, currency_id) "
             "WHERE state NOT IN ('settled', 'cancelled')"
+        )
+
+    def copy(self, default=None):  # pylint: disable=method-required-super
+        """A case is the negotiation of its debtor's invoices, with its own
+        letters and evidence: it is never duplicated (the form offers no
+        Duplicate; an RPC client gets this message, not a database error)."""
+        raise UserError(
+            self.env._(
+                "A negotiation case cannot be duplicated: each debtor has one "
+                "open case per company and currency. Start a negotiation from "
+                "the invoices instead."
+            )
         )
 
     def _one_open_case_error(self, partner, company, duplicate):

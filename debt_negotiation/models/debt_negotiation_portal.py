@@ -212,7 +212,7 @@ class DebtNegotiation(models.Model):
         else:
             agreement = self.env["debt.negotiation.agreement"]._confirm_offer(
                 offer,
-                offer._schedule_lines(),
+                offer._schedule_lines(lang=offer._debtor_lang()),
                 name,
                 fields.Date.context_today(self),
                 signature=signature,

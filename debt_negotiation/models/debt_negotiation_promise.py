@@ -66,7 +66,14 @@ class DebtNegotiationPromise(models.Model):
         "follow-ups wait until then, and the promise is broken after it.",
     )
     state = fields.Selection(
-        [("pending", "Pending"), ("kept", "Kept"), ("broken", "Broken")],
+        [
+            ("pending", "Pending"),
+            ("kept", "Kept"),
+            ("broken", "Broken"),
+            # an agreement confirmed while it was pending replaces it, or
+            # the case closed (settled, cancelled): it never breaks
+            ("superseded", "Superseded"),
+        ],
         required=True,
         default="pending",
         readonly=True,
@@ -308,6 +315,45 @@ class DebtNegotiationPromise(models.Model):
                     ),
                 )
                 for promise in self
+            ]
+        )
+
+    def _close_pending(self, reason):
+        """The case of these promises was put under agreement, settled or
+        cancelled (``reason``: ``agreement`` or ``closed``): each pending
+        promise is kept if the payments since it reached its amount, else
+        ``superseded``. A superseded promise never breaks: no "call the
+        debtor", no "the follow-ups resume", not counted as broken."""
+        pending = self.filtered(lambda p: p.state == "pending")
+        if not pending:
+            return
+        paid = pending._paid_since()
+        kept = pending.filtered(
+            lambda p: p.currency_id.compare_amounts(paid[p.id], p.amount) >= 0
+        )
+        for promise in pending:
+            if promise.currency_id.compare_amounts(
+                promise.amount_paid, paid[promise.id]
+            ):
+                _workflow(promise).amount_paid = paid[promise.id]
+        kept._set_kept()
+        superseded = pending - kept
+        if not superseded:
+            return
+        _workflow(superseded).state = "superseded"
+        if reason == "agreement":
+            sentence = self.env._(
+                "Promise superseded by the agreement: %(promise)s. It is no "
+                "longer monitored on its own."
+            )
+        else:
+            sentence = self.env._(
+                "Promise closed with the case: %(promise)s. It is no longer monitored."
+            )
+        superseded.negotiation_id._mail_batch_notes(
+            [
+                (promise.negotiation_id, sentence % {"promise": promise.display_name})
+                for promise in superseded
             ]
         )
 

@@ -33,8 +33,15 @@ class DebtNegotiationResult(models.Model):
         string="Recovered",
         readonly=True,
         aggregator="sum",
-        help="Payments and credits on the case's invoices since it opened "
-        "(what a settlement forgave excluded).",
+        help="Money received on the case's invoices since it opened: "
+        "payments, not credit notes (nor what a settlement forgave).",
+    )
+    amount_credited = fields.Monetary(
+        string="Credited",
+        readonly=True,
+        aggregator="sum",
+        help="Credit notes on the case's invoices since it opened (an invoice "
+        "found wrong, a dispute conceded): not money recovered.",
     )
     amount_outstanding = fields.Monetary(readonly=True, aggregator="sum")
     discount_granted = fields.Monetary(
@@ -72,10 +79,12 @@ class DebtNegotiationResult(models.Model):
                  )
             ),
             settlements AS ({CASE_SETTLEMENTS}),
-            recovered AS (
-                SELECT s.negotiation_id, SUM(s.amount) AS amount
+            since_open AS (
+                SELECT s.negotiation_id, s.amount,
+                       (cm.move_type = 'out_refund') AS is_credit_note
                   FROM settlements s
                   JOIN debt_negotiation c ON c.id = s.negotiation_id
+                  JOIN account_move cm ON cm.id = s.credit_move_id
                  WHERE s.max_date >= c.date_open
                    -- what a settlement forgave is a discount, not recovered
                    AND NOT EXISTS (
@@ -87,7 +96,14 @@ class DebtNegotiationResult(models.Model):
                         WHERE cn.move_id = s.credit_move_id
                    )
                    AND s.credit_move_id NOT IN (SELECT id FROM waiver_notes)
-                 GROUP BY s.negotiation_id
+            ),
+            recovered AS (
+                -- money received: a credit note is not a recovery
+                SELECT negotiation_id,
+                       SUM(amount) FILTER (WHERE NOT is_credit_note) AS amount,
+                       SUM(amount) FILTER (WHERE is_credit_note) AS credited
+                  FROM since_open
+                 GROUP BY negotiation_id
             ),
             waived AS (
                 -- interest invoices credited by an agreement's waiver
@@ -120,6 +136,7 @@ class DebtNegotiationResult(models.Model):
                    ag.date_agreement,
                    (ag.date_agreement - c.date_open) AS days_to_agreement,
                    COALESCE(r.amount, 0) AS amount_recovered,
+                   COALESCE(r.credited, 0) AS amount_credited,
                    COALESCE(c.amount_due_company, 0) AS amount_outstanding,
                    COALESCE(w.amount, 0) + ROUND(COALESCE(ag.forgiven, 0)
                          * {CASE_TO_COMPANY_RATE}, 2)

@@ -3,6 +3,14 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# The suggested legal notice, in English as the demo data sets it; a company
+# using it prints it in each debtor's language (see _negotiation_disclaimer_for).
+DEFAULT_DISCLAIMER = (
+    "This letter concerns a debt owed to us. Any payment should be made to "
+    "the account shown on the invoices. If you believe the amount is not "
+    "owed, please tell us in writing before the response deadline."
+)
+
 # What forgiving part of a debt costs: an expense.
 WRITEOFF_ACCOUNT_TYPES = ("expense", "expense_direct_cost")
 
@@ -205,6 +213,30 @@ class ResCompany(models.Model):
         for company in self - with_ladder:
             steps |= Step._create_default_ladder(company)
         return steps
+
+    def _negotiation_disclaimer_for(self, lang):
+        """The legal notice printed on a letter in ``lang``: the company's
+        own text in that language; when it has none in that language and
+        uses the suggested notice, the suggested notice translated (a French
+        letter never ends with an English legal notice it need not have)."""
+        self.ensure_one()
+        company = self.sudo()
+        text = company.with_context(lang=lang).negotiation_disclaimer or ""
+        if not text or not lang or lang == "en_US":
+            return text
+        company.flush_recordset(["negotiation_disclaimer"])
+        self.env.cr.execute(
+            "SELECT negotiation_disclaimer ->> %s FROM res_company WHERE id = %s",
+            [lang, company.id],
+        )
+        own = (self.env.cr.fetchone() or [None])[0]
+        if own or " ".join(text.split()) != DEFAULT_DISCLAIMER:
+            return text
+        return self.with_context(lang=lang).env._(
+            "This letter concerns a debt owed to us. Any payment should be made "
+            "to the account shown on the invoices. If you believe the amount is "
+            "not owed, please tell us in writing before the response deadline."
+        )
 
     def _negotiation_ladder_missing(self):
         """These companies that have no active follow-up step."""

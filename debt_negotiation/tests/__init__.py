@@ -20,3 +20,5 @@ from . import test_evidence
 from . import test_performance
 from . import test_run
 from . import test_letter_truth
+from . import test_back_office
+from . import test_back_office_tours

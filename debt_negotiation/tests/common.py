@@ -87,6 +87,17 @@ class DebtNegotiationCommon(AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # the tests' accountant manages negotiations: an explicit group,
+        # never implied by invoicing administration
+        cls.env.user.write(
+            {
+                "groups_id": [
+                    Command.link(
+                        cls.env.ref("debt_negotiation.group_negotiation_manager").id
+                    )
+                ]
+            }
+        )
         cls.company = cls.company_data["company"]
         # settlements below the amount due need a write-off account
         cls.company.negotiation_writeoff_account_id = cls.company_data[

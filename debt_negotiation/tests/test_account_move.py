@@ -430,7 +430,8 @@ class TestInvoiceNegotiation(DebtNegotiationCommon):
         form_arch = self.env["account.move"].get_view(
             self.env.ref("account.view_move_form").id, "form"
         )["arch"]
-        self.assertIn("action_start_negotiation", form_arch)
+        # the button offers the debtor's other overdue invoices first
+        self.assertIn('name="action_open_start_negotiation"', form_arch)
         self.assertIn("negotiation_stage_id", form_arch)
         list_arch = self.env["account.move"].get_view(
             self.env.ref("account.view_invoice_tree").id, "list"

@@ -7,7 +7,7 @@ import json
 import zipfile
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import DebtNegotiationCommon
 
@@ -315,6 +315,51 @@ class TestEvidence(DebtNegotiationCommon):
         self.assertEqual(action["context"]["default_counterpart"], "agency")
         self.assertEqual(action["context"]["default_contact_name"], "Acme Collections")
         self.assertTrue(case._evidence_check()["verified"])
+
+    def test_escalate_with_a_disputed_invoice_asks_and_hands_over_the_rest(self):
+        """The review's F2: Escalate on a case with a disputed invoice warns
+        and asks; only the undisputed invoices are handed over, and the
+        agency's email, the debtor's email and the attached notice state the
+        same amount; no interest or compensation on the disputed one."""
+        self.company.write(
+            {
+                "negotiation_agency_id": self.agency.id,
+                "negotiation_interest_rate": 8.0,
+                "negotiation_compensation_amount": 40.0,
+            }
+        )
+        invoices = self._create_overdue_invoices(amounts=(2150.0, 660.0))
+        case = self._start_case(invoices)
+        disputed = invoices.filtered(lambda m: m.amount_total == 2150.0)
+        case.action_dispute("Cracked fridge door", invoices=disputed)
+        action = case.action_open_escalate_wizard()
+        wizard = self.env[action["res_model"]].with_context(**action["context"])
+        with Form(wizard) as form:
+            self.assertEqual(form.amount_claimed, 660.0)
+            self.assertIn("660.00", form.summary)
+            self.assertIn("claims@acme-collections", form.summary)
+        wizard = form.record
+        self.assertEqual(wizard.disputed_invoice_ids, disputed)
+        with self.assertRaisesRegex(UserError, "undisputed"):
+            wizard.action_confirm()
+        self.assertEqual(case.state, "open")
+        wizard.undisputed_only = True
+        wizard.action_confirm()
+        self.assertEqual(case.state, "escalated")
+        notice = case.letter_ids.filtered(lambda lt: lt.letter_type == "handover")
+        self.assertEqual(notice.amount_due, 660.0)
+        to_agency = case.message_ids.filtered(lambda m: self.agency in m.partner_ids)
+        to_debtor = case.message_ids.filtered(
+            lambda m: "handed your file over" in (m.body or "")
+        )
+        self.assertTrue(to_debtor)
+        for message in to_agency | to_debtor:
+            self.assertIn("660.00", message.body)
+            self.assertNotIn("2,810.00", message.body)
+        self.assertIn(disputed.name, to_agency.body)
+        self.assertIn("not handed over", to_agency.body)
+        # interest and compensation of the notice: the undisputed invoice only
+        self.assertEqual(case.compensation_amount, 40.0)
 
     def test_hand_over_to_an_agency_without_email_waits_for_the_negotiator(self):
         self.agency.email = False

@@ -4,6 +4,7 @@ import io
 import zipfile
 from unittest.mock import patch
 
+from odoo import api
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -686,6 +687,28 @@ class TestFollowups(FollowupCommon):
                     lambda ln: ln.action == "step"
                 )
             )
+
+    def test_due_today_run_button_as_the_web_client_calls_it(self):
+        """Due Today > "Run Follow-ups Now": the list-header button is called
+        by the web client with the selected ids (none or some lines); it
+        runs the follow-ups and shows what is left, never "takes 1
+        positional argument but 2 were given"."""
+        with at(7):
+            case = self._case_due(overdue=7)
+            Preview = self.env["debt.negotiation.followup.preview"].with_user(
+                self.negotiation_manager
+            )
+            lines = Preview.search(Preview.action_open()["domain"])
+            self.assertTrue(lines)
+            Preview = Preview.with_context(
+                debt_negotiation_followup_company_ids=self.company.ids
+            )
+            for ids in ([], lines.ids):
+                result = api.call_kw(Preview, "action_run_now", [ids], {})
+                self.assertEqual(
+                    result["res_model"], "debt.negotiation.followup.preview"
+                )
+            self.assertEqual(self._logs(case).step_id, self.steps["reminder"])
 
     def test_manual_run_menu_action(self):
         with at(7):

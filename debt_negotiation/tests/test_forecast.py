@@ -139,3 +139,29 @@ class TestResults(FollowupCommon):
             ["amount_recovered:sum", "discount_granted:sum", "__count"],
         )
         self.assertEqual(groups, [(800.0, 200.0, 2)])
+
+    def test_a_credit_note_is_not_money_recovered(self):
+        """Review F12 (issue 24): a credit note issued because the invoice
+        was wrong is credited, not recovered: Results show it apart and the
+        Cash Forecast's Received counts the payments only."""
+        with at(1):
+            case = self._case_due(overdue=1)
+            invoice = case.invoice_ids
+        with at(3):
+            # credited in full ("Reverse": the credit note reconciled)
+            invoice._reverse_moves(
+                [{"ref": "Wrong price", "invoice_date": day(3), "date": day(3)}],
+                cancel=True,
+            )
+        self.assertEqual(invoice.amount_residual, 0.0)
+        self.env.flush_all()
+        result = self.env["debt.negotiation.result"].search(
+            [("negotiation_id", "=", case.id)]
+        )
+        self.assertRecordValues(
+            result, [{"amount_recovered": 0.0, "amount_credited": 1000.0}]
+        )
+        forecast = self.env["debt.negotiation.forecast"].search(
+            [("negotiation_id", "=", case.id), ("kind", "=", "received")]
+        )
+        self.assertFalse(forecast, "a credit note is not cash received")

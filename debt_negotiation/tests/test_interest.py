@@ -1,6 +1,6 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import SUPERUSER_ID
+from odoo import SUPERUSER_ID, Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
@@ -226,3 +226,92 @@ class TestInterest(FollowupCommon):
             Result.search([("negotiation_id", "=", case.id)]),
             [{"amount_recovered": 900.0, "discount_granted": 148.22}],
         )
+
+    # ------------------------------------------------------------------
+    # Issue 24: disputed and credited invoices
+    # ------------------------------------------------------------------
+    def _claim_lines(self, case):
+        return case.invoice_ids.invoice_line_ids.filtered("negotiation_claim_move_id")
+
+    def test_disputed_invoice_accrues_nothing_while_disputed(self):
+        case = self._case(amounts=(1000.0, 500.0))
+        small = case.invoice_ids.filtered(lambda m: m.amount_total == 500.0)
+        big = case.invoice_ids - small
+        with at(10):
+            case.action_dispute("Never delivered", invoices=small)
+        with at(30):
+            # only the undisputed invoice: 1000 x 30 days; one compensation
+            self.assertEqual(case.interest_amount, 8.22)
+            self.assertEqual(case.compensation_amount, 40.0)
+            case.action_claim_interest()
+            self.assertEqual(self._claim_lines(case).negotiation_claim_move_id, big)
+        with at(40):
+            case.action_resolve_dispute(invoices=small)
+        with at(60):
+            # the small one: days 1-9 and 40-60 (30 days), never days 10-39
+            # of the dispute: 4.11; the big one since the claim: 8.22
+            self.assertEqual(case.interest_amount, 12.33)
+            self.assertEqual(case.compensation_amount, 40.0)
+
+    def test_whole_case_dispute_accrues_nothing_and_claims_nothing(self):
+        case = self._case()
+        with at(10):
+            case.action_dispute("We contest everything")
+        with at(30):
+            self.assertEqual(case.interest_amount, 0.0)
+            self.assertEqual(case.compensation_amount, 0.0)
+            with self.assertRaises(UserError):
+                case.action_claim_interest()
+            case.action_resolve_dispute()
+        with at(40):
+            # days 1-9 and 30-40: 20 days on 1000
+            self.assertEqual(case.interest_amount, 5.48)
+
+    def test_credited_invoice_owes_neither_interest_nor_compensation(self):
+        """The review's F5: an invoice disputed as wrong and credited in
+        full gets no interest line and no 40 compensation from Claim
+        Interest; one credited in part bears interest only on what was
+        owed, from its due date."""
+        case = self._case(amounts=(1000.0, 850.0, 600.0))
+        wrong = case.invoice_ids.filtered(lambda m: m.amount_total == 850.0)
+        partly = case.invoice_ids.filtered(lambda m: m.amount_total == 600.0)
+        big = case.invoice_ids - wrong - partly
+        with at(5):
+            case.action_dispute(
+                "Wrong amount", invoices=wrong, reason_code="wrong_amount"
+            )
+        with at(20):
+            wrong._reverse_moves([{"ref": "Credit"}], cancel=True)
+            refund = self.env["account.move"].create(
+                {
+                    "move_type": "out_refund",
+                    "partner_id": case.partner_id.id,
+                    "invoice_date": day(20),
+                    "date": day(20),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Price error",
+                                "quantity": 1.0,
+                                "price_unit": 200.0,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+            refund.action_post()
+            (refund | partly).line_ids.filtered(
+                lambda line: line.account_type == "asset_receivable"
+            ).reconcile()
+            self.assertEqual(wrong.amount_residual, 0.0)
+            # no longer disputed: credited, it still owes nothing
+            case.action_resolve_dispute(invoices=wrong)
+        with at(30):
+            # big: 1000 x 30 days = 8.22; partly: 400 x 30 days = 3.29
+            self.assertEqual(case.interest_amount, 11.51)
+            self.assertEqual(case.compensation_amount, 80.0)
+            case.action_claim_interest()
+            lines = self._claim_lines(case)
+            self.assertNotIn(wrong, lines.negotiation_claim_move_id)
+            self.assertEqual(lines.negotiation_claim_move_id, big | partly)

@@ -15,6 +15,8 @@ from odoo.tools import html2plaintext
 from odoo.tools.pdf import PdfFileReader
 
 from ..models import debt_negotiation_letter_pdf as letter_pdf
+from ..models.res_company import DEFAULT_DISCLAIMER
+from ..models.workflow import internal
 from .common import (
     DebtNegotiationCommon,
     PdfRenderingMixin,
@@ -260,10 +262,160 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
         self.assertIn("If a payment is missed", text)
         self.assertIn("For the creditor", text)
         self.assertIn("For the debtor", text)
-        self.assertIn("Signed by: Jane Accounts", text)
+        # confirmed in writing: nobody signed, nothing to sign (issue 24)
+        self.assertIn(
+            f"Agreed by phone with Jane Accounts on {self._format_date(self.today)}.",
+            text,
+        )
+        self.assertNotIn("Signed by", text)
+        self.assertNotIn("Please sign", text)
         # printable from the case
         html = self._html(self.case, report=AGREEMENT_REPORT)
         self.assertIn("Jane Accounts", html)
+
+    def test_agreement_letter_asks_a_signature_only_when_one_is_expected(self):
+        """Issue 24 (review F6): the debtor's block of the agreement letter
+        per confirmation mode: asked to sign and return (a blank signature,
+        never "Signed by"), or signed on paper (who and when, no "please
+        sign")."""
+        offer = self._agreement_case()
+        agreement = self.case.agreement_id
+        internal(agreement).write({"ask_signature": True})
+        letter = self._generate(
+            "agreement", offer=offer, signed_by="Jane Accounts", signed_on=self.today
+        )
+        text = self._text(self._html(letter))
+        self.assertIn("Please sign this confirmation below and return a copy", text)
+        self.assertNotIn("Signed by", text)
+        self.assertNotIn("Agreed by phone", text)
+        internal(agreement).write(
+            {"signature_mode": "countersigned", "ask_signature": False}
+        )
+        letter = self._generate(
+            "agreement", offer=offer, signed_by="Jane Accounts", signed_on=self.today
+        )
+        text = self._text(self._html(letter))
+        self.assertNotIn("Please sign", text)
+        self.assertIn("Signed by: Jane Accounts", text)
+        self.assertIn("Signed copy on file.", text)
+
+    def test_agreement_wizard_says_agreed_not_signed(self):
+        offer = self._create_offer(self.case, amount=2034.56)
+        offer.action_propose()
+        action = offer.action_accept()
+        wizard = self.env[action["res_model"]].with_context(**action["context"])
+        with Form(wizard) as form:
+            form.agreed_channel = "meeting"
+            form.signed_by = "Jane Smith, AP Manager"
+        form.record.action_confirm()
+        agreement = self.case.agreement_id
+        self.assertRecordValues(
+            agreement, [{"signature_mode": "written", "agreed_channel": "meeting"}]
+        )
+        summary = " ".join(self.case.interaction_ids.mapped("summary"))
+        self.assertIn("Agreed in a meeting with Jane Smith, AP Manager", summary)
+        self.assertNotIn("signed by Jane Smith", summary)
+
+    def test_french_letter_has_no_english_pieces(self):
+        """Issue 24 (review F17): a French debtor's letters and claim
+        invoice: the suggested legal notice in French, the installments
+        named in French, the interest lines in French."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["debt_negotiation"], ["fr_FR"], overwrite=True
+        )
+        self.company.negotiation_disclaimer = DEFAULT_DISCLAIMER
+        self.debtor.lang = "fr_FR"
+        text = self._text(self._html(self._generate("reminder")))
+        self.assertNotIn(DEFAULT_DISCLAIMER, text)
+        self.assertIn(
+            self.company.with_context(lang="fr_FR")._negotiation_disclaimer_for(
+                "fr_FR"
+            ),
+            text,
+        )
+        self.assertIn("Cette lettre", text)
+        # an English debtor keeps the English notice
+        self.assertEqual(
+            self.company._negotiation_disclaimer_for("en_US"), DEFAULT_DISCLAIMER
+        )
+        # the installments are named in the debtor's language
+        self._agreement_case()
+        self.assertEqual(
+            self.case.installment_ids.sorted("sequence").mapped("name"),
+            ["Acompte", "Versement 1", "Versement 2", "Versement 3"],
+        )
+        # interest lines in the debtor's language
+        self.company.write(
+            {"negotiation_interest_rate": 8.0, "negotiation_compensation_amount": 40.0}
+        )
+        other = self._create_invoice(partner=self.debtor_2, days_overdue=30)
+        self.debtor_2.lang = "fr_FR"
+        case = self._start_case(other)
+        case.action_claim_interest()
+        lines = (case.invoice_ids - other).invoice_line_ids.mapped("name")
+        self.assertTrue(lines)
+        for name in lines:
+            self.assertNotIn("Late-payment interest", name)
+            self.assertNotIn("Recovery compensation", name)
+        self.assertTrue(any("8,00" in name for name in lines), lines)
+
+    def test_no_letter_spills_onto_a_second_page(self):
+        """Issue 24 (review F18): each letter of a typical case (three
+        invoices, interest and compensation, a down payment and five monthly
+        installments, the suggested legal notice) fits on one page: none
+        spills its closing, signatures or legal notice onto a second."""
+        self.company.write(
+            {
+                "negotiation_disclaimer": DEFAULT_DISCLAIMER,
+                "negotiation_interest_rate": 8.0,
+                "negotiation_compensation_amount": 40.0,
+            }
+        )
+        agency = self.env["res.partner"].create(
+            {
+                "name": "Acme Collections",
+                "is_company": True,
+                "email": "claims@acme.example.com",
+                "street": "1 Recovery Road",
+                "city": "Springfield",
+                "phone": "+1 555 0199",
+            }
+        )
+        third = self._create_invoice(amount=850.0, days_overdue=10)
+        self.case.write({"invoice_ids": [(4, third.id)]})
+        case = self.case.with_context(force_report_rendering=True)
+        pages = {}
+        for letter_type in ("reminder", "final_notice"):
+            letter = case._generate_letter(letter_type)
+            pages[letter_type] = page_count(letter.attachment_id.raw)
+        offer = self._create_offer(
+            self.case,
+            offer_type="payment_plan",
+            amount=self.case.amount_due,
+            down_payment=400.0,
+            installment_count=5,
+            interval="month",
+            first_due_date=self.today + timedelta(days=5),
+        )
+        offer.action_propose()
+        letter = case._generate_letter("negotiation", offer=offer)
+        pages["negotiation"] = page_count(letter.attachment_id.raw)
+        self._confirm_agreement(offer)
+        letter = case._generate_letter(
+            "agreement", offer=offer, signed_by="Jane Accounts", signed_on=self.today
+        )
+        pages["agreement"] = page_count(letter.attachment_id.raw)
+        missed = self.case.installment_ids.sorted("due_date")[0]
+        with freeze_time(missed.due_date + timedelta(days=2)):
+            letter = case._generate_letter("broken_promise", installment=missed)
+            pages["broken_promise"] = page_count(letter.attachment_id.raw)
+        other = self._start_case(self._create_invoice(partner=self.debtor_2))
+        other.agency_id = agency
+        other.with_context(force_report_rendering=True).action_escalate()
+        notice = other.letter_ids.filtered(lambda lt: lt.letter_type == "handover")
+        pages["handover"] = page_count(notice.attachment_id.raw)
+        self.assertEqual(pages, dict.fromkeys(pages, 1))
 
     def test_agreement_report_without_agreement(self):
         with self.assertRaises(UserError):

@@ -598,9 +598,12 @@ class TestLifecycle(FollowupCommon):
             "Creditor Holder Ltd",
             # the reference bank matching uses: the oldest open invoice's
             f"Payment reference: *{case.invoice_ids.payment_reference}*",
-            "Please sign this confirmation below and return a copy to us",
+            # confirmed in writing (issue 24): how the debtor agreed, and no
+            # signature asked unless the wizard asks for one
+            "Agreed by phone with",
         ):
             self.assertIn(expected, text)
+        self.assertNotIn("Please sign this confirmation", text)
 
     # ------------------------------------------------------------------
     # New debt during an agreement

@@ -296,6 +296,53 @@ class TestPortalESignature(PortalNegotiationCommon):
         self.assertTrue(result.get("error"), result)
         self.assertEqual(self.case.state, "open")
 
+    def test_pending_signature_shown_resent_and_cancelled(self):
+        """Issue 24: the request awaiting the debtor's signature shows on the
+        case, can be sent again and withdrawn; withdrawn, the debtor's page
+        no longer offers to sign it."""
+        offer = self._plan(self.case, amount=1000.0, count=3)
+        self._send_for_signature(offer)
+        agreement = self.case.agreement_ids
+        self.assertEqual(self.case.agreement_state, "pending_signature")
+        self.assertEqual(self.case.signature_requested_on, self.today)
+        case = self.case.with_user(self.negotiation_user)
+        sent = len(self.case.message_ids)
+        case.action_resend_signature_request()
+        self.assertEqual(len(self.case.message_ids), sent + 1)
+        self.assertIn(
+            "sent again for e-signature",
+            " ".join(self.case.interaction_ids.mapped("summary")),
+        )
+        case.action_cancel_signature_request()
+        self.assertEqual(agreement.state, "cancelled")
+        self.assertFalse(self.case.agreement_id)
+        self.assertEqual(offer.state, "proposed", "the offer stays open")
+        page = self.url_open(self._url(token=True))
+        self.assertNotIn("awaiting your signature", page.text)
+        with self.assertRaises(UserError):
+            agreement.action_resend_signature_request()
+
+    def test_confirming_otherwise_cancels_the_pending_request(self):
+        """Issue 24 (review F7): the debtor phones to agree after an
+        e-signature request: confirming in writing cancels the request, no
+        orphan "Awaiting Signature" agreement, and the portal no longer
+        offers "Accept and sign" (which failed with an English error)."""
+        offer = self._plan(self.case, amount=1000.0, count=3)
+        self._send_for_signature(offer)
+        pending = self.case.agreement_ids
+        self._confirm_agreement(offer)
+        self.assertEqual(pending.state, "cancelled")
+        self.assertEqual(
+            self.case.agreement_ids.filtered(lambda a: a.state == "pending_signature"),
+            self.env["debt.negotiation.agreement"],
+        )
+        self.assertEqual(self.case.agreement_id.state, "active")
+        self.assertEqual(self.case.state, "agreement")
+        self.assertFalse(self.case._portal_unsigned_agreement())
+        page = self.url_open(self._url(token=True))
+        self.assertNotIn("awaiting your signature", page.text)
+        self.assertNotIn("dn_accept", page.text)
+
     def test_back_office_modes(self):
         offer = self._propose(amount=1000.0)
         action = offer.action_accept()

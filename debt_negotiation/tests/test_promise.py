@@ -185,3 +185,59 @@ class TestPromise(FollowupCommon):
             .filtered(lambda m: "we confirm your promise" in (m.body_html or ""))
         )
         self.assertTrue(mail)
+
+    # ------------------------------------------------------------------
+    # Issue 24: an agreement supersedes the pending promise
+    # ------------------------------------------------------------------
+    def test_agreement_supersedes_the_pending_promise(self):
+        """A promise pending when an agreement is confirmed is superseded: it
+        never breaks (no "call the debtor", no "the follow-ups resume"),
+        Results do not count it as broken and the Cash Forecast does not
+        count its money next to the installments."""
+        with at(1):
+            case = self._case_due()
+            promise = self._log_promise(case, day(5), 400.0).promise_ids
+            offer = self._plan(case, amount=1000.0, count=4, first_due=day(30))
+            self._confirm_agreement(offer)
+            self.assertEqual(case.state, "agreement")
+            self.assertEqual(promise.state, "superseded")
+            self.assertFalse(case.promise_hold_until)
+            self.assertFalse(case.promise_pending_id)
+            self.assertIn("superseded", self._message_bodies(case))
+        with at(12):
+            self._monitor()
+        self.assertEqual(promise.state, "superseded", "it never breaks")
+        self.assertNotIn("follow-ups resume", self._message_bodies(case))
+        self.assertFalse(
+            self._call_activities(case).filtered(
+                lambda a: "broken" in (a.summary or "")
+            )
+        )
+        self.env.flush_all()
+        result = self.env["debt.negotiation.result"].search(
+            [("negotiation_id", "=", case.id)]
+        )
+        self.assertEqual(result.promise_broken_count, 0)
+        forecast = self.env["debt.negotiation.forecast"].search(
+            [("negotiation_id", "=", case.id)]
+        )
+        self.assertEqual(set(forecast.mapped("kind")), {"installment"})
+        self.assertEqual(sum(forecast.mapped("amount")), 1000.0)
+
+    def test_settled_or_cancelled_case_closes_the_pending_promise(self):
+        with at(1):
+            paid = self._case_due()
+            promise_paid = self._log_promise(paid, day(5), 400.0).promise_ids
+            cancelled = self._case_due(partner=self.debtor_2)
+            promise_cancelled = self._log_promise(cancelled, day(5), 400.0).promise_ids
+            cancelled.action_cancel()
+            self.assertEqual(promise_cancelled.state, "superseded")
+        with at(2):
+            # paid in full: the promise is kept, the case settled
+            self._register_payment(paid.invoice_ids)
+            self._monitor()
+        self.assertEqual(paid.state, "settled")
+        self.assertEqual(promise_paid.state, "kept")
+        with at(20):
+            self._monitor()
+        self.assertEqual(promise_cancelled.state, "superseded")

@@ -21,6 +21,10 @@ NEGOTIATION_MODELS = (
     "debt.negotiation.followup.step",
     "debt.negotiation.agreement.wizard",
     "debt.negotiation.dispute.wizard",
+    "debt.negotiation.dispute.period",
+    "debt.negotiation.escalate.wizard",
+    "debt.negotiation.start.wizard",
+    "debt.negotiation.letter.void.wizard",
 )
 
 
@@ -34,9 +38,25 @@ class TestSecurity(DebtNegotiationCommon):
         self.assertIn(
             user_group, self.env.ref("account.group_account_invoice").trans_implied_ids
         )
-        self.assertIn(
+        # managing negotiations is given explicitly: Odoo's demo makes every
+        # new user an invoicing administrator, not a negotiation manager
+        self.assertNotIn(
             manager_group,
             self.env.ref("account.group_account_manager").trans_implied_ids,
+        )
+        newcomer = new_test_user(
+            self.env,
+            login="dn_newcomer",
+            groups="base.group_user,account.group_account_manager",
+        )
+        self.assertTrue(newcomer.has_group("debt_negotiation.group_negotiation_user"))
+        self.assertFalse(
+            newcomer.has_group("debt_negotiation.group_negotiation_manager")
+        )
+        self.assertTrue(
+            self.env.ref("base.user_admin").has_group(
+                "debt_negotiation.group_negotiation_manager"
+            )
         )
         self.assertTrue(
             self.negotiation_user.has_group("debt_negotiation.group_negotiation_user")
@@ -58,12 +78,17 @@ class TestSecurity(DebtNegotiationCommon):
                 self.assertTrue(
                     self.env[model].with_user(self.negotiation_user).has_access("read")
                 )
-                # the interaction log is evidence: nobody deletes it
+                # the interaction log and the dispute periods are evidence:
+                # nobody deletes them
                 self.assertEqual(
                     self.env[model]
                     .with_user(self.negotiation_manager)
                     .has_access("unlink"),
-                    model != "debt.negotiation.interaction",
+                    model
+                    not in (
+                        "debt.negotiation.interaction",
+                        "debt.negotiation.dispute.period",
+                    ),
                 )
 
     def test_internal_user_without_group_sees_nothing(self):

@@ -14,7 +14,7 @@ from datetime import timedelta
 DAYS_IN_YEAR = 365
 
 
-def interest_units(amount, due_date, payments, start, end, rate):
+def interest_units(amount, due_date, payments, start, end, rate, excluded=()):
     """Interest in currency units (rounded half up) on an invoice of
     ``amount`` units due on ``due_date``, for the days from ``start`` to
     ``end`` included (a day counts only once it is past the due date).
@@ -22,6 +22,9 @@ def interest_units(amount, due_date, payments, start, end, rate):
     :param payments: ``[(date, units), ...]``: what settled the invoice, and
         when; from that date on the open amount is lower
     :param rate: annual rate, in percent (``8.0`` = 8 % a year)
+    :param excluded: ``[(first, last), ...]``: periods (both days included;
+        ``last`` None: still running) on which no interest accrues, e.g.
+        while the invoice was disputed
     """
     if not rate or rate <= 0 or not due_date or not end:
         return 0
@@ -38,14 +41,39 @@ def interest_units(amount, due_date, payments, start, end, rate):
             continue
         if paid_on > end:
             break
-        day_units += max(open_units, 0) * (paid_on - current).days
+        day_units += max(open_units, 0) * counted_days(
+            current, paid_on - timedelta(days=1), excluded
+        )
         open_units -= units
         current = paid_on
-    day_units += max(open_units, 0) * ((end - current).days + 1)
+    day_units += max(open_units, 0) * counted_days(current, end, excluded)
     # round half up, in integers: units = day_units * rate / (100 * 365)
     numerator = day_units * _rate_hundredths(rate)
     denominator = 100 * 100 * DAYS_IN_YEAR
     return (2 * numerator + denominator) // (2 * denominator)
+
+
+def counted_days(first, last, excluded=()):
+    """How many days from ``first`` to ``last`` (both included) fall outside
+    every ``excluded`` period ``(first, last)`` (``last`` None: open)."""
+    if last < first:
+        return 0
+    days = (last - first).days + 1
+    # the excluded days within [first, last], overlapping periods once
+    clipped = sorted(
+        (max(start, first), min(stop or last, last))
+        for start, stop in excluded or ()
+        if start <= last and (stop is None or stop >= first)
+    )
+    covered_until = None
+    for start, stop in clipped:
+        if covered_until is not None and start <= covered_until:
+            start = covered_until + timedelta(days=1)
+        if stop < start:
+            continue
+        days -= (stop - start).days + 1
+        covered_until = stop if covered_until is None else max(covered_until, stop)
+    return days
 
 
 def _rate_hundredths(rate):

@@ -4,3 +4,6 @@ from . import debt_negotiation_letter_wizard
 from . import mail_compose_message
 from . import debt_negotiation_agreement_wizard_line
 from . import debt_negotiation_agreement_cancel_wizard
+from . import debt_negotiation_escalate_wizard
+from . import debt_negotiation_start_wizard
+from . import debt_negotiation_letter_void_wizard

@@ -3,7 +3,7 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
-from ..const import MANAGER_GROUP, SIGNATURE_MODES
+from ..const import AGREED_CHANNELS, MANAGER_GROUP, SIGNATURE_MODES
 from ..tools import negotiation_rules as rules
 
 
@@ -86,6 +86,19 @@ class DebtNegotiationAgreementWizard(models.TransientModel):
         help="Name of the person who agreed on behalf of the debtor."
     )
     signed_on = fields.Date(default=fields.Date.context_today)
+    agreed_channel = fields.Selection(
+        AGREED_CHANNELS,
+        string="Agreed by",
+        default="phone",
+        help='How the debtor agreed: the letter says "Agreed by phone with '
+        '... on ...".',
+    )
+    ask_signature = fields.Boolean(
+        string="Ask the Debtor to Sign and Return",
+        help="The letter asks the debtor to sign it and return a copy. "
+        "Leave it off when the debtor's agreement by phone, email or in a "
+        "meeting is enough.",
+    )
     creditor_signed_by = fields.Char(
         string="Signing for Us", compute="_compute_creditor_signed_by"
     )
@@ -161,8 +174,9 @@ class DebtNegotiationAgreementWizard(models.TransientModel):
                             "amount": amount,
                         }
                     )
+                    # named in the debtor's language: the letters say them
                     for index, (label, due_date, amount) in enumerate(
-                        offer._schedule_lines(), 1
+                        offer._schedule_lines(lang=offer._debtor_lang()), 1
                     )
                 ]
             wizard.line_ids = commands
@@ -226,6 +240,8 @@ class DebtNegotiationAgreementWizard(models.TransientModel):
                 letter_channel=self.letter_channel,
                 mode=self.signature_mode,
                 creditor_signature=self.creditor_signature,
+                agreed_channel=self.agreed_channel,
+                ask_signature=self.ask_signature,
             )
         if (
             self.letter_channel == "email"

@@ -46,6 +46,31 @@ class DebtNegotiationLetterWizard(models.TransientModel):
         domain="[('negotiation_id', '=', negotiation_id)]",
     )
 
+    credits_warning = fields.Char(
+        compute="_compute_credits_warning",
+        help="Why no demand letter can go out: the debtor's unapplied credits "
+        "cover what is claimed.",
+    )
+
+    @api.depends("negotiation_id", "letter_type")
+    def _compute_credits_warning(self):
+        for wizard in self:
+            case = wizard.negotiation_id
+            wizard.credits_warning = (
+                self.env._(
+                    "The debtor's unapplied payments and credit notes (%(credits)s) "
+                    "cover the %(claimed)s claimed: nothing is due. Reconcile them "
+                    "with the invoices instead of sending a demand letter.",
+                    credits=case.currency_id.format(case.amount_unapplied),
+                    claimed=case.currency_id.format(case.amount_claimed),
+                )
+                if case
+                and wizard.letter_type in ("reminder", "negotiation", "final_notice")
+                and case._credits_cover_claim()
+                and not case.currency_id.is_zero(case.amount_claimed)
+                else False
+            )
+
     @api.depends("negotiation_id")
     def _compute_letter_type(self):
         for wizard in self:
