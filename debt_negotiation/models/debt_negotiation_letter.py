@@ -7,6 +7,7 @@ from odoo.exceptions import RedirectWarning, UserError
 from odoo.tools.misc import formatLang
 
 from ..const import DEADLINE_LETTER_TYPES, LETTER_TYPES
+from .workflow import skips_pdf
 
 # What a user may still change on a letter: how and when it was sent.
 SENDING_FIELDS = frozenset({"state", "sent_date", "channel"})
@@ -637,10 +638,10 @@ class DebtNegotiationLetter(models.Model):
     @api.model
     def _generate(self, vals_list):
         """Create the letters of ``vals_list``, render and store their PDF
-        (with context ``debt_negotiation_skip_pdf``: on first print), note
-        them in their cases' chatter and log the outbound interactions."""
+        (under ``workflow.without_pdf``: on first print), note them in their
+        cases' chatter and log the outbound interactions."""
         letters = self.create(vals_list)
-        if not self.env.context.get("debt_negotiation_skip_pdf"):
+        if not skips_pdf(self):
             letters._ensure_pdf()
         letters._log_generated()
         return letters

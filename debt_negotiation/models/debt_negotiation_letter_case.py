@@ -93,8 +93,8 @@ class DebtNegotiation(models.Model):
             signature block
         :param creditor_signed_by, creditor_signature: agreement letters,
             the negotiator who signed for us and the drawn signature
-        With context ``debt_negotiation_skip_pdf`` the PDF is not rendered
-        (it is rendered and stored on first print).
+        Under ``workflow.without_pdf`` the PDF is not rendered (it is
+        rendered and stored on first print).
         :return: the new letters (``debt.negotiation.letter``)
         """
         Letter = self.env["debt.negotiation.letter"]

@@ -18,3 +18,4 @@ from . import test_interest
 from . import test_forecast
 from . import test_evidence
 from . import test_performance
+from . import test_records_proof

@@ -15,6 +15,7 @@ from odoo.tools import html2plaintext
 from odoo.tools.pdf import PdfFileReader
 
 from ..models import debt_negotiation_letter_pdf as letter_pdf
+from ..models.workflow import without_pdf
 from .common import (
     DebtNegotiationCommon,
     PdfRenderingMixin,
@@ -77,9 +78,7 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
 
     def _generate(self, letter_type, case=None, **kwargs):
         case = case or self.case
-        return case.with_context(debt_negotiation_skip_pdf=True)._generate_letter(
-            letter_type, **kwargs
-        )
+        return without_pdf(case)._generate_letter(letter_type, **kwargs)
 
     def _format_money(self, amount, lang=None):
         currency = self.case.currency_id
@@ -331,9 +330,9 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
             self.assertEqual(case.response_deadline, letter.response_deadline)
         # skipping the rendering still creates the letter; the PDF comes on
         # first print
-        email_letter = self.case.with_context(
-            debt_negotiation_skip_pdf=True
-        )._generate_letter("negotiation", channel="email")
+        email_letter = without_pdf(self.case)._generate_letter(
+            "negotiation", channel="email"
+        )
         self.assertFalse(email_letter.attachment_id)
         self.assertEqual(
             self.case.interaction_ids.filtered(lambda i: i.channel == "email").summary,
@@ -458,13 +457,15 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
             "debt_negotiation.letter_pdf_batch_size", "2"
         )
         other_case = self._start_case(self._create_invoice(partner=self.debtor_2))
-        cases = (self.case | other_case).with_context(
-            force_report_rendering=True, debt_negotiation_skip_pdf=True
+        cases = without_pdf(self.case | other_case).with_context(
+            force_report_rendering=True
         )
         letters = cases._generate_letter("reminder")
-        letters |= self.case.with_context(
-            force_report_rendering=True, debt_negotiation_skip_pdf=True
-        )._generate_letter("final_notice")
+        letters |= (
+            without_pdf(self.case)
+            .with_context(force_report_rendering=True)
+            ._generate_letter("final_notice")
+        )
         self.assertFalse(letters.attachment_id)
         self.Letter.browse(letters.ids).with_context(
             force_report_rendering=True
@@ -500,8 +501,8 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
         parameters.set_param("debt_negotiation.letter_pdf_batch_size", "1")
         parameters.set_param("debt_negotiation.letter_pdf_workers", "2")
         other_case = self._start_case(self._create_invoice(partner=self.debtor_2))
-        cases = (self.case | other_case).with_context(
-            force_report_rendering=True, debt_negotiation_skip_pdf=True
+        cases = without_pdf(self.case | other_case).with_context(
+            force_report_rendering=True
         )
         letters = cases._generate_letter("reminder") | cases[:1]._generate_letter(
             "negotiation"

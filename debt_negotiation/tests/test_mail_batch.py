@@ -7,6 +7,7 @@ from markupsafe import Markup
 from odoo import Command
 from odoo.tests import tagged
 
+from ..models.workflow import without_pdf
 from .common import DebtNegotiationCommon
 
 
@@ -154,9 +155,7 @@ class TestMailBatch(DebtNegotiationCommon):
 
     def test_letter_note_links_the_letter(self):
         case = self.cases[:1]
-        letter = case.with_context(debt_negotiation_skip_pdf=True)._generate_letter(
-            "reminder"
-        )
+        letter = without_pdf(case)._generate_letter("reminder")
         note = self._assert_letter_noted(letter)
         self.assertIn("Reminder", note.body)
         self.assertIn("generated, to be sent by post", note.body)

@@ -11,6 +11,7 @@ from odoo.tests import Form, HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
+from ..models.workflow import without_pdf
 from .common import SIGNATURE, DebtNegotiationCommon
 
 HTTP_LOGGER = "odoo.http"
@@ -599,9 +600,7 @@ class TestPortalLinks(PortalNegotiationCommon):
         self.assertIn(f"access_token={self.case.access_token}", link)
 
     def test_letters_carry_the_link_and_its_qr_code(self):
-        letter = self.case.with_context(
-            debt_negotiation_skip_pdf=True
-        )._generate_letter("reminder", channel="email")
+        letter = without_pdf(self.case)._generate_letter("reminder", channel="email")
         html = (
             self.env["ir.actions.report"]
             ._render_qweb_html(
@@ -714,9 +713,7 @@ class TestPortalPayment(PortalNegotiationCommon):
             }
         )
         offer = self._plan(self.case, amount=1000.0, count=2, down_payment=300.0)
-        self.case.with_context(debt_negotiation_skip_pdf=True)._generate_letter(
-            "negotiation", offer=offer
-        )
+        without_pdf(self.case)._generate_letter("negotiation", offer=offer)
         self.start_tour(
             self.case.get_portal_url(), "debt_negotiation_portal_sign_and_pay"
         )
