@@ -541,15 +541,10 @@ class DebtNegotiationAgreement(models.Model):
         signed_copy_attachment = self._log_confirmation(
             signed_copy, signed_copy_name, channel=channel
         )
+        # the letter carries this agreement's signatures (the case's
+        # agreement: see debt.negotiation._letter_signatures)
         letter = case._generate_letter(
-            "agreement",
-            channel=letter_channel,
-            offer=self.offer_id,
-            signed_by=self.signed_by,
-            signed_on=self.signed_on,
-            signature=self.signature,
-            creditor_signed_by=self.creditor_signed_by,
-            creditor_signature=self.creditor_signature,
+            "agreement", channel=letter_channel, offer=self.offer_id
         )
         _internal(self).write(
             {"letter_id": letter[:1].id, "signed_copy_id": signed_copy_attachment.id}

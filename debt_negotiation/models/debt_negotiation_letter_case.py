@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..const import CHASING_STATES, DEADLINE_LETTER_TYPES
+from .debt_negotiation_letter import SIGNATURE_FIELDS
 from .workflow import internal as _internal
 
 
@@ -63,11 +64,6 @@ class DebtNegotiation(models.Model):
         channel="post",
         offer=False,
         installment=False,
-        signed_by=False,
-        signed_on=False,
-        signature=False,
-        creditor_signed_by=False,
-        creditor_signature=False,
     ):
         """Generate a letter of ``letter_type`` for each case of ``self``.
 
@@ -88,11 +84,9 @@ class DebtNegotiation(models.Model):
             offer)
         :param installment: installment record(s) or id (broken-promise
             letters; default: the oldest missed, else late, installment)
-        :param signed_by, signed_on, signature: agreement letters, what the
-            debtor signed (name, date, image as base64); printed in the
-            signature block
-        :param creditor_signed_by, creditor_signature: agreement letters,
-            the negotiator who signed for us and the drawn signature
+        An agreement letter carries the signatures of the case's agreement
+        (who signed for the debtor and for us, when, the drawn signatures),
+        taken from the agreement, never given.
         Under ``workflow.without_pdf`` the PDF is not rendered (it is
         rendered and stored on first print).
         :return: the new letters (``debt.negotiation.letter``)
@@ -124,15 +118,6 @@ class DebtNegotiation(models.Model):
                 if installment
                 else None,
             )
-        signed = {}
-        if letter_type == "agreement":
-            signed = {
-                "signed_by": signed_by or False,
-                "signed_on": signed_on or False,
-                "signature": signature or False,
-                "creditor_signed_by": creditor_signed_by or False,
-                "creditor_signature": creditor_signature or False,
-            }
         vals_list = []
         for case in self:
             vals = case._prepare_letter_values(
@@ -146,7 +131,7 @@ class DebtNegotiation(models.Model):
                 if installment
                 else None,
             )
-            vals_list.append(dict(vals, channel=channel, **signed))
+            vals_list.append(dict(vals, channel=channel))
             deadline = vals["response_deadline"]
             if deadline and case.response_deadline != deadline:
                 case.response_deadline = deadline
@@ -255,15 +240,7 @@ class DebtNegotiation(models.Model):
         letter = self.env["debt.negotiation.letter"]._agreement_letter_of(self)
         if letter:
             return letter
-        letter = self._generate_letter(
-            "agreement",
-            offer=agreement.offer_id,
-            signed_by=agreement.signed_by,
-            signed_on=agreement.signed_on,
-            signature=agreement.signature,
-            creditor_signed_by=agreement.creditor_signed_by,
-            creditor_signature=agreement.creditor_signature,
-        )
+        letter = self._generate_letter("agreement", offer=agreement.offer_id)
         _internal(agreement).write({"letter_id": letter.id})
         return letter
 
@@ -277,6 +254,7 @@ class DebtNegotiation(models.Model):
             installment = self._letter_default_installment(letter_type)
         deadline, next_date = self._letter_dates(letter_type, offer)
         return {
+            **self._letter_signatures(letter_type, offer),
             "negotiation_id": self.id,
             "letter_type": letter_type,
             "offer_id": offer.id,
@@ -289,6 +267,17 @@ class DebtNegotiation(models.Model):
             if next_date and self.state in CHASING_STATES
             else False,
         }
+
+    def _letter_signatures(self, letter_type, offer):
+        """The signatures a new letter of ``letter_type`` stating ``offer``
+        prints: for the confirmation of the case's agreement, the
+        agreement's own (as it holds them); none otherwise."""
+        self.ensure_one()
+        agreement = self.agreement_id
+        if letter_type != "agreement" or not agreement or offer != agreement.offer_id:
+            return {}
+        agreement = agreement.with_context(bin_size=False)
+        return {name: agreement[name] or False for name in SIGNATURE_FIELDS}
 
     def _letter_amount(self, letter_type):
         """What a letter of ``letter_type`` demands: for the agreement's own

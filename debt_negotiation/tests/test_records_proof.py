@@ -5,9 +5,120 @@ user (or a manager) over the ORM as a JSON-RPC client reaches it
 (``with_user``, public methods, values and context of its choosing), and
 what must hold afterwards."""
 
+from datetime import timedelta
+
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
-from .common import DebtNegotiationCommon
+from ..models.workflow import workflow
+from .common import SIGNATURE, DebtNegotiationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestNoForgedLetter(DebtNegotiationCommon):
+    """Letters come only from the addon's checked generation: a client's
+    ``create`` is refused for users and managers alike."""
+
+    def _signed_case(self):
+        """A case under an agreement the debtor signed online (its drawn
+        signature on the agreement)."""
+        case = self._start_case(self._create_invoice(partner=self.debtor_2))
+        offer = self._create_offer(case, first_due_date=self.today + timedelta(days=3))
+        offer.action_propose()
+        case.sudo()._portal_accept(offer.id, "Dora Debtor", SIGNATURE)
+        return case
+
+    def test_client_cannot_create_a_letter(self):
+        signed = self._signed_case()
+        agreement = signed.agreement_id
+        case = self._start_case()
+        forgeries = {
+            "agreement letter with another debtor's signature": {
+                "negotiation_id": case.id,
+                "letter_type": "agreement",
+                "offer_id": agreement.offer_id.id,
+                "amount_due": 99.0,
+                "signed_by": "Debtor One Ltd (owner)",
+                "signed_on": self.today,
+                "signature": agreement.signature,
+            },
+            "hand-over notice never handed over": {
+                "negotiation_id": case.id,
+                "letter_type": "handover",
+            },
+            "final notice of a made-up amount": {
+                "negotiation_id": case.id,
+                "letter_type": "final_notice",
+                "amount_due": 5000.0,
+            },
+            "a plain reminder": {"negotiation_id": case.id, "letter_type": "reminder"},
+        }
+        for user in (self.negotiation_user, self.negotiation_manager):
+            Letter = self.env["debt.negotiation.letter"].with_user(user)
+            for label, vals in forgeries.items():
+                with self.subTest(user=user.login, forgery=label):
+                    with self.assertRaises(UserError):
+                        Letter.create(vals)
+            with self.subTest(user=user.login, forgery="copy"):
+                with self.assertRaises(UserError):
+                    signed.letter_ids[:1].with_user(user).copy()
+        self.assertFalse(case.letter_ids)
+        self.assertEqual(len(signed.letter_ids), 1)
+
+    def test_letter_states_only_its_own_case(self):
+        case = self._start_case()
+        other = self._start_case(self._create_invoice(partner=self.debtor_2))
+        foreign_offer = self._create_offer(other)
+        Letter = workflow(self.env["debt.negotiation.letter"])
+        with self.assertRaises(ValidationError):
+            Letter.create(
+                {
+                    "negotiation_id": case.id,
+                    "letter_type": "negotiation",
+                    "offer_id": foreign_offer.id,
+                }
+            )
+        # the generation takes the case's own offer, whatever it is given
+        letter = case._generate_letter("negotiation", offer=foreign_offer)
+        self.assertFalse(letter.offer_id)
+
+    def test_signatures_only_from_the_cases_agreement(self):
+        signed = self._signed_case()
+        agreement = signed.agreement_id
+        # the addon's own generation: the agreement's signature, never another
+        Letter = workflow(self.env["debt.negotiation.letter"])
+        with self.assertRaises(ValidationError):
+            Letter.create(
+                {
+                    "negotiation_id": signed.id,
+                    "letter_type": "agreement",
+                    "offer_id": agreement.offer_id.id,
+                    "signed_by": "Somebody Else",
+                    "signature": SIGNATURE,
+                }
+            )
+        case = self._start_case()
+        with self.assertRaises(ValidationError):
+            Letter.create(
+                {
+                    "negotiation_id": case.id,
+                    "letter_type": "reminder",
+                    "signed_by": "Dora Debtor",
+                    "signature": agreement.signature,
+                }
+            )
+        # the Print Letter wizard's agreement letter carries the agreement's
+        wizard_model = (
+            self.env["debt.negotiation.letter.wizard"]
+            .with_user(self.negotiation_user)
+            .with_context(default_negotiation_id=signed.id)
+        )
+        with Form(wizard_model) as wizard_form:
+            wizard_form.letter_type = "agreement"
+        wizard_form.record.action_confirm()
+        letter = signed.letter_ids.sorted("id")[-1]
+        self.assertEqual(letter.signed_by, "Dora Debtor")
+        self.assertEqual(letter.signature, agreement.signature)
 
 
 @tagged("post_install", "-at_install")

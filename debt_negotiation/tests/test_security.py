@@ -9,6 +9,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
+from ..models.workflow import without_pdf
 from .common import SIGNATURE, DebtNegotiationCommon
 
 NEGOTIATION_MODELS = (
@@ -435,7 +436,8 @@ class TestLetterIntegrity(DebtNegotiationCommon):
                     "attachment_id": payroll.id,
                 }
             )
-        letter = Letter.create({"negotiation_id": case.id, "letter_type": "reminder"})
+        letter = without_pdf(case)._generate_letter("reminder")
+        letter = letter.with_user(self.negotiation_user)
         with self.assertRaises(UserError):
             letter.write({"attachment_id": payroll.id})
         self.assertFalse(letter.attachment_id)
