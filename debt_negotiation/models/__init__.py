@@ -8,6 +8,7 @@ from . import debt_negotiation
 from . import debt_negotiation_evidence
 from . import debt_negotiation_evidence_mixin
 from . import debt_negotiation_opening
+from . import debt_negotiation_assignment
 from . import debt_negotiation_followup_schedule
 from . import debt_negotiation_dispute
 from . import debt_negotiation_lifecycle

@@ -857,30 +857,50 @@ class DebtNegotiationLetter(models.Model):
 
     @api.model
     def _letters_to_print(self, kind, records):
-        """The letters printed by the case/invoice reports: their stored
-        PDFs. A case's letter of its current follow-up step generated today
-        is reused (printing again gives the same PDF); without one, that
-        letter is generated, checked against the case like any other
-        (:meth:`debt.negotiation._check_letter_type`). The type is decided
-        by the case, never by the request: another type, or email, is the
-        "Print Letter" wizard's explicit action.
+        """The stored letters the case, invoice and agreement reports print
+        (a report is a URL any link can trigger: it never generates a
+        letter). A case's letter is the latest one of its current step
+        (see ``debt.negotiation._current_letter``), made by the explicit,
+        checked action "Current Letter" (:meth:`_current_letters`) or by
+        the "Print Letter" wizard; none yet is a clear refusal.
 
         :param kind: ``case``, ``invoice`` (the letter of each invoice's
             case) or ``agreement`` (the agreement in force's confirmation)
         """
-        if kind == "invoice":
-            cases = self._cases_of_invoices(records)
-        else:
-            cases = records
+        cases = self._cases_of_invoices(records) if kind == "invoice" else records
         letters = self.browse()
-        today = fields.Date.context_today(self)
         for case in cases:
             if kind == "agreement":
+                letter = self._agreement_letter_of(case)
+            else:
+                letter = case._current_letter()
+            if not letter:
+                raise UserError(
+                    self.env._(
+                        "No letter of case %(case)s has been generated for its "
+                        "current step yet: generate it with Current Letter "
+                        "(Print menu) or Print Letter.",
+                        case=case.name,
+                    )
+                )
+            letters |= letter
+        return letters
+
+    @api.model
+    def _current_letters(self, cases):
+        """The letter of each case's current step, for the explicit
+        "Current Letter" action: today's, if one was generated (printing
+        again gives the same PDF), else generated now and checked against
+        the case like any other (:meth:`debt.negotiation._check_letter_type`).
+        The type is decided by the case, never by the request: another
+        type, or email, is the "Print Letter" wizard's explicit action."""
+        letters = self.browse()
+        for case in cases:
+            letter_type = case._get_default_letter_type()
+            if letter_type == "agreement":
                 letters |= case._agreement_letter()
                 continue
-            letter_type = case._get_default_letter_type()
-            letter = case.letter_ids.filtered(
-                lambda lt, t=letter_type: lt.letter_type == t and lt.date == today
-            ).sorted("id")[-1:]
-            letters |= letter or case._generate_letter(letter_type)
+            letters |= case._current_letter(today_only=True) or case._generate_letter(
+                letter_type
+            )
         return letters

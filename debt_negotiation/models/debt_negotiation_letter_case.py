@@ -55,6 +55,13 @@ class DebtNegotiation(models.Model):
         """ "Send by Email": choose the letter, then the mail composer."""
         return self.with_context(default_channel="email").action_open_letter_wizard()
 
+    def action_print_current_letter(self):
+        """ "Current Letter" (Print menu): the letter of each case's current
+        step, generated now (checked against the case) unless one was
+        today, downloaded as stored."""
+        letters = self.env["debt.negotiation.letter"]._current_letters(self)
+        return letters.action_print()
+
     # ------------------------------------------------------------------
     # BUSINESS METHODS
     # ------------------------------------------------------------------
@@ -146,7 +153,7 @@ class DebtNegotiation(models.Model):
           (the chasing pauses);
         - the demand letters (reminder, negotiation, final notice) only
           while debt is chased (under an agreement in force: only debt
-          outside it);
+          outside it), never once the case is escalated (handed over);
         - the agreement confirmation only of the case's agreement, stating
           that agreement's offer (so its signature never lands on another);
         - the broken-promise letter only for an unpaid installment of the
@@ -167,6 +174,14 @@ class DebtNegotiation(models.Model):
                 )
             )
         if letter_type in ("reminder", "negotiation", "final_notice"):
+            if self.state == "escalated":
+                raise UserError(
+                    self.env._(
+                        "Case %(case)s is escalated (handed over for "
+                        "collection): we send it no more demand letters.",
+                        case=self.name,
+                    )
+                )
             if self.state == "agreement" and self.currency_id.is_zero(
                 self.amount_claimed
             ):
@@ -229,6 +244,21 @@ class DebtNegotiation(models.Model):
                         case=self.name,
                     )
                 )
+
+    def _current_letter(self, today_only=False):
+        """The stored letter of the case's current step: under an agreement,
+        the agreement's confirmation; else the latest letter of the type its
+        follow-up step sends (generated today, with ``today_only``)."""
+        self.ensure_one()
+        letter_type = self._get_default_letter_type()
+        if letter_type == "agreement":
+            return self.env["debt.negotiation.letter"]._agreement_letter_of(self)
+        today = fields.Date.context_today(self)
+        return self.letter_ids.filtered(
+            lambda lt: (
+                lt.letter_type == letter_type and (not today_only or lt.date == today)
+            )
+        ).sorted("id")[-1:]
 
     def _agreement_letter(self):
         """The confirmation letter of the case's agreement in force: the one

@@ -338,12 +338,16 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
 
     def test_print_from_case(self):
         self.assertEqual(self.case._get_default_letter_type(), "negotiation")
-        content, _type = self.Report._render_qweb_pdf(CASE_REPORT, self.case.ids)
+        # the explicit action (Print menu: Current Letter) generates it
+        action = self.case.action_print_current_letter()
         letter = self.case.letter_ids
+        self.assertEqual(action["context"]["active_ids"], letter.ids)
+        content, _type = self.Report._render_qweb_pdf(CASE_REPORT, self.case.ids)
         self.assertEqual(len(letter), 1)
         self.assertEqual(letter.letter_type, "negotiation")
         self.assertIn(self.case.name, content.decode())
         # printing again the same day shows the same stored letter
+        self.case.action_print_current_letter()
         again, _type = self.Report._render_qweb_pdf(CASE_REPORT, self.case.ids)
         self.assertEqual(again, content)
         self.assertEqual(self.case.letter_ids, letter)
@@ -353,6 +357,7 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
             ({"letter_type": "agreement"}, {}),
             ({}, {"letter_type": "final_notice"}),
         ):
+            self.case.with_context(**context).action_print_current_letter()
             again, _type = self.Report.with_context(**context)._render_qweb_pdf(
                 CASE_REPORT, self.case.ids, data=data
             )
@@ -377,6 +382,7 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
 
     def test_print_from_invoice(self):
         invoice = self.invoices[0]
+        invoice.action_print_negotiation_letter()
         content, _type = self.Report._render_qweb_pdf(INVOICE_REPORT, invoice.ids)
         self.assertEqual(len(self.case.letter_ids), 1)
         self.assertIn(self.case.name, content.decode())
@@ -385,7 +391,7 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
         # an invoice without a case: a clear message offering to open one
         lonely = self._create_invoice(partner=self.debtor_2)
         with self.assertRaises(RedirectWarning) as caught:
-            self.Report._render_qweb_pdf(INVOICE_REPORT, lonely.ids)
+            lonely.action_print_negotiation_letter()
         self.assertIn("not under negotiation", str(caught.exception.args[0]))
         self.assertEqual(
             caught.exception.args[1],

@@ -7,7 +7,7 @@ what must hold afterwards."""
 
 from datetime import timedelta
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from ..models.workflow import workflow
@@ -158,3 +158,96 @@ class TestNoTrustedContextKey(DebtNegotiationCommon):
         letter = case.agreement_id.letter_id
         self.assertTrue(letter.attachment_id, "the PDF is rendered and stored")
         self.assertTrue(letter.evidence_hash, "and sealed at once")
+
+
+@tagged("post_install", "-at_install")
+class TestRightsNotSelfGiven(DebtNegotiationCommon):
+    """Rights that cannot be given to oneself, and letters that a GET never
+    makes."""
+
+    CASE_REPORT = "debt_negotiation.action_report_negotiation_letter"
+    INVOICE_REPORT = "debt_negotiation.action_report_invoice_negotiation_letter"
+    AGREEMENT_REPORT = "debt_negotiation.action_report_agreement_letter"
+
+    def test_negotiator_is_reassigned_by_a_manager_only(self):
+        case = self._start_case(user=self.negotiation_manager)
+        self.assertEqual(case.user_id, self.negotiation_manager)
+        mine = case.with_user(self.negotiation_user)
+        with self.assertRaises(AccessError):
+            mine.write({"user_id": self.negotiation_user.id})
+        with self.assertRaises(AccessError):
+            mine.write({"user_id": False})
+        self.assertEqual(case.user_id, self.negotiation_manager)
+        # so the dossier, for managers and the case's negotiator, stays theirs
+        with self.assertRaises(AccessError):
+            mine.action_evidence_dossier()
+        self.assertFalse(mine.can_reassign)
+        # a manager hands the case over
+        case.with_user(self.negotiation_manager).user_id = self.negotiation_user
+        self.assertEqual(case.user_id, self.negotiation_user)
+        self.assertTrue(mine.action_evidence_dossier())
+
+    def test_promise_stays_on_its_case(self):
+        case = self._start_case()
+        other = self._start_case(self._create_invoice(partner=self.debtor_2))
+        interaction = self.env["debt.negotiation.interaction"].create(
+            {
+                "negotiation_id": case.id,
+                "summary": "Will pay on Friday.",
+                "outcome": "promise",
+                "promise_date": self.today + timedelta(days=3),
+                "promise_amount": 100.0,
+            }
+        )
+        promise = interaction.promise_ids
+        for user in (self.negotiation_user, self.negotiation_manager):
+            with self.subTest(user=user.login), self.assertRaises(UserError):
+                promise.with_user(user).write({"negotiation_id": other.id})
+        self.assertEqual(promise.negotiation_id, case)
+        self.assertFalse(other.promise_ids)
+
+    def test_reports_print_stored_letters_only(self):
+        case = self._start_case()
+        invoice = case.invoice_ids
+        Report = self.env["ir.actions.report"].with_user(self.negotiation_user)
+        # GET /report/pdf/<report>/<id>: nothing to print yet, nothing made
+        for report, records in (
+            (self.CASE_REPORT, case),
+            (self.INVOICE_REPORT, invoice),
+            (self.AGREEMENT_REPORT, case),
+        ):
+            with self.subTest(report=report), self.assertRaises(UserError):
+                Report._render_qweb_pdf(report, records.ids)
+        self.assertFalse(case.letter_ids)
+        self.assertFalse(case.interaction_ids.filtered(lambda i: i.channel == "letter"))
+        # the explicit, checked action (Print menu: Current Letter) makes it
+        action = case.with_user(self.negotiation_user).action_print_current_letter()
+        letter = case.letter_ids
+        self.assertEqual(letter.letter_type, case._get_default_letter_type())
+        self.assertEqual(action["context"]["active_ids"], letter.ids)
+        # then every report prints that stored letter, byte for byte
+        for report, records in (
+            (self.CASE_REPORT, case),
+            (self.INVOICE_REPORT, invoice),
+        ):
+            with self.subTest(report=report):
+                content, _type = Report._render_qweb_pdf(report, records.ids)
+                self.assertEqual(content, letter.attachment_id.raw)
+        # the same action again the same day: the same letter
+        invoice.with_user(self.negotiation_user).action_print_negotiation_letter()
+        self.assertEqual(case.letter_ids, letter)
+
+    def test_no_demand_letter_on_an_escalated_case(self):
+        case = self._start_case()
+        case.action_escalate()
+        self.assertEqual(case.state, "escalated")
+        for letter_type in ("reminder", "negotiation", "final_notice"):
+            with self.subTest(letter_type=letter_type), self.assertRaises(UserError):
+                case.with_user(self.negotiation_user)._generate_letter(letter_type)
+        with self.assertRaises(UserError):
+            case.with_user(self.negotiation_user).action_print_current_letter()
+        self.assertFalse(
+            case.letter_ids.filtered(
+                lambda lt: lt.letter_type in ("reminder", "negotiation", "final_notice")
+            )
+        )

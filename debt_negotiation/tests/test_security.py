@@ -507,11 +507,23 @@ class TestLetterIntegrity(DebtNegotiationCommon):
         case = self._start_case()
         Report = self.env["ir.actions.report"].with_user(self.negotiation_user)
         # /report/pdf/<report>/<id>?options={"letter_type": ...}&context=...
+        # prints the stored letter of the case's step (none yet: refused),
+        # and the explicit action ignores them too
         for data, context in (
             ({"letter_type": "agreement"}, {}),
             ({}, {"letter_type": "broken_promise"}),
         ):
             with self.subTest(data=data, context=context):
+                if not case.letter_ids:
+                    with self.assertRaises(UserError):
+                        Report.with_context(**context)._render_qweb_pdf(
+                            "debt_negotiation.action_report_negotiation_letter",
+                            case.ids,
+                            data=data,
+                        )
+                case.with_user(self.negotiation_user).with_context(
+                    **context
+                ).action_print_current_letter()
                 Report.with_context(**context)._render_qweb_pdf(
                     "debt_negotiation.action_report_negotiation_letter",
                     case.ids,
