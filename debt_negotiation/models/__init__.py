@@ -24,6 +24,7 @@ from . import debt_negotiation_promise
 from . import debt_negotiation_interest
 from . import debt_negotiation_letter
 from . import debt_negotiation_letter_pdf
+from . import debt_negotiation_letter_print
 from . import debt_negotiation_letter_case
 from . import debt_negotiation_portal
 from . import debt_negotiation_followup_step

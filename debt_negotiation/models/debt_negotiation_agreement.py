@@ -8,6 +8,7 @@ from odoo.tools.misc import format_date
 
 from ..const import MANAGER_GROUP, SIGNATURE_MODES
 from ..tools import negotiation_rules as rules
+from .debt_negotiation_evidence_mixin import EVIDENCE_VERSION
 from .workflow import internal as _internal
 from .workflow import is_workflow as _is_internal
 from .workflow import workflow as _workflow
@@ -285,7 +286,7 @@ class DebtNegotiationAgreement(models.Model):
             who=self.signed_by or "",
         )
 
-    def _evidence_payload(self):
+    def _evidence_payload(self, version=EVIDENCE_VERSION):
         """The signed agreement as sealed when it came into force: the
         terms and schedule, who signed, how, and the signatures and signed
         copy (their bytes); not its later progress."""
@@ -784,7 +785,8 @@ class DebtNegotiationAgreement(models.Model):
             )
         if self.note:
             summary = f"{summary}\n{self.note}"
-        self.env["debt.negotiation.interaction"].create(
+        # the debtor's agreement: logged by the confirmation only
+        _workflow(self.env["debt.negotiation.interaction"]).create(
             {
                 "negotiation_id": case.id,
                 "channel": channel,

@@ -6,7 +6,9 @@ user (or a manager) over the ORM as a JSON-RPC client reaches it
 what must hold afterwards."""
 
 from datetime import timedelta
+from unittest.mock import patch
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
@@ -251,3 +253,137 @@ class TestRightsNotSelfGiven(DebtNegotiationCommon):
                 lambda lt: lt.letter_type in ("reminder", "negotiation", "final_notice")
             )
         )
+
+
+@tagged("post_install", "-at_install")
+class TestInteractionsInTheirAuthorsName(DebtNegotiationCommon):
+    """An interaction is logged by the user who records it; the debtor's
+    own channel and its agreement come only from the addon."""
+
+    def setUp(self):
+        super().setUp()
+        self.case = self._start_case()
+        self.Interaction = self.env["debt.negotiation.interaction"]
+
+    def _vals(self, **vals):
+        return {
+            "negotiation_id": self.case.id,
+            "summary": "Debtor accepted to pay 2810 (logged by the manager)",
+            **vals,
+        }
+
+    def test_logged_in_another_users_name_is_refused(self):
+        for user in (self.negotiation_user, self.negotiation_manager):
+            other = (self.negotiation_user | self.negotiation_manager) - user
+            Interaction = self.Interaction.with_user(user)
+            with self.subTest(user=user.login), self.assertRaises(UserError):
+                Interaction.create(self._vals(user_id=other.id))
+            with self.subTest(user=user.login, what="nobody"):
+                with self.assertRaises(UserError):
+                    Interaction.create(self._vals(user_id=False))
+            mine = Interaction.create(self._vals(summary="Called, no answer."))
+            self.assertEqual(mine.user_id, user)
+            with self.subTest(user=user.login, what="write"):
+                with self.assertRaises(UserError):
+                    mine.write({"user_id": other.id})
+            self.assertEqual(mine.user_id, user)
+        self.assertFalse(
+            self.case.interaction_ids.filtered(
+                lambda i: "logged by the manager" in i.summary
+            )
+        )
+
+    def test_portal_channel_and_agreements_come_from_the_addon(self):
+        Interaction = self.Interaction.with_user(self.negotiation_user)
+        for vals in (
+            {"channel": "portal", "direction": "inbound", "outcome": "agreement"},
+            {"channel": "portal", "direction": "inbound", "outcome": "refusal"},
+            {"channel": "phone", "direction": "inbound", "outcome": "agreement"},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(UserError):
+                Interaction.create(self._vals(**vals))
+        logged = Interaction.create(
+            self._vals(channel="phone", direction="inbound", outcome="other")
+        )
+        for vals in (
+            {"channel": "portal"},
+            {"outcome": "agreement"},
+        ):
+            with self.subTest(write=vals), self.assertRaises(UserError):
+                logged.write(vals)
+        self.assertEqual((logged.channel, logged.outcome), ("phone", "other"))
+        # the debtor's own answers still come in, from the portal routes
+        self.case.sudo()._portal_promise(
+            self.today + timedelta(days=2), 10.0, contact_name="Jane Accounts"
+        )
+        self.assertTrue(
+            self.case.interaction_ids.filtered(lambda i: i.channel == "portal")
+        )
+
+    def test_who_logged_it_is_sealed(self):
+        logged = self.Interaction.with_user(self.negotiation_user).create(
+            self._vals(summary="Called, promised an answer.")
+        )
+        self.assertTrue(self.case._evidence_check()["verified"])
+        # who recorded it is part of what the seal covers
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE debt_negotiation_interaction SET create_uid = %s WHERE id = %s",
+            [self.negotiation_manager.id, logged.id],
+        )
+        self.env.invalidate_all()
+        check = self.case._evidence_check()
+        self.assertFalse(check["verified"])
+        self.assertEqual(check["break"].res_id, logged.id)
+
+    def test_backdated_contact_shows_when_it_was_logged(self):
+        happened = fields.Datetime.now() - timedelta(days=30)
+        logged = self.Interaction.with_user(self.negotiation_user).create(
+            self._vals(date=happened, summary="Met at the fair last month.")
+        )
+        self.assertEqual(logged.date, happened.replace(microsecond=0))
+        self.assertGreater(logged.create_date, logged.date)
+        self.assertEqual(logged._fields["date"].string, "Happened On")
+        arch = self.env.ref(
+            "debt_negotiation.view_debt_negotiation_interaction_list"
+        ).arch
+        self.assertIn('name="create_date"', arch)
+        summary = self.case._evidence_timeline()
+        line = next(e for e in summary if "Met at the fair" in e["what"])
+        self.assertIn("logged on", line["what"])
+
+
+@tagged("post_install", "-at_install")
+class TestSealsSurviveUpgrades(DebtNegotiationCommon):
+    """Each entry records the version of the content it hashed."""
+
+    def test_entries_sealed_before_an_upgrade_still_verify(self):
+        case = self._start_case()
+        Evidence = type(self.env["debt.negotiation.evidence"])
+        version = self.env["debt.negotiation.evidence"]._current_hash_version()
+        self.assertGreaterEqual(version, 2)
+        # sealed by the previous version (an interaction's seal did not
+        # cover who logged it)
+        with patch.object(Evidence, "_current_hash_version", lambda self: 1):
+            old = self.env["debt.negotiation.interaction"].create(
+                {"negotiation_id": case.id, "summary": "Sealed under version 1."}
+            )
+        new = self.env["debt.negotiation.interaction"].create(
+            {"negotiation_id": case.id, "summary": "Sealed under the current one."}
+        )
+        entries = case.evidence_ids.sorted("sequence")
+        by_document = {entry.res_id: entry for entry in entries}
+        self.assertEqual(by_document[old.id].hash_version, 1)
+        self.assertEqual(by_document[new.id].hash_version, version)
+        check = case._evidence_check()
+        self.assertTrue(check["verified"], check["status"])
+        # an entry passed off as another version no longer verifies
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE debt_negotiation_evidence SET hash_version = %s WHERE id = %s",
+            [version, by_document[old.id].id],
+        )
+        self.env.invalidate_all()
+        check = case._evidence_check()
+        self.assertFalse(check["verified"])
+        self.assertEqual(check["break"], by_document[old.id])
