@@ -111,6 +111,17 @@ class DebtNegotiationAgreement(models.Model):
         max_height=1024,
         help="The creditor's signature, drawn by the negotiator, if any.",
     )
+    signed_ip = fields.Char(
+        string="Signed From",
+        readonly=True,
+        help="Signed online: the address (IP) the debtor signed from, sealed "
+        "with the signature.",
+    )
+    signed_user_agent = fields.Char(
+        string="Signed With",
+        readonly=True,
+        help="Signed online: the debtor's browser, sealed with the signature.",
+    )
     signature_requested_on = fields.Date(
         readonly=True, help="When the agreement was sent for the debtor's e-signature."
     )
@@ -306,6 +317,15 @@ class DebtNegotiationAgreement(models.Model):
             "signed_copy": self.signed_copy_id.raw or b"",
             "letter": self.letter_id.id or False,
             "note": self.note or "",
+            # where the debtor signed online from (version 2)
+            **(
+                {
+                    "signed_ip": self.signed_ip or "",
+                    "signed_user_agent": self.signed_user_agent or "",
+                }
+                if version >= 2
+                else {}
+            ),
         }
 
     # ------------------------------------------------------------------
@@ -470,6 +490,7 @@ class DebtNegotiationAgreement(models.Model):
         letter_channel="post",
         mode="written",
         creditor_signature=False,
+        client=None,
     ):
         """Confirm ``offer`` in writing as its case's agreement (``active``),
         or, with ``mode`` ``esign``, send it for the debtor's e-signature
@@ -490,6 +511,8 @@ class DebtNegotiationAgreement(models.Model):
         :param letter_channel: ``post`` or ``email`` (the caller sends it)
         :param mode: one of :data:`~..const.SIGNATURE_MODES`
         :param creditor_signature: the negotiator's signature (base64)
+        :param client: the debtor signing online (``portal``): its
+            ``address`` and ``user_agent``, sealed with the signature
         :return: the new agreement
         """
         self._check_confirmable(
@@ -505,6 +528,7 @@ class DebtNegotiationAgreement(models.Model):
             signature_mode=mode,
             creditor_signed_by=self._creditor_signatory(case),
             creditor_signature=creditor_signature or False,
+            **self._signer_values(client),
         )
         agreement = _internal(self).create(vals).with_env(self.env)
         agreement._activate(
@@ -634,7 +658,17 @@ class DebtNegotiationAgreement(models.Model):
                 )
             )
 
-    def _sign_online(self, signed_by, signature):
+    @api.model
+    def _signer_values(self, client):
+        """Where the debtor signed online from (``client``: its ``address``
+        and ``user_agent``), as sealed with the signature."""
+        client = client or {}
+        return {
+            "signed_ip": (client.get("address") or "")[:64] or False,
+            "signed_user_agent": (client.get("user_agent") or "")[:512] or False,
+        }
+
+    def _sign_online(self, signed_by, signature, client=None):
         """The debtor signs this agreement awaiting its signature in the
         portal: it comes into force with the debtor's name, today's date and
         the drawn signature (see :meth:`_activate`). The terms are checked
@@ -661,6 +695,7 @@ class DebtNegotiationAgreement(models.Model):
                 "signed_by": signed_by,
                 "signed_on": today,
                 "signature": signature,
+                **self._signer_values(client),
                 "invoice_ids": [Command.set(invoices.ids)],
                 "amount_due": case.currency_id.round(
                     sum(invoices.mapped("amount_residual"))

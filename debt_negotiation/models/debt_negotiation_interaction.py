@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_datetime
 
+from ..const import MANAGER_GROUP
 from .debt_negotiation_evidence_mixin import EVIDENCE_VERSION
 from .workflow import is_privileged
 
@@ -110,6 +111,14 @@ class DebtNegotiationInteraction(models.Model):
         index=True,
         tracking=True,
         help="The user who recorded the contact (empty: the debtor, online).",
+    )
+    client_address = fields.Char(
+        string="Sent From",
+        readonly=True,
+        index="btree_not_null",
+        groups=MANAGER_GROUP,
+        help="The debtor's answers online: the address (IP) they came from, "
+        "which paces them (a few answers a day).",
     )
     mark_case_disputed = fields.Boolean(
         string="Put the Case in Dispute",

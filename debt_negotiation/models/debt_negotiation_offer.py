@@ -41,6 +41,7 @@ TERMS_FIELDS = {
     "first_due_date",
     "origin",
     "waive_interest",
+    "conditions",
 }
 # Fields only the offer's own actions change (see ``models/workflow.py``).
 WORKFLOW_FIELDS = {"state", "below_minimum", "proposed_date", "answered_date"}
@@ -140,7 +141,16 @@ class DebtNegotiationOffer(models.Model):
         "is in force, and the interest invoices it covers are credited when "
         "it is fulfilled.",
     )
-    note = fields.Text(help="Conditions, remarks, the debtor's arguments.")
+    conditions = fields.Text(
+        string="Conditions Shown to the Debtor",
+        help="Our offers: the conditions the debtor reads with the offer on "
+        "its page. A counter-offer: the debtor's own message. Fixed once "
+        "the offer is proposed.",
+    )
+    note = fields.Text(
+        string="Internal Note",
+        help="Remarks for the team: never shown to the debtor.",
+    )
     answer_note = fields.Text(string="Answer", copy=False)
 
     agreement_ids = fields.One2many(
@@ -470,6 +480,7 @@ class DebtNegotiationOffer(models.Model):
                 countered._write_workflow(
                     {"state": "countered", "answered_date": today}
                 )
+                offer._replace_counter_offers()
                 offer._schedule_answer_activity()
             case.response_deadline = offer.expiry_date
             case.message_post(
@@ -522,6 +533,31 @@ class DebtNegotiationOffer(models.Model):
                     date=format_date(self.env, offer.expiry_date),
                 ),
                 note=offer.display_name,
+            )
+
+    def _replace_counter_offers(self):
+        """This counter-offer, just proposed, replaces the debtor's previous
+        one still open: one open counter-offer per case, one activity to
+        answer it."""
+        self.ensure_one()
+        previous = self.negotiation_id.offer_ids.filtered(
+            lambda o: o != self and o.origin == "debtor" and o.state == "proposed"
+        )
+        if not previous:
+            return
+        previous._write_workflow(
+            {"state": "withdrawn", "answered_date": fields.Date.context_today(self)}
+        )
+        self.negotiation_id.sudo().activity_feedback(
+            [ANSWER_ACTIVITY],
+            feedback=self.env._("Replaced by a new counter-offer."),
+        )
+        for offer in previous:
+            offer.negotiation_id.message_post(
+                body=self.env._(
+                    "Counter-offer replaced by the debtor's new one: %(offer)s",
+                    offer=offer.display_name,
+                )
             )
 
     def _close_answer_activities(self, feedback=None):

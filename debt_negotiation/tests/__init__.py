@@ -19,3 +19,4 @@ from . import test_forecast
 from . import test_evidence
 from . import test_performance
 from . import test_records_proof
+from . import test_portal_proof

@@ -1,5 +1,6 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
 import re
 from contextlib import contextmanager
 from datetime import timedelta
@@ -370,7 +371,7 @@ class TestPortalAnswers(PortalNegotiationCommon):
                     "installment_count": 5,
                     "interval": "month",
                     "first_due_date": first,
-                    "note": "Five months, please.",
+                    "conditions": "Five months, please.",
                 }
             ],
         )
@@ -423,7 +424,9 @@ class TestPortalAnswers(PortalNegotiationCommon):
                 "reason_code": "quality",
                 "reason": "The goods arrived broken.",
             },
-            files={"attachment": ("photo.png", b"\x89PNG broken goods", "image/png")},
+            files={
+                "attachment": ("photo.png", base64.b64decode(SIGNATURE), "image/png")
+            },
         )
         self._assert_done(response, "disputed")
         self.assertEqual(self.case.state, "disputed")

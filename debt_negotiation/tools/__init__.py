@@ -3,3 +3,4 @@ from . import followup_ladder
 from . import interest
 from . import forecast
 from . import evidence
+from . import portal_input

@@ -55,7 +55,7 @@ class DebtNegotiationAgreementWizard(models.TransientModel):
     below_minimum = fields.Boolean(
         compute="_compute_below_minimum", groups=MANAGER_GROUP
     )
-    offer_note = fields.Text(related="offer_id.note", string="Conditions")
+    offer_note = fields.Text(related="offer_id.conditions", string="Conditions")
     writeoff_account_missing = fields.Boolean(
         compute="_compute_writeoff_account_missing"
     )
