@@ -14,6 +14,7 @@ from . import debt_negotiation_dispute
 from . import debt_negotiation_lifecycle
 from . import debt_negotiation_credits
 from . import debt_negotiation_offer
+from . import debt_negotiation_approval
 from . import debt_negotiation_agreement
 from . import debt_negotiation_agreement_monitor
 from . import debt_negotiation_agreement_credit_note

@@ -396,14 +396,23 @@ class DebtNegotiationAgreement(models.Model):
 
     @api.model
     def _check_confirmable(
-        self, offer, schedule, signed_by, signed_on, mode="written", signed_copy=False
+        self,
+        offer,
+        schedule,
+        signed_by,
+        signed_on,
+        mode="written",
+        signed_copy=False,
+        minimum=True,
     ):
         """Raise, before anything is written, when ``offer`` cannot become
         its case's agreement with this ``schedule`` and signature.
 
         ``mode`` ``esign`` checks the terms only (the debtor signs later);
         ``portal``: the debtor accepts our proposed offer online, which a
-        manager approved when it was proposed if it is below the minimum."""
+        manager approved when it was proposed if it is below the minimum.
+        ``minimum=False``: everything but the minimum (before asking a
+        manager's approval for it)."""
         case = offer.negotiation_id
         # offer state (expired, withdrawn...), case state (already under an
         # agreement, settled, cancelled), expiry date, terms, minimum rule
@@ -473,7 +482,7 @@ class DebtNegotiationAgreement(models.Model):
             )
         # last, so that no other refusal tells a user whether the amount
         # clears the hidden minimum
-        if mode != "portal":
+        if mode != "portal" and minimum:
             offer._check_minimum()
 
     @api.model

@@ -392,6 +392,13 @@ class DebtNegotiationOffer(models.Model):
                     "others so the negotiation history stays complete."
                 )
             )
+        if self.sudo().approval_ids:
+            raise UserError(
+                self.env._(
+                    "An offer sent for a manager's approval stays on record: "
+                    "withdraw it instead."
+                )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -452,15 +459,23 @@ class DebtNegotiationOffer(models.Model):
     # Actions
     # ------------------------------------------------------------------
     def action_propose(self):
+        """Propose the offers to the debtor. Our offer below the case's
+        minimum, which the debtor may accept online, goes to a manager's
+        approval instead (see ``debt_negotiation_approval.py``): no refusal
+        tells a negotiator where the minimum lies."""
         self._check_offer_state(("draft",))
         self._check_case_negotiable()
         today = fields.Date.context_today(self)
+        to_approve = self.browse()
         for offer in self:
             if not offer.expiry_date:
                 offer.expiry_date = rules.response_deadline(
                     today, offer.company_id.negotiation_response_days
                 )
             offer._raise_errors(offer._offer_errors(proposing=True))
+            if offer.origin == "creditor" and offer._needs_minimum_approval():
+                to_approve |= offer
+                continue
             if offer.origin == "creditor":
                 # the debtor may accept it online: below the minimum, only a
                 # manager commits the creditor to it
@@ -493,7 +508,9 @@ class DebtNegotiationOffer(models.Model):
                     date=format_date(self.env, offer.expiry_date),
                 )
             )
-        return True
+        for offer in to_approve:
+            action = offer._request_minimum_approval("propose")
+        return action if to_approve else True
 
     def action_reject(self):
         self._check_offer_state(("proposed",))
@@ -635,11 +652,11 @@ class DebtNegotiationOffer(models.Model):
     def _check_minimum(self):
         """Refuse this offer to a user who is not a negotiation manager when
         it is below the case's minimum, recomputed from the amount and the
-        minimum (never from a stored flag). The message does not tell
-        whether the minimum is the reason: only the acceptance itself, the
-        last check, answers."""
+        minimum (never from a stored flag), unless a manager approved it at
+        this amount. The actions ask for that approval first (see
+        ``_needs_minimum_approval``): this refusal guards the other paths."""
         self.ensure_one()
-        if self.env.user.has_group(MANAGER_GROUP) or not self._is_below_minimum():
+        if not self._needs_minimum_approval():
             return
         raise AccessError(
             self.env._("This offer needs a negotiation manager's approval.")

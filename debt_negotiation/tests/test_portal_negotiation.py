@@ -7,7 +7,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
@@ -154,9 +154,10 @@ class TestPortalAcceptAndSign(PortalNegotiationCommon):
         offer = self._create_offer(
             self.case, amount=700.0, first_due_date=self.today + timedelta(days=5)
         )
-        with self.assertRaises(AccessError):
-            offer.with_user(self.negotiation_user).action_propose()
+        # the user's proposal waits for a manager's approval
+        offer.with_user(self.negotiation_user).action_propose()
         self.assertEqual(offer.state, "draft")
+        self.assertEqual(offer.approval_ids.state, "pending")
         offer.with_user(self.negotiation_manager).action_propose()
         # proposed by a manager, the debtor may accept it online
         result = self._accept(offer, token=True)

@@ -387,3 +387,125 @@ class TestSealsSurviveUpgrades(DebtNegotiationCommon):
         check = case._evidence_check()
         self.assertFalse(check["verified"])
         self.assertEqual(check["break"], by_document[old.id])
+
+
+@tagged("post_install", "-at_install")
+class TestMinimumIsNotAnOracle(DebtNegotiationCommon):
+    """Below the hidden minimum, a negotiator's proposal or agreement goes
+    to a manager's approval (requested, logged, decided): no refusal that
+    answers "below" or "not below"."""
+
+    def setUp(self):
+        super().setUp()
+        self.case = self._start_case()
+        self.case.minimum_amount = 800.0
+        self.Approval = self.env["debt.negotiation.approval"]
+
+    def _offer(self, amount, **vals):
+        return self._create_offer(
+            self.case,
+            amount=amount,
+            first_due_date=self.today + timedelta(days=5),
+            **vals,
+        )
+
+    def test_proposing_below_the_minimum_asks_a_manager(self):
+        offer = self._offer(500.0)
+        mine = offer.with_user(self.negotiation_user)
+        result = mine.action_propose()
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertEqual(offer.state, "draft")
+        approval = offer.approval_ids
+        self.assertRecordValues(
+            approval,
+            [
+                {
+                    "state": "pending",
+                    "kind": "propose",
+                    "requested_by": self.negotiation_user.id,
+                    "amount": 500.0,
+                }
+            ],
+        )
+        # logged, and the managers see it
+        self.assertIn("approval", self._message_bodies(self.case))
+        self.assertIn(
+            self.negotiation_manager,
+            self.case.activity_ids.user_id,
+            "the managers get an activity to decide",
+        )
+        pending = self.Approval.with_user(self.negotiation_manager).search(
+            [("state", "=", "pending")]
+        )
+        self.assertIn(approval, pending)
+        # a probe leaves its trace: neither the offer nor the request goes
+        with self.assertRaises(UserError):
+            mine.unlink()
+        with self.assertRaises(AccessError):
+            approval.with_user(self.negotiation_user).unlink()
+        with self.assertRaises(AccessError):
+            approval.with_user(self.negotiation_user).write({"state": "approved"})
+        # asking again waits for the same request
+        mine.action_propose()
+        self.assertEqual(len(offer.approval_ids), 1)
+        # only a manager decides
+        with self.assertRaises(AccessError):
+            mine.action_approve_minimum()
+        offer.with_user(self.negotiation_manager).action_approve_minimum()
+        self.assertRecordValues(
+            approval,
+            [{"state": "approved", "decided_by": self.negotiation_manager.id}],
+        )
+        self.assertIn(
+            self.negotiation_user,
+            self.case.activity_ids.user_id,
+            "the negotiator is told",
+        )
+        # then the negotiator proposes it
+        mine.action_propose()
+        self.assertEqual(offer.state, "proposed")
+
+    def test_a_refused_request_proposes_nothing(self):
+        offer = self._offer(500.0)
+        mine = offer.with_user(self.negotiation_user)
+        mine.action_propose()
+        offer.with_user(self.negotiation_manager).action_refuse_minimum()
+        self.assertEqual(offer.approval_ids.state, "refused")
+        self.assertEqual(offer.state, "draft")
+        # an approval covers the amount it was given for, nothing else
+        approved = self._offer(600.0)
+        approved.with_user(self.negotiation_user).action_propose()
+        approved.with_user(self.negotiation_manager).action_approve_minimum()
+        approved.with_user(self.negotiation_user).write({"amount": 550.0})
+        approved.with_user(self.negotiation_user).action_propose()
+        self.assertEqual(approved.state, "draft")
+        self.assertEqual(
+            approved.approval_ids.sorted("id").mapped("state"), ["approved", "pending"]
+        )
+
+    def test_at_or_above_the_minimum_nothing_to_ask(self):
+        offer = self._offer(800.0)
+        offer.with_user(self.negotiation_user).action_propose()
+        self.assertEqual(offer.state, "proposed")
+        self.assertFalse(offer.approval_ids)
+
+    def test_agreeing_below_the_minimum_asks_a_manager(self):
+        counter = self._offer(500.0, origin="debtor")
+        counter.action_propose()
+        action = counter.with_user(self.negotiation_user).action_accept()
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(self.negotiation_user)
+            .with_context(**action["context"])
+            .create({"signed_by": "Jane"})
+        )
+        result = wizard.action_confirm()
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertFalse(self.case.agreement_ids)
+        self.assertEqual(counter.state, "proposed")
+        self.assertRecordValues(
+            counter.approval_ids, [{"kind": "accept", "state": "pending"}]
+        )
+        counter.with_user(self.negotiation_manager).action_approve_minimum()
+        self._confirm_agreement(counter, user=self.negotiation_user)
+        self.assertEqual(self.case.state, "agreement")
