@@ -162,14 +162,14 @@ class DebtNegotiationInteraction(models.Model):
                 interaction.user_id.id != vals["user_id"] for interaction in self
             ):
                 self._refuse_author()
-            for interaction in self:
-                self._check_client_vals(
-                    {
-                        name: vals.get(name, interaction[name])
-                        for name in ("channel", "direction", "outcome")
-                    },
-                    was_portal=interaction.channel == "portal",
-                )
+            kind = ("channel", "direction", "outcome")
+            for interaction in self if set(kind) & set(vals) else ():
+                before = {name: interaction[name] for name in kind}
+                after = dict(before, **{n: vals[n] for n in kind if n in vals})
+                if after != before:
+                    self._check_client_vals(
+                        after, was_portal=before["channel"] == "portal"
+                    )
         return super().write(vals)
 
     def _check_client_vals(self, vals, was_portal=False):

@@ -468,9 +468,18 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
             ._generate_letter("final_notice")
         )
         self.assertFalse(letters.attachment_id)
-        self.Letter.browse(letters.ids).with_context(
-            force_report_rendering=True
-        )._ensure_pdf()
+        # the HTML of each run under the test lock, as in the test below: the
+        # test server, from which wkhtmltopdf loads the assets of the runs
+        # already started, shares the test's cursor
+        Letter = self.Letter.with_context(force_report_rendering=True)
+        prepare_job = type(Letter)._pdf_job
+
+        def pdf_job(letters, *args):
+            with self.registry.test_lock:
+                return prepare_job(letters, *args)
+
+        with patch.object(type(Letter), "_pdf_job", pdf_job):
+            Letter.browse(letters.ids)._ensure_pdf()
         self.assertTrue(
             all(letter.attachment_id.raw.startswith(b"%PDF") for letter in letters)
         )
