@@ -8,7 +8,7 @@ class DebtNegotiationLetter(models.Model):
     """Which letters the reports print, and the explicit generation of the
     current letter: a report (a URL) only prints stored letters."""
 
-    _inherit = "debt.negotiation.letter"
+    _inherit = "debt.negotiation.letter"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # BUSINESS METHODS: printing from cases and invoices
