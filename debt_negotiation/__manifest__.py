@@ -34,6 +34,7 @@
         # views, one file per model
         "views/debt_negotiation_stage_views.xml",
         "views/debt_negotiation_offer_views.xml",
+        "views/debt_negotiation_approval_views.xml",
         "views/debt_negotiation_interaction_views.xml",
         "views/debt_negotiation_evidence_views.xml",
         "views/debt_negotiation_promise_views.xml",

@@ -39,7 +39,7 @@ throwaway database.
      the default data takes about 13 minutes on two shared cores.
 2. Runs ``_cron_monitor_agreements()`` on ``debt.negotiation`` as the cron
    does (its batches, a commit per batch), with
-   ``debt_negotiation_skip_pdf`` (broken-promise letters recorded, their
+   ``bench_odoo.skip_pdf()`` (broken-promise letters recorded, their
    PDF rendered on first print). Reports time, SQL queries and the process
    memory per phase and per committed batch, the queries of the Odoo APIs
    it calls (chatter messages and their emails, activities, letters,
@@ -75,10 +75,10 @@ from bench_odoo import (
     memory_marks,
     patched,
     rss_mb,
+    skip_pdf,
     wall_clock,
 )
 
-SKIP_PDF = {"debt_negotiation_skip_pdf": True}
 PARTNER_PREFIX = "Bench Agreement Debtor"
 TEMPLATE_PREFIX = "Bench Agreement Template"
 
@@ -339,7 +339,7 @@ def build_templates(env, args, today):
         for phase in range(args.phases)
     ]
     start = wall_clock()
-    Case = env["debt.negotiation"].with_context(**SKIP_PDF)
+    Case = env["debt.negotiation"].with_context(**skip_pdf())
     env = Case.env
     for index, template in enumerate(templates, 1):
         build_template(env, template, index)
@@ -913,7 +913,7 @@ def print_batches(batches):
 def measure_run(env, args, cases):
     """The cron method, as scheduled; per-phase and per-batch figures."""
     registry_cls = type(env.cr)
-    Negotiation = env["debt.negotiation"].with_context(**SKIP_PDF)
+    Negotiation = env["debt.negotiation"].with_context(**skip_pdf())
     Agreement = type(env["debt.negotiation.agreement"])
     Installment = type(env["debt.negotiation.installment"])
     Promise = type(env["debt.negotiation.promise"])

@@ -20,7 +20,7 @@ throwaway database.
 3. Decision phase: decides the follow-up of every candidate case, by
    batches, read-only.
 4. Decision/record phase: the cron method itself,
-   ``_cron_process_followups()``, with ``debt_negotiation_skip_pdf`` (letter
+   ``_cron_process_followups()``, under ``bench_odoo.skip_pdf()`` (letter
    records, chatter, activities, stages, schedules; no PDF), committing per
    batch as in production. Reports time, SQL queries and the process memory
    after each batch.
@@ -64,10 +64,10 @@ from bench_odoo import (
     memory_marks,
     patched,
     rss_mb,
+    skip_pdf,
     wall_clock,
 )
 
-SKIP_PDF = {"debt_negotiation_skip_pdf": True}
 PARTNER_PREFIX = "Bench Debtor"
 RACE_PREFIX = "Bench Race Debtor"
 
@@ -373,7 +373,7 @@ def race(registry, args, today):
     results = {}
 
     def worker(name):
-        with bench_odoo.environment(registry, SKIP_PDF) as env:
+        with bench_odoo.environment(registry, skip_pdf()) as env:
             env.cr.execute("SELECT 1")  # take the snapshot before the other commits
             barrier.wait()
             cases = env["debt.negotiation"].browse(case_ids)
@@ -495,7 +495,7 @@ def print_batches(batches, batch_size):
 def measure_run(env, args):
     """The cron method with skip_pdf; per-batch time, queries and memory."""
     Negotiation = env["debt.negotiation"].with_context(
-        debt_negotiation_followup_batch_size=args.batch_size, **SKIP_PDF
+        debt_negotiation_followup_batch_size=args.batch_size, **skip_pdf()
     )
     cls = type(Negotiation)
     batches = []
@@ -566,7 +566,7 @@ def measure_days(env, args, today):
     from freezegun import freeze_time
 
     Negotiation = env["debt.negotiation"].with_context(
-        debt_negotiation_followup_batch_size=args.batch_size, **SKIP_PDF
+        debt_negotiation_followup_batch_size=args.batch_size, **skip_pdf()
     )
     print(f"\n== The next {args.days} days (skip_pdf) ==")
     totals = [0, 0, 0.0, 0]
@@ -621,7 +621,7 @@ def measure_scale(registry, args):
                 debt_negotiation_followup_batch_size=args.batch_size,
                 debt_negotiation_followup_max_batches=-(-size // args.batch_size),
                 debt_negotiation_no_commit=True,
-                **SKIP_PDF,
+                **skip_pdf(),
             )
             with patched(
                 type(env["debt.negotiation.followup.engine"]),

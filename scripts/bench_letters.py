@@ -354,7 +354,7 @@ def run(env, cases, keep=False, single=True):
     return the figures. The letters are rolled back unless ``keep``."""
     Report = env["ir.actions.report"]
     print("Creating %d postal letters (without PDF)..." % len(cases), flush=True)
-    letters = cases.with_context(debt_negotiation_skip_pdf=True)._generate_letter(
+    letters = cases.with_context(**bench_odoo.skip_pdf())._generate_letter(
         "negotiation", channel="post"
     )
     invoices = cases.invoice_ids

@@ -92,6 +92,16 @@ def bootstrap(args, odoo_args):
     return registry
 
 
+def skip_pdf():
+    """The context under which letters are generated without their PDF
+    (rendered on first print): the addon's typed marker, since a plain
+    ``debt_negotiation_skip_pdf`` key, which any client can send, is not
+    heard."""
+    from odoo.addons.debt_negotiation.models.workflow import skip_pdf_context
+
+    return skip_pdf_context()
+
+
 @contextlib.contextmanager
 def environment(registry, context=None):
     """A superuser environment on a new cursor (committed on exit)."""

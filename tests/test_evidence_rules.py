@@ -139,3 +139,45 @@ def test_a_rehashed_entry_breaks_the_next_link(records_, data):
     entry, reason = evidence.first_break(evidence.verify(entries, current))
     assert entry["sequence"] == index + 2
     assert reason == evidence.LINK_BROKEN
+
+
+# ----------------------------------------------------------------------
+# Versions: what a seal covers may grow; old entries keep verifying
+# ----------------------------------------------------------------------
+def test_version_one_entries_hash_as_before_versions_existed():
+    legacy = evidence.sha256("\n".join(("", "1", "x,1", "ab", "2026-11-03 14:05:09")))
+    assert evidence.entry_hash("", 1, "x,1", "ab", DATE) == legacy
+    assert evidence.entry_hash("", 1, "x,1", "ab", DATE, 1) == legacy
+    assert evidence.entry_hash("", 1, "x,1", "ab", DATE, 2) != legacy
+
+
+@given(records, st.data(), st.integers(min_value=2, max_value=9))
+def test_a_chain_sealed_across_versions_verifies(records_, data, version):
+    split = data.draw(st.integers(min_value=0, max_value=len(records_)))
+    old = evidence.chain(records_[:split])
+    new = evidence.chain(
+        records_[split:],
+        start_hash=old[-1]["entry_hash"] if old else "",
+        start_sequence=split,
+        version=version,
+    )
+    assert all(entry["version"] == 1 for entry in old)
+    assert all(entry["version"] == version for entry in new)
+    # entries read back from an older store carry no version: version 1
+    entries = [
+        {k: v for k, v in entry.items() if k != "version"} for entry in old
+    ] + new
+    assert evidence.first_break(evidence.verify(entries, _current(records_))) is None
+
+
+@given(records, st.data(), st.integers(min_value=2, max_value=9))
+def test_an_entry_cannot_be_passed_off_as_another_version(records_, data, version):
+    entries = evidence.chain(records_, version=version)
+    index = data.draw(st.integers(min_value=0, max_value=len(entries) - 1))
+    forged = data.draw(
+        st.integers(min_value=1, max_value=9).filter(lambda v: v != version)
+    )
+    entries[index] = dict(entries[index], version=forged)
+    entry, reason = evidence.first_break(evidence.verify(entries, _current(records_)))
+    assert entry["sequence"] == index + 1
+    assert reason == evidence.ENTRY_ALTERED

@@ -1,6 +1,7 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import binascii
+import logging
 
 from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
@@ -9,6 +10,10 @@ from odoo.http import request
 
 from odoo.addons.account_payment.controllers.portal import PortalAccount
 from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+from ..tools import portal_input
+
+_logger = logging.getLogger(__name__)
 
 # what the page says after an action (never text taken from the URL)
 DONE_MESSAGES = ("signed", "declined", "countered", "disputed", "promised")
@@ -64,6 +69,18 @@ class DebtNegotiationPortal(PortalAccount):
         return case_sudo.partner_id.name
 
     @staticmethod
+    def _negotiation_client():
+        """Who is answering, as the business methods record it: the
+        visitor's address (IP) and browser, and its user (the public user
+        with the link's token)."""
+        http_request = request.httprequest
+        return {
+            "address": http_request.remote_addr or "",
+            "user_agent": (http_request.user_agent.string or "")[:512],
+            "user_id": request.env.uid,
+        }
+
+    @staticmethod
     def _negotiation_run(method, *args, **kwargs):
         """Run the business ``method`` in a savepoint: ``(result, None)``,
         or ``(None, message)`` when it refuses (nothing written)."""
@@ -72,8 +89,10 @@ class DebtNegotiationPortal(PortalAccount):
                 return method(*args, **kwargs), None
         except (UserError, ValidationError) as error:
             return None, error.args[0]
-        except binascii.Error:
-            # a signature that is not base64
+        except (binascii.Error, ValueError, OverflowError) as error:
+            # a signature that is not base64, a number out of range: the
+            # visitor's input, never an HTTP 500
+            _logger.info("Refused portal input: %s", error)
             return None, request.env._("The data sent is not valid.")
 
     # ------------------------------------------------------------------
@@ -128,9 +147,12 @@ class DebtNegotiationPortal(PortalAccount):
             message=message if message in DONE_MESSAGES else None,
         )
 
-    def _negotiation_page(self, case_sudo, access_token, error=None, message=None):
-        """Render the case page (``error``: why the last action was refused;
-        ``message``: which action was just done)."""
+    def _negotiation_page(
+        self, case_sudo, access_token, error=None, message=None, form=None
+    ):
+        """Render the case page (``error``: why the last action was refused,
+        with the ``form`` the visitor sent, kept as it was: ``{"name": the
+        form, field: value}``; ``message``: which action was just done)."""
         lang = case_sudo.partner_id.lang
         if request.env.user._is_public() and lang:
             # the link's visitor reads the page in the debtor's language
@@ -141,6 +163,8 @@ class DebtNegotiationPortal(PortalAccount):
             "negotiation": case_sudo,
             "page_name": "negotiation",
             "open_offers": case_sudo._portal_open_offers(),
+            "own_offers": case_sudo._portal_own_offers(),
+            "form": form or {},
             "unsigned_agreement": case_sudo._portal_unsigned_agreement(),
             "letters": self._sent_letters(case_sudo),
             "amount_to_pay": amount_to_pay,
@@ -208,7 +232,11 @@ class DebtNegotiationPortal(PortalAccount):
         if case_sudo is None:
             return {"error": request.env._("This case is not available.")}
         _agreement, error = self._negotiation_run(
-            case_sudo._portal_accept, offer_id, name, signature
+            case_sudo._portal_accept,
+            offer_id,
+            name,
+            signature,
+            client=self._negotiation_client(),
         )
         if error:
             return {"error": error}
@@ -250,9 +278,12 @@ class DebtNegotiationPortal(PortalAccount):
         case_sudo = self._negotiation_check(negotiation_id, access_token)
         if case_sudo is None:
             return request.redirect("/my")
+        form = dict(kw, name="counter")
         values, error = self._negotiation_run(self._counter_values, kw)
         if error:
-            return self._negotiation_page(case_sudo, access_token, error=error)
+            return self._negotiation_page(
+                case_sudo, access_token, error=error, form=form
+            )
         return self._negotiation_answer(
             case_sudo,
             access_token,
@@ -260,6 +291,7 @@ class DebtNegotiationPortal(PortalAccount):
             case_sudo._portal_counter,
             values,
             kw.get("message"),
+            form=form,
         )
 
     @http.route(
@@ -281,6 +313,7 @@ class DebtNegotiationPortal(PortalAccount):
         case_sudo = self._negotiation_check(negotiation_id, access_token)
         if case_sudo is None:
             return request.redirect("/my")
+        form = {"name": "dispute", "reason_code": reason_code, "reason": reason}
         # the form's checkboxes send the ids as a list; RPC-like clients
         # send them comma-separated
         ids = request.httprequest.form.getlist("invoice_ids") or [invoice_ids or ""]
@@ -293,11 +326,14 @@ class DebtNegotiationPortal(PortalAccount):
                 case_sudo,
                 access_token,
                 error=request.env._("The data sent is not valid."),
+                form=form,
             )
         upload = request.httprequest.files.get("attachment")
-        attachment = (
-            (upload.filename, upload.read()) if upload and upload.filename else None
-        )
+        attachment = None
+        if upload and upload.filename:
+            # one byte over the company's limit is enough to refuse it
+            limit = case_sudo.company_id.negotiation_portal_upload_max_mb
+            attachment = (upload.filename, upload.read(limit * 1024 * 1024 + 1))
         return self._negotiation_answer(
             case_sudo,
             access_token,
@@ -307,6 +343,7 @@ class DebtNegotiationPortal(PortalAccount):
             reason,
             invoice_list,
             attachment,
+            form=form,
         )
 
     @http.route(
@@ -322,14 +359,16 @@ class DebtNegotiationPortal(PortalAccount):
         case_sudo = self._negotiation_check(negotiation_id, access_token)
         if case_sudo is None:
             return request.redirect("/my")
+        form = {"name": "promise", "date": date, "amount": amount}
         try:
             promise_date = fields.Date.to_date(date or None)
-            promise_amount = float(amount or 0.0)
+            promise_amount = portal_input.parse_amount(amount)
         except ValueError:
             return self._negotiation_page(
                 case_sudo,
                 access_token,
                 error=request.env._("Please give a valid date and amount."),
+                form=form,
             )
         return self._negotiation_answer(
             case_sudo,
@@ -338,16 +377,25 @@ class DebtNegotiationPortal(PortalAccount):
             case_sudo._portal_promise,
             promise_date,
             promise_amount,
+            form=form,
         )
 
-    def _negotiation_answer(self, case_sudo, access_token, done, method, *args):
-        """Run the debtor's answer ``method`` (told by the visitor): back to
-        the case page saying it is ``done``, or showing why it was refused."""
+    def _negotiation_answer(
+        self, case_sudo, access_token, done, method, *args, form=None
+    ):
+        """Run the debtor's answer ``method`` (told by the visitor, from its
+        address): back to the case page saying it is ``done``, or showing why
+        it was refused, with the visitor's ``form`` kept."""
         _result, error = self._negotiation_run(
-            method, *args, contact_name=self._negotiation_visitor(case_sudo)
+            method,
+            *args,
+            contact_name=self._negotiation_visitor(case_sudo),
+            client=self._negotiation_client(),
         )
         if error:
-            return self._negotiation_page(case_sudo, access_token, error=error)
+            return self._negotiation_page(
+                case_sudo, access_token, error=error, form=form
+            )
         return request.redirect(
             case_sudo.get_portal_url(query_string=f"&message={done}")
         )
@@ -361,18 +409,20 @@ class DebtNegotiationPortal(PortalAccount):
         try:
             values = {
                 "offer_type": offer_type,
-                "amount": float(form.get("amount") or 0.0),
+                "amount": portal_input.parse_amount(form.get("amount")),
                 "first_due_date": fields.Date.to_date(
                     form.get("first_due_date") or None
                 ),
             }
             if offer_type == "payment_plan":
                 values.update(
-                    down_payment=float(form.get("down_payment") or 0.0),
-                    installment_count=int(form.get("installment_count") or 0),
-                    interval=form.get("interval") or False,
+                    down_payment=portal_input.parse_amount(form.get("down_payment")),
+                    installment_count=portal_input.parse_count(
+                        form.get("installment_count")
+                    ),
+                    interval=portal_input.parse_interval(form.get("interval")),
                 )
-        except ValueError as error:
+        except (ValueError, OverflowError) as error:
             raise UserError(request.env._("The data sent is not valid.")) from error
         if not values["first_due_date"]:
             raise UserError(request.env._("Set the date of the first payment."))

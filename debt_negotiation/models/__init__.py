@@ -8,6 +8,7 @@ from . import debt_negotiation
 from . import debt_negotiation_evidence
 from . import debt_negotiation_evidence_mixin
 from . import debt_negotiation_opening
+from . import debt_negotiation_assignment
 from . import debt_negotiation_followup_schedule
 from . import debt_negotiation_dispute
 from . import debt_negotiation_dispute_period
@@ -16,6 +17,7 @@ from . import debt_negotiation_run
 from . import debt_negotiation_run_line
 from . import debt_negotiation_credits
 from . import debt_negotiation_offer
+from . import debt_negotiation_approval
 from . import debt_negotiation_agreement
 from . import debt_negotiation_agreement_signature
 from . import debt_negotiation_agreement_monitor
@@ -28,6 +30,7 @@ from . import debt_negotiation_interest
 from . import debt_negotiation_letter
 from . import debt_negotiation_letter_void
 from . import debt_negotiation_letter_pdf
+from . import debt_negotiation_letter_print
 from . import debt_negotiation_letter_case
 from . import debt_negotiation_letter_wording
 from . import debt_negotiation_portal

@@ -296,3 +296,10 @@ class AccountMove(models.Model):
             "view_mode": "form",
             "views": [(False, "form")],
         }
+
+    def action_print_negotiation_letter(self):
+        """ "Current Letter" (Print menu of invoices): the letter of the
+        current step of these invoices' cases, as the case's own action
+        (generated now and checked, unless one was today)."""
+        Letter = self.env["debt.negotiation.letter"]
+        return Letter._cases_of_invoices(self).action_print_current_letter()

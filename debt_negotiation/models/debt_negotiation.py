@@ -528,6 +528,8 @@ class DebtNegotiation(models.Model):
     def write(self, vals):
         if not is_privileged(self):
             self._check_workflow_vals(vals)
+            if "user_id" in vals:
+                self._check_reassignment(vals["user_id"])
         if vals.get("user_id"):
             user = self.env["res.users"].browse(vals["user_id"])
             self.message_subscribe(partner_ids=user.partner_id.ids)

@@ -8,6 +8,7 @@ from odoo.tools.misc import format_date
 
 from ..const import AGREED_CHANNELS, MANAGER_GROUP, SIGNATURE_MODES
 from ..tools import negotiation_rules as rules
+from .debt_negotiation_evidence_mixin import EVIDENCE_VERSION
 from .workflow import internal as _internal
 from .workflow import is_workflow as _is_internal
 from .workflow import workflow as _workflow
@@ -122,6 +123,17 @@ class DebtNegotiationAgreement(models.Model):
         max_width=1024,
         max_height=1024,
         help="The creditor's signature, drawn by the negotiator, if any.",
+    )
+    signed_ip = fields.Char(
+        string="Signed From",
+        readonly=True,
+        help="Signed online: the address (IP) the debtor signed from, sealed "
+        "with the signature.",
+    )
+    signed_user_agent = fields.Char(
+        string="Signed With",
+        readonly=True,
+        help="Signed online: the debtor's browser, sealed with the signature.",
     )
     signature_requested_on = fields.Date(
         readonly=True, help="When the agreement was sent for the debtor's e-signature."
@@ -298,7 +310,7 @@ class DebtNegotiationAgreement(models.Model):
             who=self.signed_by or "",
         )
 
-    def _evidence_payload(self):
+    def _evidence_payload(self, version=EVIDENCE_VERSION):
         """The signed agreement as sealed when it came into force: the
         terms and schedule, who signed, how, and the signatures and signed
         copy (their bytes); not its later progress."""
@@ -318,6 +330,15 @@ class DebtNegotiationAgreement(models.Model):
             "signed_copy": self.signed_copy_id.raw or b"",
             "letter": self.letter_id.id or False,
             "note": self.note or "",
+            # where the debtor signed online from (version 2)
+            **(
+                {
+                    "signed_ip": self.signed_ip or "",
+                    "signed_user_agent": self.signed_user_agent or "",
+                }
+                if version >= 2
+                else {}
+            ),
         }
 
     # ------------------------------------------------------------------
@@ -388,14 +409,23 @@ class DebtNegotiationAgreement(models.Model):
 
     @api.model
     def _check_confirmable(
-        self, offer, schedule, signed_by, signed_on, mode="written", signed_copy=False
+        self,
+        offer,
+        schedule,
+        signed_by,
+        signed_on,
+        mode="written",
+        signed_copy=False,
+        minimum=True,
     ):
         """Raise, before anything is written, when ``offer`` cannot become
         its case's agreement with this ``schedule`` and signature.
 
         ``mode`` ``esign`` checks the terms only (the debtor signs later);
         ``portal``: the debtor accepts our proposed offer online, which a
-        manager approved when it was proposed if it is below the minimum."""
+        manager approved when it was proposed if it is below the minimum.
+        ``minimum=False``: everything but the minimum (before asking a
+        manager's approval for it)."""
         case = offer.negotiation_id
         # offer state (expired, withdrawn...), case state (already under an
         # agreement, settled, cancelled), expiry date, terms, minimum rule
@@ -465,7 +495,7 @@ class DebtNegotiationAgreement(models.Model):
             )
         # last, so that no other refusal tells a user whether the amount
         # clears the hidden minimum
-        if mode != "portal":
+        if mode != "portal" and minimum:
             offer._check_minimum()
 
     @api.model
@@ -484,6 +514,7 @@ class DebtNegotiationAgreement(models.Model):
         creditor_signature=False,
         agreed_channel=False,
         ask_signature=False,
+        client=None,
     ):
         """Confirm ``offer`` in writing as its case's agreement (``active``),
         or, with ``mode`` ``esign``, send it for the debtor's e-signature
@@ -508,6 +539,8 @@ class DebtNegotiationAgreement(models.Model):
             :data:`~..const.AGREED_CHANNELS`)
         :param ask_signature: ``written``: the letter asks the debtor to
             sign and return it
+        :param client: the debtor signing online (``portal``): its
+            ``address`` and ``user_agent``, sealed with the signature
         :return: the new agreement
 
         An agreement of the offer still awaiting the debtor's e-signature is
@@ -532,6 +565,7 @@ class DebtNegotiationAgreement(models.Model):
             signature_mode=mode,
             creditor_signed_by=self._creditor_signatory(case),
             creditor_signature=creditor_signature or False,
+            **self._signer_values(client),
         )
         if mode == "written":
             vals.update(
@@ -574,15 +608,10 @@ class DebtNegotiationAgreement(models.Model):
         signed_copy_attachment = self._log_confirmation(
             signed_copy, signed_copy_name, channel=channel
         )
+        # the letter carries this agreement's signatures (the case's
+        # agreement: see debt.negotiation._letter_signatures)
         letter = case._generate_letter(
-            "agreement",
-            channel=letter_channel,
-            offer=self.offer_id,
-            signed_by=self.signed_by,
-            signed_on=self.signed_on,
-            signature=self.signature,
-            creditor_signed_by=self.creditor_signed_by,
-            creditor_signature=self.creditor_signature,
+            "agreement", channel=letter_channel, offer=self.offer_id
         )
         _internal(self).write(
             {"letter_id": letter[:1].id, "signed_copy_id": signed_copy_attachment.id}
@@ -604,6 +633,16 @@ class DebtNegotiationAgreement(models.Model):
             if user and user.active and not user.share and not user._is_superuser():
                 return user.name
         return False
+
+    @api.model
+    def _signer_values(self, client):
+        """Where the debtor signed online from (``client``: its ``address``
+        and ``user_agent``), as sealed with the signature."""
+        client = client or {}
+        return {
+            "signed_ip": (client.get("address") or "")[:64] or False,
+            "signed_user_agent": (client.get("user_agent") or "")[:512] or False,
+        }
 
     @api.model
     def _in_force_covering(self, moves):
@@ -729,7 +768,8 @@ class DebtNegotiationAgreement(models.Model):
             )
         if self.note:
             summary = f"{summary}\n{self.note}"
-        self.env["debt.negotiation.interaction"].create(
+        # the debtor's agreement: logged by the confirmation only
+        _workflow(self.env["debt.negotiation.interaction"]).create(
             {
                 "negotiation_id": case.id,
                 "channel": channel,

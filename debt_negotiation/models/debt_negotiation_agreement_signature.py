@@ -146,11 +146,12 @@ class DebtNegotiationAgreement(models.Model):
         )
         return sentence % values
 
-    def _sign_online(self, signed_by, signature):
+    def _sign_online(self, signed_by, signature, client=None):
         """The debtor signs this agreement awaiting its signature in the
         portal: it comes into force with the debtor's name, today's date and
-        the drawn signature (see :meth:`_activate`). The terms are checked
-        again (the offer may have expired, the case been settled)."""
+        the drawn signature (see :meth:`_activate`), sealed with where it
+        signed from (``client``: ``address``, ``user_agent``). The terms are
+        checked again (the offer may have expired, the case been settled)."""
         self.ensure_one()
         signed_by = (signed_by or "").strip()
         if self.state != "pending_signature":
@@ -173,6 +174,7 @@ class DebtNegotiationAgreement(models.Model):
                 "signed_by": signed_by,
                 "signed_on": today,
                 "signature": signature,
+                **self._signer_values(client),
                 "invoice_ids": [Command.set(invoices.ids)],
                 "amount_due": case.currency_id.round(
                     sum(invoices.mapped("amount_residual"))

@@ -52,10 +52,12 @@ class DebtNegotiation(models.Model):
         reason_code="other",
         channel="other",
         contact_name=None,
+        client_address=None,
     ):
         """:meth:`action_dispute`, told on ``channel`` by ``contact_name``
-        (the interaction's: ``portal`` when the debtor disputes online; the
-        debtor by default). Return the logged interactions."""
+        (the interaction's: ``portal`` when the debtor disputes online, from
+        ``client_address``; the debtor by default). Return the logged
+        interactions."""
         reason = (reason or "").strip()
         if not reason:
             raise UserError(self.env._("Please give the reason of the dispute."))
@@ -80,6 +82,7 @@ class DebtNegotiation(models.Model):
                     "contact_name": contact_name or case.partner_id.name,
                     "summary": reason,
                     "outcome": "dispute",
+                    **({"client_address": client_address} if client_address else {}),
                 }
                 for case in self
             ]

@@ -8,6 +8,7 @@ from odoo.tools import SQL
 
 from ..tools import evidence
 from .debt_negotiation_evidence_mixin import (
+    EVIDENCE_VERSION,
     PENDING_SEALS_KEY,
     PendingSeals,
     pending_seals,
@@ -61,6 +62,15 @@ class DebtNegotiationEvidence(models.Model):
         readonly=True,
         help="SHA-256 of the document's content when it was recorded.",
     )
+    hash_version = fields.Integer(
+        string="Seal Version",
+        required=True,
+        readonly=True,
+        default=1,
+        help="Version of the content the seal covers: the document is "
+        "checked against the content of this version, so seals made before "
+        "an upgrade keep verifying after it.",
+    )
     previous_hash = fields.Char(string="Previous Entry SHA-256", readonly=True)
     entry_hash = fields.Char(
         string="Entry SHA-256",
@@ -104,6 +114,11 @@ class DebtNegotiationEvidence(models.Model):
         return f"{self.res_model},{self.res_id}"
 
     @api.model
+    def _current_hash_version(self):
+        """The version of the content new entries seal."""
+        return EVIDENCE_VERSION
+
+    @api.model
     def _append(self, documents):
         """Seal ``documents`` (records of one model inheriting
         ``debt.negotiation.evidence.mixin``) at the end of their cases'
@@ -137,14 +152,19 @@ class DebtNegotiationEvidence(models.Model):
             heads[case_id] = (seq or 0, digest or "")
             companies[case_id] = company_id
         now = fields.Datetime.now()
+        version = self._current_hash_version()
         vals_list = []
         for case_id in case_ids:
             sequence, previous = heads.get(case_id, (0, ""))
             records = [
-                (document._evidence_reference(), document._evidence_payload(), now)
+                (
+                    document._evidence_reference(),
+                    document._evidence_payload(version),
+                    now,
+                )
                 for document in by_case[case_id]
             ]
-            entries = evidence.chain(records, previous, sequence)
+            entries = evidence.chain(records, previous, sequence, version)
             for document, entry in zip(by_case[case_id], entries, strict=True):
                 vals_list.append(
                     {
@@ -156,6 +176,7 @@ class DebtNegotiationEvidence(models.Model):
                         "date": now,
                         "user_id": document._evidence_user().id,
                         "content_hash": entry["content_hash"],
+                        "hash_version": version,
                         "previous_hash": entry["previous_hash"],
                         "entry_hash": entry["entry_hash"],
                     }
@@ -173,6 +194,7 @@ class DebtNegotiationEvidence(models.Model):
             "date",
             "user_id",
             "content_hash",
+            "hash_version",
             "previous_hash",
             "entry_hash",
             "create_uid",
@@ -198,6 +220,7 @@ class DebtNegotiationEvidence(models.Model):
                                 now,
                                 vals["user_id"] or None,
                                 vals["content_hash"],
+                                vals["hash_version"],
                                 vals["previous_hash"] or None,
                                 vals["entry_hash"],
                                 uid,
@@ -259,6 +282,7 @@ class DebtNegotiationEvidence(models.Model):
                 "previous_hash": entry.previous_hash or "",
                 "entry_hash": entry.entry_hash,
                 "date": entry.date,
+                "version": entry.hash_version or 1,
             }
             for entry in self
         ]

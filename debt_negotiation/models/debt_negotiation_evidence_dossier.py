@@ -141,8 +141,10 @@ class DebtNegotiation(models.Model):
         Evidence = self.env["debt.negotiation.evidence"].sudo()
         entries = Evidence.search([("negotiation_id", "=", self.id)], order="sequence")
         ids_by_model = defaultdict(list)
+        versions = {}
         for entry in entries:
             ids_by_model[entry.res_model].append(entry.res_id)
+            versions[entry._chain_reference()] = entry.hash_version or 1
         current = {}
         for model, ids in ids_by_model.items():
             documents = (
@@ -153,8 +155,10 @@ class DebtNegotiation(models.Model):
                 .exists()
             )
             for document in documents:
-                current[document._evidence_reference()] = evidence.content_hash(
-                    document._evidence_payload()
+                # the content of the version its entry sealed
+                reference = document._evidence_reference()
+                current[reference] = evidence.content_hash(
+                    document._evidence_payload(versions.get(reference, 1))
                 )
         results = evidence.verify(entries._as_chain_entries(), current)
         labelled = [
@@ -482,24 +486,32 @@ class DebtNegotiation(models.Model):
     def _evidence_interaction_rows(self):
         self.ensure_one()
         Interaction = self.env["debt.negotiation.interaction"]
-        header = [
-            Interaction._fields[name]._description_string(self.env)
-            for name in (
-                "date",
-                "channel",
-                "direction",
-                "contact_name",
-                "summary",
-                "outcome",
-                "user_id",
-                "promise_date",
-                "promise_amount",
-            )
-        ] + [self.env._("Evidence SHA-256")]
+        header = (
+            [
+                Interaction._fields[name]._description_string(self.env)
+                for name in ("date",)
+            ]
+            + [self.env._("Logged On")]
+            + [
+                Interaction._fields[name]._description_string(self.env)
+                for name in (
+                    "channel",
+                    "direction",
+                    "contact_name",
+                    "summary",
+                    "outcome",
+                    "user_id",
+                    "promise_date",
+                    "promise_amount",
+                )
+            ]
+            + [self.env._("Evidence SHA-256")]
+        )
         interactions = self.sudo().interaction_ids.sorted(lambda i: (i.date, i.id))
         rows = [
             [
                 fields.Datetime.to_string(i.date) + " UTC",
+                fields.Datetime.to_string(i.create_date) + " UTC",
                 self._selection_label(i, "channel"),
                 self._selection_label(i, "direction"),
                 i.contact_name or "",
@@ -666,13 +678,7 @@ class DebtNegotiation(models.Model):
             case.create_uid.name,
         )
         for interaction in case.interaction_ids:
-            what = interaction.summary or ""
-            if interaction.contact_name:
-                what = env._(
-                    "%(summary)s (with %(contact)s)",
-                    summary=what,
-                    contact=interaction.contact_name,
-                )
+            what = interaction._timeline_text()
             add(
                 interaction.date,
                 "{}: {} / {}".format(

@@ -8,6 +8,16 @@ from .workflow import ContextCollector
 # debt.negotiation.evidence._seal_deferred).
 PENDING_SEALS_KEY = "debt_negotiation_pending_seals"
 
+# The version of what the seals cover, recorded on each chain entry
+# (``hash_version``, as account records the version of its move hashes): a
+# document is always checked against the content of its own entry's
+# version, so a seal that covers more from one version on never turns the
+# chains sealed before into "changed".
+#   1: the first seals (18.0.1.1.0);
+#   2: an interaction's seal also covers who recorded it (its creator), a
+#      signed agreement's the signer's IP address and browser.
+EVIDENCE_VERSION = 2
+
 
 class PendingSeals(ContextCollector, dict):
     """``{model: [ids]}`` to seal later. Only this type is honoured: a client
@@ -65,10 +75,14 @@ class DebtNegotiationEvidenceMixin(models.AbstractModel):
         self.ensure_one()
         return self.create_uid
 
-    def _evidence_payload(self):
+    def _evidence_payload(self, version=EVIDENCE_VERSION):
         """The content the seal covers: a dict of JSON values, dates and
         bytes (sealed as their SHA-256). Only what the document says, never
-        what may legitimately change later (sending state, payments)."""
+        what may legitimately change later (sending state, payments).
+
+        :param version: the version of the content (see
+            :data:`EVIDENCE_VERSION`): that of the entry being sealed or
+            checked; what a version covers never changes."""
         raise NotImplementedError()
 
     def _evidence_seal(self):

@@ -16,6 +16,7 @@ from odoo.tools.misc import format_date
 from ..const import CHASING_STATES, FOLLOWED_STATES
 from ..tools import automation, followup_ladder
 from .debt_negotiation_mail_batch import RUN_ACTIVITIES_KEY, _RunActivities
+from .workflow import skips_pdf
 
 _logger = logging.getLogger(__name__)
 
@@ -571,9 +572,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             new_letters = cases.browse(by_channel[channel])._generate_letter(
                 step.letter_type, channel=channel
             )
-            if channel == "email" and not self.env.context.get(
-                "debt_negotiation_skip_pdf"
-            ):
+            if channel == "email" and not skips_pdf(self):
                 # the letters' notes come before their emails
                 cases._mail_batch_flush()
                 # queued: sent by the mail queue after the commit

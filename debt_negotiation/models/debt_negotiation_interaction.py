@@ -1,7 +1,14 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_datetime
+
+from ..const import MANAGER_GROUP
+from .debt_negotiation_evidence_mixin import EVIDENCE_VERSION
+from .workflow import is_privileged
 
 
 class DebtNegotiationInteraction(models.Model):
@@ -31,7 +38,13 @@ class DebtNegotiationInteraction(models.Model):
         precompute=True,
     )
     date = fields.Datetime(
-        required=True, default=fields.Datetime.now, index=True, tracking=True
+        string="Happened On",
+        required=True,
+        default=fields.Datetime.now,
+        index=True,
+        tracking=True,
+        help="When the contact took place; when it was logged is its "
+        "creation date (Logged On).",
     )
     channel = fields.Selection(
         [
@@ -97,6 +110,15 @@ class DebtNegotiationInteraction(models.Model):
         default=lambda self: self.env.user,
         index=True,
         tracking=True,
+        help="The user who recorded the contact (empty: the debtor, online).",
+    )
+    client_address = fields.Char(
+        string="Sent From",
+        readonly=True,
+        index="btree_not_null",
+        groups=MANAGER_GROUP,
+        help="The debtor's answers online: the address (IP) they came from, "
+        "which paces them (a few answers a day).",
     )
     mark_case_disputed = fields.Boolean(
         string="Put the Case in Dispute",
@@ -107,6 +129,10 @@ class DebtNegotiationInteraction(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not is_privileged(self):
+            for vals in vals_list:
+                self._check_client_vals(vals)
+                vals["user_id"] = self.env.uid
         to_dispute = [
             bool(
                 vals.pop("mark_case_disputed", False)
@@ -130,9 +156,57 @@ class DebtNegotiationInteraction(models.Model):
         interactions._evidence_seal()
         return interactions
 
-    def _evidence_payload(self):
+    def write(self, vals):
+        if not is_privileged(self):
+            if "user_id" in vals and any(
+                interaction.user_id.id != vals["user_id"] for interaction in self
+            ):
+                self._refuse_author()
+            kind = ("channel", "direction", "outcome")
+            for interaction in self if set(kind) & set(vals) else ():
+                before = {name: interaction[name] for name in kind}
+                after = dict(before, **{n: vals[n] for n in kind if n in vals})
+                if after != before:
+                    self._check_client_vals(
+                        after, was_portal=before["channel"] == "portal"
+                    )
+        return super().write(vals)
+
+    def _check_client_vals(self, vals, was_portal=False):
+        """Refuse what a client may not log itself (the values ``vals`` of
+        an interaction it creates or edits): another user's name, the
+        debtor's own channel (the portal), or the debtor's agreement, which
+        only the agreement's confirmation and the debtor's page record."""
+        if vals.get("user_id", self.env.uid) != self.env.uid:
+            self._refuse_author()
+        if (vals.get("channel") == "portal") != was_portal:
+            raise UserError(
+                self.env._(
+                    "Contacts through the debtor's page are logged by the page "
+                    "itself: an interaction cannot be logged as, or turned "
+                    "into one, by hand."
+                )
+            )
+        if vals.get("direction") == "inbound" and vals.get("outcome") == "agreement":
+            raise UserError(
+                self.env._(
+                    "The debtor's agreement is recorded by confirming the "
+                    "offer (Accept), or by the debtor signing online: log the "
+                    "contact with another outcome, then confirm the offer."
+                )
+            )
+
+    def _refuse_author(self):
+        raise UserError(
+            self.env._(
+                "An interaction is logged in the name of the user who records "
+                "it: it cannot be logged, or rewritten, in someone else's name."
+            )
+        )
+
+    def _evidence_payload(self, version=EVIDENCE_VERSION):
         self.ensure_one()
-        return {
+        payload = {
             "case": self.negotiation_id.id,
             "date": self.date,
             "channel": self.channel,
@@ -149,6 +223,39 @@ class DebtNegotiationInteraction(models.Model):
             if self.promise_amount
             else "0",
         }
+        if version >= 2:
+            # who recorded it, whatever "Logged By" says
+            payload["recorded_by"] = self.create_uid.id or False
+        return payload
+
+    def _timeline_text(self):
+        """What the dossier's timeline says of the contact: its summary,
+        who it was with, and when it was logged if well after."""
+        self.ensure_one()
+        text = self.summary or ""
+        if self.contact_name:
+            text = self.env._(
+                "%(summary)s (with %(contact)s)",
+                summary=text,
+                contact=self.contact_name,
+            )
+        if self._logged_later():
+            text = self.env._(
+                "%(summary)s (logged on %(logged)s)",
+                summary=text,
+                logged=format_datetime(self.env, self.create_date, dt_format="short"),
+            )
+        return text
+
+    def _logged_later(self):
+        """Whether the contact was logged well after it happened (by more
+        than an hour): then both dates are shown."""
+        self.ensure_one()
+        return bool(
+            self.date
+            and self.create_date
+            and self.create_date - self.date > timedelta(hours=1)
+        )
 
     def _evidence_description(self):
         self.ensure_one()

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..const import CHASING_STATES, DEADLINE_LETTER_TYPES
+from .debt_negotiation_letter import SIGNATURE_FIELDS
 from .workflow import internal as _internal
 
 
@@ -94,6 +95,13 @@ class DebtNegotiation(models.Model):
         """ "Send by Email": choose the letter, then the mail composer."""
         return self.with_context(default_channel="email").action_open_letter_wizard()
 
+    def action_print_current_letter(self):
+        """ "Current Letter" (Print menu): the letter of each case's current
+        step, generated now (checked against the case) unless one was
+        today, downloaded as stored."""
+        letters = self.env["debt.negotiation.letter"]._current_letters(self)
+        return letters.action_print()
+
     # ------------------------------------------------------------------
     # BUSINESS METHODS
     # ------------------------------------------------------------------
@@ -103,11 +111,6 @@ class DebtNegotiation(models.Model):
         channel="post",
         offer=False,
         installment=False,
-        signed_by=False,
-        signed_on=False,
-        signature=False,
-        creditor_signed_by=False,
-        creditor_signature=False,
     ):
         """Generate a letter of ``letter_type`` for each case of ``self``.
 
@@ -128,13 +131,11 @@ class DebtNegotiation(models.Model):
             offer)
         :param installment: installment record(s) or id (broken-promise
             letters; default: the oldest missed, else late, installment)
-        :param signed_by, signed_on, signature: agreement letters, what the
-            debtor signed (name, date, image as base64); printed in the
-            signature block
-        :param creditor_signed_by, creditor_signature: agreement letters,
-            the negotiator who signed for us and the drawn signature
-        With context ``debt_negotiation_skip_pdf`` the PDF is not rendered
-        (it is rendered and stored on first print).
+        An agreement letter carries the signatures of the case's agreement
+        (who signed for the debtor and for us, when, the drawn signatures),
+        taken from the agreement, never given.
+        Under ``workflow.without_pdf`` the PDF is not rendered (it is
+        rendered and stored on first print).
         :return: the new letters (``debt.negotiation.letter``)
         """
         Letter = self.env["debt.negotiation.letter"]
@@ -164,15 +165,6 @@ class DebtNegotiation(models.Model):
                 if installment
                 else None,
             )
-        signed = {}
-        if letter_type == "agreement":
-            signed = {
-                "signed_by": signed_by or False,
-                "signed_on": signed_on or False,
-                "signature": signature or False,
-                "creditor_signed_by": creditor_signed_by or False,
-                "creditor_signature": creditor_signature or False,
-            }
         vals_list = []
         for case in self:
             vals = case._prepare_letter_values(
@@ -186,7 +178,7 @@ class DebtNegotiation(models.Model):
                 if installment
                 else None,
             )
-            vals_list.append(dict(vals, channel=channel, **signed))
+            vals_list.append(dict(vals, channel=channel))
             deadline = vals["response_deadline"]
             if deadline and case.response_deadline != deadline:
                 case.response_deadline = deadline
@@ -201,7 +193,7 @@ class DebtNegotiation(models.Model):
           (the chasing pauses);
         - the demand letters (reminder, negotiation, final notice) only
           while debt is chased (under an agreement in force: only debt
-          outside it);
+          outside it), never once the case is escalated (handed over);
         - the agreement confirmation only of the case's agreement, stating
           that agreement's offer (so its signature never lands on another);
         - the broken-promise letter only for an unpaid installment of the
@@ -222,6 +214,14 @@ class DebtNegotiation(models.Model):
                 )
             )
         if letter_type in ("reminder", "negotiation", "final_notice"):
+            if self.state == "escalated":
+                raise UserError(
+                    self.env._(
+                        "Case %(case)s is escalated (handed over for "
+                        "collection): we send it no more demand letters.",
+                        case=self.name,
+                    )
+                )
             if self._credits_cover_claim() and not self.currency_id.is_zero(
                 self.amount_claimed
             ):
@@ -299,6 +299,21 @@ class DebtNegotiation(models.Model):
                     )
                 )
 
+    def _current_letter(self, today_only=False):
+        """The stored letter of the case's current step: under an agreement,
+        the agreement's confirmation; else the latest letter of the type its
+        follow-up step sends (generated today, with ``today_only``)."""
+        self.ensure_one()
+        letter_type = self._get_default_letter_type()
+        if letter_type == "agreement":
+            return self.env["debt.negotiation.letter"]._agreement_letter_of(self)
+        today = fields.Date.context_today(self)
+        return self.letter_ids.filtered(
+            lambda lt: (
+                lt.letter_type == letter_type and (not today_only or lt.date == today)
+            )
+        ).sorted("id")[-1:]
+
     def _agreement_letter(self):
         """The confirmation letter of the case's agreement in force: the one
         generated when it was confirmed, else (an agreement confirmed before
@@ -309,15 +324,7 @@ class DebtNegotiation(models.Model):
         letter = self.env["debt.negotiation.letter"]._agreement_letter_of(self)
         if letter:
             return letter
-        letter = self._generate_letter(
-            "agreement",
-            offer=agreement.offer_id,
-            signed_by=agreement.signed_by,
-            signed_on=agreement.signed_on,
-            signature=agreement.signature,
-            creditor_signed_by=agreement.creditor_signed_by,
-            creditor_signature=agreement.creditor_signature,
-        )
+        letter = self._generate_letter("agreement", offer=agreement.offer_id)
         _internal(agreement).write({"letter_id": letter.id})
         return letter
 
@@ -331,6 +338,7 @@ class DebtNegotiation(models.Model):
             installment = self._letter_default_installment(letter_type)
         deadline, next_date = self._letter_dates(letter_type, offer)
         return {
+            **self._letter_signatures(letter_type, offer),
             "negotiation_id": self.id,
             "letter_type": letter_type,
             "offer_id": offer.id,
@@ -343,6 +351,17 @@ class DebtNegotiation(models.Model):
             if next_date and self.state in CHASING_STATES
             else False,
         }
+
+    def _letter_signatures(self, letter_type, offer):
+        """The signatures a new letter of ``letter_type`` stating ``offer``
+        prints: for the confirmation of the case's agreement, the
+        agreement's own (as it holds them); none otherwise."""
+        self.ensure_one()
+        agreement = self.agreement_id
+        if letter_type != "agreement" or not agreement or offer != agreement.offer_id:
+            return {}
+        agreement = agreement.with_context(bin_size=False)
+        return {name: agreement[name] or False for name in SIGNATURE_FIELDS}
 
     def _letter_amount(self, letter_type):
         """What a letter of ``letter_type`` demands: for the agreement's own

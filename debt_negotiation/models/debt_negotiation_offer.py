@@ -41,6 +41,7 @@ TERMS_FIELDS = {
     "first_due_date",
     "origin",
     "waive_interest",
+    "conditions",
 }
 # Fields only the offer's own actions change (see ``models/workflow.py``).
 WORKFLOW_FIELDS = {"state", "below_minimum", "proposed_date", "answered_date"}
@@ -140,7 +141,16 @@ class DebtNegotiationOffer(models.Model):
         "is in force, and the interest invoices it covers are credited when "
         "it is fulfilled.",
     )
-    note = fields.Text(help="Conditions, remarks, the debtor's arguments.")
+    conditions = fields.Text(
+        string="Conditions Shown to the Debtor",
+        help="Our offers: the conditions the debtor reads with the offer on "
+        "its page. A counter-offer: the debtor's own message. Fixed once "
+        "the offer is proposed.",
+    )
+    note = fields.Text(
+        string="Internal Note",
+        help="Remarks for the team: never shown to the debtor.",
+    )
     answer_note = fields.Text(string="Answer", copy=False)
 
     agreement_ids = fields.One2many(
@@ -390,6 +400,13 @@ class DebtNegotiationOffer(models.Model):
                     "others so the negotiation history stays complete."
                 )
             )
+        if self.sudo().approval_ids:
+            raise UserError(
+                self.env._(
+                    "An offer sent for a manager's approval stays on record: "
+                    "withdraw it instead."
+                )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -450,15 +467,23 @@ class DebtNegotiationOffer(models.Model):
     # Actions
     # ------------------------------------------------------------------
     def action_propose(self):
+        """Propose the offers to the debtor. Our offer below the case's
+        minimum, which the debtor may accept online, goes to a manager's
+        approval instead (see ``debt_negotiation_approval.py``): no refusal
+        tells a negotiator where the minimum lies."""
         self._check_offer_state(("draft",))
         self._check_case_negotiable()
         today = fields.Date.context_today(self)
+        to_approve = self.browse()
         for offer in self:
             if not offer.expiry_date:
                 offer.expiry_date = rules.response_deadline(
                     today, offer.company_id.negotiation_response_days
                 )
             offer._raise_errors(offer._offer_errors(proposing=True))
+            if offer.origin == "creditor" and offer._needs_minimum_approval():
+                to_approve |= offer
+                continue
             if offer.origin == "creditor":
                 # the debtor may accept it online: below the minimum, only a
                 # manager commits the creditor to it
@@ -478,6 +503,7 @@ class DebtNegotiationOffer(models.Model):
                 countered._write_workflow(
                     {"state": "countered", "answered_date": today}
                 )
+                offer._replace_counter_offers()
                 offer._schedule_answer_activity()
             case.response_deadline = offer.expiry_date
             case.message_post(
@@ -490,7 +516,9 @@ class DebtNegotiationOffer(models.Model):
                     date=format_date(self.env, offer.expiry_date),
                 )
             )
-        return True
+        for offer in to_approve:
+            action = offer._request_minimum_approval("propose")
+        return action if to_approve else True
 
     def action_reject(self):
         self._check_offer_state(("proposed",))
@@ -530,6 +558,31 @@ class DebtNegotiationOffer(models.Model):
                     date=format_date(self.env, offer.expiry_date),
                 ),
                 note=offer.display_name,
+            )
+
+    def _replace_counter_offers(self):
+        """This counter-offer, just proposed, replaces the debtor's previous
+        one still open: one open counter-offer per case, one activity to
+        answer it."""
+        self.ensure_one()
+        previous = self.negotiation_id.offer_ids.filtered(
+            lambda o: o != self and o.origin == "debtor" and o.state == "proposed"
+        )
+        if not previous:
+            return
+        previous._write_workflow(
+            {"state": "withdrawn", "answered_date": fields.Date.context_today(self)}
+        )
+        self.negotiation_id.sudo().activity_feedback(
+            [ANSWER_ACTIVITY],
+            feedback=self.env._("Replaced by a new counter-offer."),
+        )
+        for offer in previous:
+            offer.negotiation_id.message_post(
+                body=self.env._(
+                    "Counter-offer replaced by the debtor's new one: %(offer)s",
+                    offer=offer.display_name,
+                )
             )
 
     def _close_answer_activities(self, feedback=None):
@@ -607,11 +660,11 @@ class DebtNegotiationOffer(models.Model):
     def _check_minimum(self):
         """Refuse this offer to a user who is not a negotiation manager when
         it is below the case's minimum, recomputed from the amount and the
-        minimum (never from a stored flag). The message does not tell
-        whether the minimum is the reason: only the acceptance itself, the
-        last check, answers."""
+        minimum (never from a stored flag), unless a manager approved it at
+        this amount. The actions ask for that approval first (see
+        ``_needs_minimum_approval``): this refusal guards the other paths."""
         self.ensure_one()
-        if self.env.user.has_group(MANAGER_GROUP) or not self._is_below_minimum():
+        if not self._needs_minimum_approval():
             return
         raise AccessError(
             self.env._("This offer needs a negotiation manager's approval.")

@@ -16,13 +16,16 @@ import io
 import uuid
 
 import qrcode
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.image import image_data_uri
+from odoo.tools.mimetypes import guess_mimetype
 from odoo.tools.misc import format_date
 
 from ..const import DISPUTABLE_STATES
+from ..tools import portal_input
 from .debt_negotiation_offer import TERMS_FIELDS
 
 CALL_ACTIVITY = "debt_negotiation.mail_activity_type_negotiation_call"
@@ -117,6 +120,14 @@ class DebtNegotiation(models.Model):
             | self._portal_unsigned_agreement().offer_id
         )
 
+    def _portal_own_offers(self):
+        """The debtor's own counter-offer still open (at most one), shown on
+        its page as its own."""
+        self.ensure_one()
+        return self.offer_ids.filtered(
+            lambda o: o.origin == "debtor" and o.state == "proposed"
+        )
+
     def _portal_unsigned_agreement(self):
         self.ensure_one()
         return self.agreement_ids.filtered(lambda a: a.state == "pending_signature")[:1]
@@ -193,22 +204,24 @@ class DebtNegotiation(models.Model):
             )
         return offer
 
-    def _portal_accept(self, offer_id, name, signature):
+    def _portal_accept(self, offer_id, name, signature, client=None):
         """The debtor accepts our offer ``offer_id`` and signs it (``name``,
-        drawn ``signature`` as base64 PNG): the agreement awaiting its
-        signature comes into force, or a new one is confirmed with the
-        offer's schedule. The agreement letter, with the signature, is sent
-        to the debtor. Return the agreement."""
+        drawn ``signature`` as base64 PNG or JPEG): the agreement awaiting
+        its signature comes into force, or a new one is confirmed with the
+        offer's schedule, sealed with where it was signed from (``client``:
+        its ``address`` and ``user_agent``). The agreement letter, with the
+        signature, is sent to the debtor. Return the agreement."""
         self.ensure_one()
         offer = self._portal_offer(offer_id)
         name = (name or "").strip()
         if not name or not signature:
             raise UserError(self.env._("Please give your name and your signature."))
+        self._portal_check_signature(signature)
         unsigned = offer.agreement_ids.filtered(
             lambda a: a.state == "pending_signature"
         )
         if unsigned:
-            agreement = unsigned._sign_online(name, signature)
+            agreement = unsigned._sign_online(name, signature, client=client)
         else:
             agreement = self.env["debt.negotiation.agreement"]._confirm_offer(
                 offer,
@@ -218,13 +231,14 @@ class DebtNegotiation(models.Model):
                 signature=signature,
                 mode="portal",
                 letter_channel=self._online_letter_channel(),
+                client=client,
             )
         letter = agreement.letter_id
         if letter.channel == "email" and letter.state == "to_send":
             letter._send_email()
         return agreement
 
-    def _portal_decline(self, offer_id, message, contact_name=None):
+    def _portal_decline(self, offer_id, message, contact_name=None, client=None):
         """The debtor declines our offer ``offer_id``, saying why: the offer
         is rejected, the answer logged, and the negotiator calls back."""
         self.ensure_one()
@@ -240,29 +254,45 @@ class DebtNegotiation(models.Model):
             offer=offer.display_name,
             message=message,
         )
-        self._portal_log(summary, "refusal", contact_name)
+        self._portal_log(summary, "refusal", contact_name, client=client)
         self._portal_activity(
             self.env._("Offer declined online: call the debtor"), summary
         )
         return offer
 
-    def _portal_counter(self, values, message, contact_name=None):
+    def _portal_counter(self, values, message, contact_name=None, client=None):
         """The debtor's counter-offer: a ``debtor`` offer ``proposed`` with
         ``values`` (offer_type, amount, down_payment, installment_count,
-        interval, first_due_date), which counters our open proposal and gives
-        the negotiator an activity to answer it by its expiry date. The
-        terms are checked like any offer's; the minimum is never used.
-        Return the offer."""
+        interval, first_due_date) and the debtor's ``message`` as its
+        conditions, which counters our open proposal, replaces the debtor's
+        previous counter-offer still open, and gives the negotiator an
+        activity to answer it by its expiry date. The terms are checked like
+        any offer's (the first payment within a year); the minimum is never
+        used. Return the offer."""
         self.ensure_one()
         if not self._portal_can_counter():
             raise UserError(
                 self.env._("A counter-offer cannot be made on this case any more.")
             )
+        self._portal_check_pace(client)
+        today = fields.Date.context_today(self)
+        if portal_input.first_due_too_far(values.get("first_due_date"), today):
+            raise UserError(
+                self.env._(
+                    "Please propose a first payment within a year, by %(date)s.",
+                    date=format_date(
+                        self.env,
+                        fields.Date.add(today, days=portal_input.MAX_FIRST_DUE_DAYS),
+                    ),
+                )
+            )
         message = (message or "").strip()
         # the terms only: the case and the origin are ours to set
-        allowed = TERMS_FIELDS - {"negotiation_id", "origin"}
+        allowed = TERMS_FIELDS - {"negotiation_id", "origin", "conditions"}
         vals = {key: values[key] for key in allowed if key in values}
-        vals.update(negotiation_id=self.id, origin="debtor", note=message or False)
+        vals.update(
+            negotiation_id=self.id, origin="debtor", conditions=message or False
+        )
         offer = self.env["debt.negotiation.offer"].create(vals)
         offer.action_propose()
         summary = self.env._(
@@ -270,19 +300,28 @@ class DebtNegotiation(models.Model):
         )
         if message:
             summary = f"{summary}\n{message}"
-        self._portal_log(summary, "counter_offer", contact_name)
+        self._portal_log(summary, "counter_offer", contact_name, client=client)
         return offer
 
     def _portal_dispute(
-        self, reason_code, reason, invoice_ids=None, attachment=None, contact_name=None
+        self,
+        reason_code,
+        reason,
+        invoice_ids=None,
+        attachment=None,
+        contact_name=None,
+        client=None,
     ):
         """The debtor disputes the whole claim or ``invoice_ids`` (of this
         case) online: recorded as by ``action_dispute``, logged as an
         inbound ``portal`` interaction, the optional ``attachment``
-        (``(name, bytes)``) kept on the case, and acknowledged by email."""
+        (``(name, bytes)``: a PDF or an image) kept on the case, created by
+        the visitor (``client["user_id"]``), and acknowledged by email."""
         self.ensure_one()
         if not self._portal_can_dispute():
             raise UserError(self.env._("This case cannot be disputed any more."))
+        self._portal_check_pace(client)
+        upload = attachment and self._portal_check_upload(*attachment)
         invoices = None
         if invoice_ids:
             invoices = self.invoice_ids.filtered(lambda m: m.id in invoice_ids)
@@ -296,16 +335,17 @@ class DebtNegotiation(models.Model):
             reason_code,
             channel="portal",
             contact_name=contact_name,
+            client_address=(client or {}).get("address"),
         )
-        if attachment:
-            name, content = attachment
-            document = self.env["ir.attachment"].create(
-                {
-                    "name": name or self.env._("Dispute document"),
-                    "raw": content,
-                    "res_model": self._name,
-                    "res_id": self.id,
-                }
+        if upload:
+            # created as the visitor: Odoo's own rules on a visitor's files
+            # apply (never an active type), on top of ours (PDF or image)
+            visitor = self.env["res.users"].browse((client or {}).get("user_id"))
+            Attachment = self.env["ir.attachment"]
+            if visitor:
+                Attachment = Attachment.with_user(visitor).sudo()
+            document = Attachment.create(
+                dict(upload, res_model=self._name, res_id=self.id)
             )
             self.message_post(
                 body=self.env._("Document sent by the debtor with its dispute."),
@@ -324,7 +364,7 @@ class DebtNegotiation(models.Model):
         )
         return interaction
 
-    def _portal_promise(self, date, amount, contact_name=None):
+    def _portal_promise(self, date, amount, contact_name=None, client=None):
         """The debtor promises to pay ``amount`` by ``date``: logged as an
         inbound ``portal`` interaction with outcome ``promise``, which
         creates the ``debt.negotiation.promise`` (the follow-ups wait), and
@@ -334,6 +374,7 @@ class DebtNegotiation(models.Model):
             raise UserError(
                 self.env._("A promise to pay cannot be made on this case any more.")
             )
+        self._portal_check_pace(client)
         currency = self.currency_id
         today = fields.Date.context_today(self)
         if not date or date < today:
@@ -347,7 +388,7 @@ class DebtNegotiation(models.Model):
                     date=format_date(self.env, limit),
                 )
             )
-        amount = currency.round(amount or 0.0)
+        amount = currency.round(portal_input.parse_amount(amount))
         # without an amount the interaction would make no promise; the rest
         # (at most what is due) is the promise's own check
         if currency.compare_amounts(amount, 0.0) <= 0:
@@ -362,6 +403,7 @@ class DebtNegotiation(models.Model):
             ),
             "promise",
             contact_name,
+            client=client,
             promise_date=date,
             promise_amount=amount,
         )
@@ -378,9 +420,9 @@ class DebtNegotiation(models.Model):
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
-    def _portal_log(self, summary, outcome, contact_name=None, **extra):
+    def _portal_log(self, summary, outcome, contact_name=None, client=None, **extra):
         """Log the debtor's answer as an inbound ``portal`` interaction, by
-        ``contact_name`` (default: the debtor)."""
+        ``contact_name`` (default: the debtor), from ``client["address"]``."""
         self.ensure_one()
         return self.env["debt.negotiation.interaction"].create(
             {
@@ -391,15 +433,103 @@ class DebtNegotiation(models.Model):
                 "summary": summary,
                 "outcome": outcome,
                 "user_id": False,
+                "client_address": (client or {}).get("address") or False,
                 **extra,
             }
         )
 
     def _portal_activity(self, summary, note):
+        """An activity for the negotiator about the debtor's answer: the
+        debtor's words (``note``) as plain text, never markup."""
         self.ensure_one()
         self.activity_schedule(
             CALL_ACTIVITY,
             user_id=self._activity_user_id(),
             summary=summary,
-            note=note,
+            note=self._plain_html(note),
         )
+
+    @api.model
+    def _plain_html(self, text):
+        """``text`` (the debtor's words) as HTML that says it as written:
+        escaped, its lines kept, no markup, no link made of it."""
+        lines = (text or "").splitlines() or [""]
+        return Markup("<p>%s</p>") % Markup("<br/>").join(lines)
+
+    def _portal_check_pace(self, client=None):
+        """Refuse an answer that writes records and sends emails
+        (counter-offer, dispute, promise) beyond the pace a person keeps:
+        a few a day on this case, and from ``client["address"]`` on all
+        cases (see ``tools/portal_input.py``)."""
+        self.ensure_one()
+        Interaction = self.env["debt.negotiation.interaction"].sudo()
+        now = fields.Datetime.now()
+        domain = [
+            ("channel", "=", "portal"),
+            ("direction", "=", "inbound"),
+            ("outcome", "in", ("counter_offer", "dispute", "promise")),
+            ("create_date", ">", now - portal_input.RATE_WINDOW),
+        ]
+        limits = [
+            (domain + [("negotiation_id", "=", self.id)], portal_input.RATE_PER_CASE)
+        ]
+        address = (client or {}).get("address")
+        if address:
+            limits.append(
+                (
+                    domain + [("client_address", "=", address)],
+                    portal_input.RATE_PER_ADDRESS,
+                )
+            )
+        for limit_domain, limit in limits:
+            times = Interaction.search(limit_domain, limit=limit).mapped("create_date")
+            if portal_input.over_limit(times, now, limit):
+                raise UserError(
+                    self.env._(
+                        "We have received several answers from you today: we "
+                        "will come back to you. To add something, write to us "
+                        "below or call us."
+                    )
+                )
+
+    def _portal_check_signature(self, signature):
+        """Refuse a drawn signature that is not a PNG or JPEG image (by its
+        content, whatever it claims to be)."""
+        raw = base64.b64decode(signature, validate=True)
+        if guess_mimetype(raw) not in portal_input.SIGNATURE_MIMETYPES:
+            raise UserError(
+                self.env._(
+                    "Please sign again: the signature must be drawn (a PNG or "
+                    "JPEG image)."
+                )
+            )
+
+    def _portal_check_upload(self, name, content):
+        """The values of the debtor's document ``name`` with ``content``, if
+        it is a PDF or an image (by its content, whatever its name) within
+        the company's size limit; else a clear refusal."""
+        self.ensure_one()
+        limit = self.company_id.negotiation_portal_upload_max_mb
+        if len(content or b"") > limit * 1024 * 1024:
+            raise UserError(
+                self.env._(
+                    "The document is larger than %(size)s MB: please send a "
+                    "smaller one (a PDF or an image).",
+                    size=limit,
+                )
+            )
+        mimetype = guess_mimetype(content or b"")
+        if mimetype not in portal_input.UPLOAD_MIMETYPES:
+            raise UserError(
+                self.env._(
+                    "Please send the document as a PDF or an image (PNG, "
+                    "JPEG, GIF or WebP)."
+                )
+            )
+        return {
+            "name": portal_input.upload_name(
+                name or self.env._("Dispute document"), mimetype
+            ),
+            "raw": content,
+            "mimetype": mimetype,
+        }

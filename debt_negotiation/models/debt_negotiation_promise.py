@@ -153,7 +153,15 @@ class DebtNegotiationPromise(models.Model):
                         "payments, not by hand."
                     )
                 )
-            if {"date", "amount", "promised_on", "negotiation_id"} & set(vals) and any(
+            if "negotiation_id" in vals and any(
+                promise.negotiation_id.id != vals["negotiation_id"] for promise in self
+            ):
+                # a pending promise holds its case's follow-ups: it never
+                # moves to another case
+                raise UserError(
+                    self.env._("A promise stays on the case it was made on.")
+                )
+            if {"date", "amount", "promised_on"} & set(vals) and any(
                 promise.state != "pending" for promise in self
             ):
                 raise UserError(

@@ -5,8 +5,9 @@ from odoo import models
 from .debt_negotiation_letter import LETTER_REPORT
 
 LETTER_REPORT_NAME = "debt_negotiation.report_negotiation_letter"
-# Reports printed from a case or an invoice: they print a letter record
-# (generated on first print) and return its stored PDF.
+# Reports printed from a case or an invoice: they print the stored PDF of a
+# letter record, never generate one (see debt.negotiation.letter's
+# _letters_to_print; "Current Letter" is the explicit generation).
 CASE_REPORT_NAMES = {
     "debt_negotiation.report_case_negotiation_letter": "case",
     "debt_negotiation.report_invoice_negotiation_letter": "invoice",

@@ -50,6 +50,12 @@ class ResCompany(models.Model):
         "reminded of it by email (0 turns the reminders off). A late payment "
         "is always notified at once, within the grace period.",
     )
+    negotiation_portal_upload_max_mb = fields.Integer(
+        string="Debtor Upload Limit (MB)",
+        default=10,
+        help="Largest document (PDF or image) a debtor may send from its "
+        "page, e.g. with a dispute.",
+    )
     negotiation_agency_id = fields.Many2one(
         "res.partner",
         string="Collection Agency or Law Firm",
@@ -142,6 +148,14 @@ class ResCompany(models.Model):
                 )
             if company.negotiation_grace_days < 0:
                 raise ValidationError(self.env._("Grace days cannot be negative."))
+
+    @api.constrains("negotiation_portal_upload_max_mb")
+    def _check_negotiation_portal_upload_max_mb(self):
+        for company in self:
+            if not 1 <= company.negotiation_portal_upload_max_mb <= 100:
+                raise ValidationError(
+                    self.env._("The debtor upload limit is between 1 and 100 MB.")
+                )
 
     @api.constrains("negotiation_writeoff_account_id")
     def _check_negotiation_writeoff_account(self):

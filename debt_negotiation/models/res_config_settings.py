@@ -53,6 +53,9 @@ class ResConfigSettings(models.TransientModel):
     negotiation_auto_open_days = fields.Integer(
         related="company_id.negotiation_auto_open_days", readonly=False
     )
+    negotiation_portal_upload_max_mb = fields.Integer(
+        related="company_id.negotiation_portal_upload_max_mb", readonly=False
+    )
     negotiation_ladder_missing = fields.Boolean(
         compute="_compute_negotiation_ladder_missing",
         help="The company has no active follow-up step: its cases get no "

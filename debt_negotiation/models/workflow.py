@@ -12,6 +12,10 @@ from odoo.exceptions import UserError
 
 _KEY = "debt_negotiation_workflow"
 _TOKEN = object()
+# Letters generated without their PDF (rendered and stored on first print):
+# for benchmarks and tests of what letters say, never for a client.
+_SKIP_PDF_KEY = "debt_negotiation_skip_pdf"
+_SKIP_PDF = object()
 
 
 class ContextCollector:
@@ -54,6 +58,26 @@ def is_privileged(records):
     """:func:`is_workflow`, or the superuser mode of server code (the
     scheduler, data files), which no client reaches."""
     return records.env.su or is_workflow(records)
+
+
+def skip_pdf_context():
+    """The context entry under which the letters generated skip their PDF
+    (rendered and stored on their first print): benchmarks and tests of
+    what letters say. A module-private object, as for :func:`workflow`: a
+    client sending ``debt_negotiation_skip_pdf`` in its context is not
+    heard."""
+    return {_SKIP_PDF_KEY: _SKIP_PDF}
+
+
+def without_pdf(records):
+    """``records`` whose letters are generated without their PDF (see
+    :func:`skip_pdf_context`)."""
+    return records.with_context(**skip_pdf_context())
+
+
+def skips_pdf(records):
+    """Whether ``records`` come from :func:`without_pdf`."""
+    return records.env.context.get(_SKIP_PDF_KEY) is _SKIP_PDF
 
 
 def readonly_stored_computes(model):

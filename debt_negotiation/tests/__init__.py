@@ -22,3 +22,5 @@ from . import test_run
 from . import test_letter_truth
 from . import test_back_office
 from . import test_back_office_tours
+from . import test_records_proof
+from . import test_portal_proof

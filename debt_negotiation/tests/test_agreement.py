@@ -387,8 +387,10 @@ class TestAgreement(DebtNegotiationCommon):
         below = self._create_offer(case, amount=700.0)
         below.action_propose()
         self.assertTrue(below.below_minimum)
-        with self.assertRaises(AccessError):
-            self._confirm_agreement(below, user=self.negotiation_user)
+        # the user's confirmation goes to a manager's approval
+        result = self._confirm_agreement(below, user=self.negotiation_user)
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertEqual(below.approval_ids.state, "pending")
         # a wizard opened by a manager cannot be confirmed by a user either
         wizard = self._open_wizard(below).save()
         with self.assertRaises(AccessError):

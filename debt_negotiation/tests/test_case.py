@@ -309,9 +309,7 @@ class TestNegotiationLifecycle(DebtNegotiationCommon):
 
     def test_deletion_refused_with_letters(self):
         case = self._start_case()
-        self.env["debt.negotiation.letter"].create(
-            {"negotiation_id": case.id, "letter_type": "reminder", "channel": "post"}
-        )
+        case._generate_letter("reminder")
         with self.assertRaisesRegex(UserError, "letters"):
             case.with_user(self.negotiation_manager).unlink()
         self.assertTrue(case.exists())

@@ -8,6 +8,7 @@ from odoo import api
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from ..models.workflow import without_pdf
 from .common import DUE, FollowupCommon, at, day
 
 
@@ -68,9 +69,7 @@ class TestFollowups(FollowupCommon):
             )
             self.assertEqual(cases.followup_log_ids, logs)
             # the letters are linked to the log of their case
-            letters = cases.with_context(
-                debt_negotiation_skip_pdf=True
-            )._generate_letter("reminder")
+            letters = without_pdf(cases)._generate_letter("reminder")
             self.Log._link_letters({cases[0].id: claimed[cases[0].id]}, letters)
             self.assertEqual(
                 self.Log.browse(claimed[cases[0].id]).letter_ids,

@@ -4,6 +4,7 @@ from odoo import SUPERUSER_ID, Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
+from ..models.workflow import without_pdf
 from .common import FollowupCommon, at, day
 
 
@@ -157,9 +158,7 @@ class TestInterest(FollowupCommon):
     def test_final_notice_states_interest_and_compensation(self):
         case = self._case()
         with at(50):
-            letter = case.with_context(debt_negotiation_skip_pdf=True)._generate_letter(
-                "final_notice"
-            )
+            letter = without_pdf(case)._generate_letter("final_notice")
             html = (
                 self.env["ir.actions.report"]
                 ._render_qweb_html(
@@ -174,9 +173,7 @@ class TestInterest(FollowupCommon):
             self.env["ir.actions.report"]
             ._render_qweb_html(
                 "debt_negotiation.action_report_debt_negotiation_letter",
-                case.with_context(debt_negotiation_skip_pdf=True)
-                ._generate_letter("reminder")
-                .ids,
+                without_pdf(case)._generate_letter("reminder").ids,
             )[0]
             .decode()
         )

@@ -16,7 +16,7 @@ from odoo.tools.pdf import PdfFileReader
 
 from ..models import debt_negotiation_letter_pdf as letter_pdf
 from ..models.res_company import DEFAULT_DISCLAIMER
-from ..models.workflow import internal
+from ..models.workflow import internal, without_pdf
 from .common import (
     DebtNegotiationCommon,
     PdfRenderingMixin,
@@ -79,9 +79,7 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
 
     def _generate(self, letter_type, case=None, **kwargs):
         case = case or self.case
-        return case.with_context(debt_negotiation_skip_pdf=True)._generate_letter(
-            letter_type, **kwargs
-        )
+        return without_pdf(case)._generate_letter(letter_type, **kwargs)
 
     def _format_money(self, amount, lang=None):
         currency = self.case.currency_id
@@ -243,12 +241,7 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
         offer = self._agreement_case()
         letter = self.case.letter_ids.filtered(lambda lt: lt.letter_type == "agreement")
         if not letter:  # the agreement wizard generates it
-            letter = self._generate(
-                "agreement",
-                offer=offer,
-                signed_by="Jane Accounts",
-                signed_on=self.today,
-            )
+            letter = self._generate("agreement", offer=offer)
         letter = letter[:1]
         self.assertEqual(letter.offer_id, offer)
         self.assertEqual(letter.signed_by, "Jane Accounts")
@@ -485,9 +478,9 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
             self.assertEqual(case.response_deadline, letter.response_deadline)
         # skipping the rendering still creates the letter; the PDF comes on
         # first print
-        email_letter = self.case.with_context(
-            debt_negotiation_skip_pdf=True
-        )._generate_letter("negotiation", channel="email")
+        email_letter = without_pdf(self.case)._generate_letter(
+            "negotiation", channel="email"
+        )
         self.assertFalse(email_letter.attachment_id)
         self.assertEqual(
             self.case.interaction_ids.filtered(lambda i: i.channel == "email").summary,
@@ -498,12 +491,16 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
 
     def test_print_from_case(self):
         self.assertEqual(self.case._get_default_letter_type(), "negotiation")
-        content, _type = self.Report._render_qweb_pdf(CASE_REPORT, self.case.ids)
+        # the explicit action (Print menu: Current Letter) generates it
+        action = self.case.action_print_current_letter()
         letter = self.case.letter_ids
+        self.assertEqual(action["context"]["active_ids"], letter.ids)
+        content, _type = self.Report._render_qweb_pdf(CASE_REPORT, self.case.ids)
         self.assertEqual(len(letter), 1)
         self.assertEqual(letter.letter_type, "negotiation")
         self.assertIn(self.case.name, content.decode())
         # printing again the same day shows the same stored letter
+        self.case.action_print_current_letter()
         again, _type = self.Report._render_qweb_pdf(CASE_REPORT, self.case.ids)
         self.assertEqual(again, content)
         self.assertEqual(self.case.letter_ids, letter)
@@ -513,6 +510,7 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
             ({"letter_type": "agreement"}, {}),
             ({}, {"letter_type": "final_notice"}),
         ):
+            self.case.with_context(**context).action_print_current_letter()
             again, _type = self.Report.with_context(**context)._render_qweb_pdf(
                 CASE_REPORT, self.case.ids, data=data
             )
@@ -537,6 +535,7 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
 
     def test_print_from_invoice(self):
         invoice = self.invoices[0]
+        invoice.action_print_negotiation_letter()
         content, _type = self.Report._render_qweb_pdf(INVOICE_REPORT, invoice.ids)
         self.assertEqual(len(self.case.letter_ids), 1)
         self.assertIn(self.case.name, content.decode())
@@ -545,7 +544,7 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
         # an invoice without a case: a clear message offering to open one
         lonely = self._create_invoice(partner=self.debtor_2)
         with self.assertRaises(RedirectWarning) as caught:
-            self.Report._render_qweb_pdf(INVOICE_REPORT, lonely.ids)
+            lonely.action_print_negotiation_letter()
         self.assertIn("not under negotiation", str(caught.exception.args[0]))
         self.assertEqual(
             caught.exception.args[1],
@@ -612,17 +611,28 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
             "debt_negotiation.letter_pdf_batch_size", "2"
         )
         other_case = self._start_case(self._create_invoice(partner=self.debtor_2))
-        cases = (self.case | other_case).with_context(
-            force_report_rendering=True, debt_negotiation_skip_pdf=True
+        cases = without_pdf(self.case | other_case).with_context(
+            force_report_rendering=True
         )
         letters = cases._generate_letter("reminder")
-        letters |= self.case.with_context(
-            force_report_rendering=True, debt_negotiation_skip_pdf=True
-        )._generate_letter("final_notice")
+        letters |= (
+            without_pdf(self.case)
+            .with_context(force_report_rendering=True)
+            ._generate_letter("final_notice")
+        )
         self.assertFalse(letters.attachment_id)
-        self.Letter.browse(letters.ids).with_context(
-            force_report_rendering=True
-        )._ensure_pdf()
+        # the HTML of each run under the test lock, as in the test below: the
+        # test server, from which wkhtmltopdf loads the assets of the runs
+        # already started, shares the test's cursor
+        Letter = self.Letter.with_context(force_report_rendering=True)
+        prepare_job = type(Letter)._pdf_job
+
+        def pdf_job(letters, *args):
+            with self.registry.test_lock:
+                return prepare_job(letters, *args)
+
+        with patch.object(type(Letter), "_pdf_job", pdf_job):
+            Letter.browse(letters.ids)._ensure_pdf()
         self.assertTrue(
             all(letter.attachment_id.raw.startswith(b"%PDF") for letter in letters)
         )
@@ -654,8 +664,8 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
         parameters.set_param("debt_negotiation.letter_pdf_batch_size", "1")
         parameters.set_param("debt_negotiation.letter_pdf_workers", "2")
         other_case = self._start_case(self._create_invoice(partner=self.debtor_2))
-        cases = (self.case | other_case).with_context(
-            force_report_rendering=True, debt_negotiation_skip_pdf=True
+        cases = without_pdf(self.case | other_case).with_context(
+            force_report_rendering=True
         )
         letters = cases._generate_letter("reminder") | cases[:1]._generate_letter(
             "negotiation"

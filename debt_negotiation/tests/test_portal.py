@@ -98,8 +98,8 @@ class TestPortal(DebtNegotiationCommon, HttpCase):
         self.assertEqual(download.content, letter.attachment_id.raw)
         self.assertIn("attachment", download.headers["Content-Disposition"])
 
-    def test_debtor_counter_offer_is_not_shown_as_our_proposal(self):
-        self.env["debt.negotiation.offer"].create(
+    def test_debtor_counter_offer_is_shown_as_its_own(self):
+        counter = self.env["debt.negotiation.offer"].create(
             {
                 "negotiation_id": self.case.id,
                 "origin": "debtor",
@@ -107,8 +107,13 @@ class TestPortal(DebtNegotiationCommon, HttpCase):
                 "amount": 432.1,
                 "first_due_date": self.today,
             }
-        ).action_propose()
+        )
+        counter.action_propose()
         self.authenticate("debtor_portal", "debtor_portal")
         page = self.url_open(f"/my/negotiations/{self.case.id}")
         self.assertEqual(page.status_code, 200)
-        self.assertNotIn("432.10", page.text)
+        # as the debtor's own, never as our proposal to accept
+        self.assertIn("Your counter-offer", page.text)
+        self.assertIn("432.10", page.text)
+        self.assertNotIn(f"/offer/{counter.id}/accept", page.text)
+        self.assertNotIn("Our proposal", page.text)

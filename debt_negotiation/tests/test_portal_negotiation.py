@@ -1,16 +1,18 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
 import re
 from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
+from ..models.workflow import without_pdf
 from .common import SIGNATURE, DebtNegotiationCommon
 
 HTTP_LOGGER = "odoo.http"
@@ -152,9 +154,10 @@ class TestPortalAcceptAndSign(PortalNegotiationCommon):
         offer = self._create_offer(
             self.case, amount=700.0, first_due_date=self.today + timedelta(days=5)
         )
-        with self.assertRaises(AccessError):
-            offer.with_user(self.negotiation_user).action_propose()
+        # the user's proposal waits for a manager's approval
+        offer.with_user(self.negotiation_user).action_propose()
         self.assertEqual(offer.state, "draft")
+        self.assertEqual(offer.approval_ids.state, "pending")
         offer.with_user(self.negotiation_manager).action_propose()
         # proposed by a manager, the debtor may accept it online
         result = self._accept(offer, token=True)
@@ -416,7 +419,7 @@ class TestPortalAnswers(PortalNegotiationCommon):
                     "installment_count": 5,
                     "interval": "month",
                     "first_due_date": first,
-                    "note": "Five months, please.",
+                    "conditions": "Five months, please.",
                 }
             ],
         )
@@ -469,7 +472,9 @@ class TestPortalAnswers(PortalNegotiationCommon):
                 "reason_code": "quality",
                 "reason": "The goods arrived broken.",
             },
-            files={"attachment": ("photo.png", b"\x89PNG broken goods", "image/png")},
+            files={
+                "attachment": ("photo.png", base64.b64decode(SIGNATURE), "image/png")
+            },
         )
         self._assert_done(response, "disputed")
         self.assertEqual(self.case.state, "disputed")
@@ -651,9 +656,7 @@ class TestPortalLinks(PortalNegotiationCommon):
         self.assertIn(f"access_token={self.case.access_token}", link)
 
     def test_letters_carry_the_link_and_its_qr_code(self):
-        letter = self.case.with_context(
-            debt_negotiation_skip_pdf=True
-        )._generate_letter("reminder", channel="email")
+        letter = without_pdf(self.case)._generate_letter("reminder", channel="email")
         html = (
             self.env["ir.actions.report"]
             ._render_qweb_html(
@@ -766,9 +769,7 @@ class TestPortalPayment(PortalNegotiationCommon):
             }
         )
         offer = self._plan(self.case, amount=1000.0, count=2, down_payment=300.0)
-        self.case.with_context(debt_negotiation_skip_pdf=True)._generate_letter(
-            "negotiation", offer=offer
-        )
+        without_pdf(self.case)._generate_letter("negotiation", offer=offer)
         self.start_tour(
             self.case.get_portal_url(), "debt_negotiation_portal_sign_and_pay"
         )

@@ -4,3 +4,4 @@ from . import interest
 from . import forecast
 from . import evidence
 from . import automation
+from . import portal_input

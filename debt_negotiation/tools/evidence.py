@@ -8,6 +8,12 @@ of what it says) is written in the case's chain, and each entry's hash
 covers the previous entry's hash. Changing a record afterwards changes its
 content hash; changing, removing or reordering an entry breaks the links of
 the chain from there on. :func:`verify` says where the chain first breaks.
+
+What a seal covers may grow (a new field of a document): each entry records
+the version of the content it hashed, so a document is checked against the
+content of its own entry's version, and existing chains keep verifying
+after an upgrade. From version 2 on, the entry's hash covers its version
+too: an entry cannot be passed off as sealed under an older version.
 """
 
 import datetime
@@ -63,18 +69,18 @@ def content_hash(payload):
     return sha256(canonical(payload))
 
 
-def entry_hash(previous_hash, sequence, reference, content_hex, date):
+def entry_hash(previous_hash, sequence, reference, content_hex, date, version=1):
     """The hash of one chain entry: it covers the previous entry's hash,
     the entry's position, what it seals (``reference``, e.g.
-    ``"debt.negotiation.letter,42"``), the content hash and when it was
-    sealed (a datetime, to the second)."""
+    ``"debt.negotiation.letter,42"``), the content hash, when it was
+    sealed (a datetime, to the second) and, from version 2 on, the version
+    of the content it hashed (version 1 entries hash as they always did)."""
     if isinstance(date, datetime.datetime):
         date = date.replace(microsecond=0).isoformat(sep=" ")
-    return sha256(
-        "\n".join(
-            (previous_hash or "", str(sequence), reference, content_hex, str(date))
-        )
-    )
+    parts = [previous_hash or "", str(sequence), reference, content_hex, str(date)]
+    if version != 1:
+        parts.append(f"v{version}")
+    return sha256("\n".join(parts))
 
 
 def verify(entries, current_hashes):
@@ -82,9 +88,10 @@ def verify(entries, current_hashes):
 
     :param entries: the chain's entries in sequence order, dicts with
         ``sequence``, ``reference``, ``content_hash``, ``previous_hash``,
-        ``entry_hash`` and ``date``
+        ``entry_hash``, ``date`` and ``version`` (1 when missing)
     :param current_hashes: ``{reference: content hash of the record as it
-        is now}``; a reference missing from it is a removed record
+        is now}``, each computed at the version of the reference's entry;
+        a reference missing from it is a removed record
     :return: ``[(entry, reason)]`` in order, ``reason`` one of the module's
         constants: ``INTACT`` or why the entry does not verify. An entry
         after a broken one whose own link and content hold is ``INTACT``:
@@ -100,6 +107,7 @@ def verify(entries, current_hashes):
             entry["reference"],
             entry["content_hash"],
             entry["date"],
+            entry.get("version", 1),
         )
         if entry["sequence"] != index:
             reason = ENTRY_MISSING
@@ -124,16 +132,16 @@ def first_break(results):
     return next(((e, r) for e, r in results if r != INTACT), None)
 
 
-def chain(records, start_hash="", start_sequence=0):
-    """Seal ``records`` (``[(reference, payload, date)]``) after an entry of
-    ``start_sequence`` whose hash is ``start_hash``: the new entries, as
-    :func:`verify` reads them."""
+def chain(records, start_hash="", start_sequence=0, version=1):
+    """Seal ``records`` (``[(reference, payload, date)]``, each payload the
+    content of ``version``) after an entry of ``start_sequence`` whose hash
+    is ``start_hash``: the new entries, as :func:`verify` reads them."""
     entries = []
     previous = start_hash
     for offset, (reference, payload, date) in enumerate(records, 1):
         sequence = start_sequence + offset
         content = content_hash(payload)
-        digest = entry_hash(previous, sequence, reference, content, date)
+        digest = entry_hash(previous, sequence, reference, content, date, version)
         entries.append(
             {
                 "sequence": sequence,
@@ -142,6 +150,7 @@ def chain(records, start_hash="", start_sequence=0):
                 "previous_hash": previous,
                 "entry_hash": digest,
                 "date": date,
+                "version": version,
             }
         )
         previous = digest

@@ -55,7 +55,7 @@ class DebtNegotiationAgreementWizard(models.TransientModel):
     below_minimum = fields.Boolean(
         compute="_compute_below_minimum", groups=MANAGER_GROUP
     )
-    offer_note = fields.Text(related="offer_id.note", string="Conditions")
+    offer_note = fields.Text(related="offer_id.conditions", string="Conditions")
     writeoff_account_missing = fields.Boolean(
         compute="_compute_writeoff_account_missing"
     )
@@ -225,13 +225,27 @@ class DebtNegotiationAgreementWizard(models.TransientModel):
         self.ensure_one()
         if not self.offer_id or self.offer_id.negotiation_id != self.negotiation_id:
             raise UserError(self.env._("The offer does not belong to this case."))
-        with self.env.cr.savepoint():
-            agreement = self.env["debt.negotiation.agreement"]._confirm_offer(
+        schedule = [
+            (line.name, line.due_date, line.amount) for line in self._sorted_lines()
+        ]
+        Agreement = self.env["debt.negotiation.agreement"]
+        if self.offer_id._needs_minimum_approval():
+            # below the minimum: everything else checked first, the
+            # agreement then goes to a manager's approval
+            Agreement._check_confirmable(
                 self.offer_id,
-                [
-                    (line.name, line.due_date, line.amount)
-                    for line in self._sorted_lines()
-                ],
+                schedule,
+                self.signed_by,
+                self.signed_on,
+                mode=self.signature_mode,
+                signed_copy=self.signed_copy,
+                minimum=False,
+            )
+            return self.offer_id._request_minimum_approval("accept")
+        with self.env.cr.savepoint():
+            agreement = Agreement._confirm_offer(
+                self.offer_id,
+                schedule,
                 self.signed_by,
                 self.signed_on,
                 note=self.note,

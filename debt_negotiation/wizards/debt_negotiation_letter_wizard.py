@@ -102,29 +102,14 @@ class DebtNegotiationLetterWizard(models.TransientModel):
         """Generate the letter (stored as sent), then download it or open
         the mail composer with it."""
         self.ensure_one()
-        case = self.negotiation_id
-        signature = {}
-        agreement = case.agreement_id
-        if (
-            self.letter_type == "agreement"
-            and agreement.signed_by
-            and self.offer_id == agreement.offer_id
-        ):
-            # Only the agreement's own terms carry its signature; any other
-            # offer is refused by the case's letter check.
-            signature = {
-                "signed_by": agreement.signed_by,
-                "signed_on": agreement.signed_on,
-                "signature": agreement.signature,
-                "creditor_signed_by": agreement.creditor_signed_by,
-                "creditor_signature": agreement.creditor_signature,
-            }
-        letter = case._generate_letter(
+        # an agreement letter carries the agreement's signatures, copied by
+        # the generation (never given here); another offer is refused by
+        # the case's letter check
+        letter = self.negotiation_id._generate_letter(
             self.letter_type,
             channel=self.channel,
             offer=self.offer_id,
             installment=self.installment_id,
-            **signature,
         )
         if self.channel == "email":
             return letter.action_send_email()
