@@ -31,6 +31,8 @@
         "reports/report_negotiation_letter.xml",
         "reports/report_negotiation_letter_templates.xml",
         "reports/report_evidence_summary.xml",
+        "reports/report_statement.xml",
+        "data/mail_template_statement_data.xml",
         # views, one file per model
         "views/debt_negotiation_stage_views.xml",
         "views/debt_negotiation_offer_views.xml",
@@ -40,6 +42,7 @@
         "views/debt_negotiation_promise_views.xml",
         "views/debt_negotiation_forecast_views.xml",
         "views/debt_negotiation_result_views.xml",
+        "views/debt_negotiation_aging_views.xml",
         "views/debt_negotiation_installment_views.xml",
         "views/debt_negotiation_letter_views.xml",
         "views/debt_negotiation_letter_template_views.xml",

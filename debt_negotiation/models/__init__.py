@@ -47,3 +47,5 @@ from . import debt_negotiation_forecast
 from . import debt_negotiation_result
 from . import debt_negotiation_evidence_dossier
 from . import debt_negotiation_handover
+from . import debt_negotiation_aging
+from . import debt_negotiation_health

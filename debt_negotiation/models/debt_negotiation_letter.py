@@ -726,31 +726,11 @@ class DebtNegotiationLetter(models.Model):
         return lines
 
     def _get_payment_account(self):
-        """The company bank account the debtor pays to: the one the case's
-        invoices name, else one of the company's accounts in the case's
-        currency (a bank journal's first), else any of them."""
+        """The company bank account the debtor pays to (see
+        ``res.company._negotiation_payment_account``)."""
         self.ensure_one()
         case = self.negotiation_id
-        company = case.company_id
-        named = case.invoice_ids.sudo().partner_bank_id
-        if named:
-            return named[:1]
-        journals = (
-            self.env["account.journal"]
-            .sudo()
-            .search(
-                [
-                    ("type", "=", "bank"),
-                    ("company_id", "=", company.id),
-                    ("bank_account_id", "!=", False),
-                ]
-            )
-        )
-        accounts = journals.bank_account_id | company.partner_id.sudo().bank_ids
-        in_currency = accounts.filtered(
-            lambda a: (a.currency_id or company.currency_id) == case.currency_id
-        )
-        return (in_currency or accounts)[:1]
+        return case.company_id._negotiation_payment_account(case.currency_id, case.invoice_ids)
 
     # ------------------------------------------------------------------
     # BUSINESS METHODS: generation and sending

@@ -105,6 +105,16 @@ class DebtNegotiation(models.Model):
     # ------------------------------------------------------------------
     # BUSINESS METHODS
     # ------------------------------------------------------------------
+    def _statement_pdf(self):
+        """(PDF bytes, file name) of the debtor's statement of account with
+        the case's company, in the debtor's language (for the debtor's page:
+        the caller has checked the visitor's access to the case)."""
+        self.ensure_one()
+        pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(
+            "debt_negotiation.action_report_case_statement", self.ids
+        )
+        return pdf, "%s.pdf" % self.env._("Statement %(case)s", case=self.name).replace("/", "_")
+
     def _generate_letter(
         self,
         letter_type,

@@ -257,3 +257,29 @@ class ResCompany(models.Model):
         Step = self.env["debt.negotiation.followup.step"].sudo()
         with_steps = Step.search([("company_id", "in", self.ids)]).company_id
         return self - with_steps
+
+    def _negotiation_payment_account(self, currency, invoices=None):
+        """The company bank account a debtor pays ``invoices`` (in
+        ``currency``) to: the one the invoices name, else one of the
+        company's accounts in that currency (a bank journal's first), else any
+        of them."""
+        self.ensure_one()
+        named = invoices.sudo().partner_bank_id if invoices else None
+        if named:
+            return named[:1]
+        journals = (
+            self.env["account.journal"]
+            .sudo()
+            .search(
+                [
+                    ("type", "=", "bank"),
+                    ("company_id", "=", self.id),
+                    ("bank_account_id", "!=", False),
+                ]
+            )
+        )
+        accounts = journals.bank_account_id | self.partner_id.sudo().bank_ids
+        in_currency = accounts.filtered(
+            lambda a: (a.currency_id or self.currency_id) == currency
+        )
+        return (in_currency or accounts)[:1]

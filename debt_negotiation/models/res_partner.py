@@ -163,3 +163,56 @@ class ResPartner(models.Model):
             "search_default_filter_open": 1,
         }
         return action
+
+    # ------------------------------------------------------------------
+    # STATEMENT OF ACCOUNT
+    # ------------------------------------------------------------------
+    def _negotiation_statement_recipient(self):
+        """Who the statement goes to: the debtor's invoicing contact."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        return commercial.browse(commercial.address_get(["invoice"])["invoice"])
+
+    def action_view_negotiation_aging(self):
+        """The ageing of this debtor in the current companies."""
+        return self.env["debt.negotiation.aging"]._action_open_for_partners(self)
+
+    def action_print_negotiation_statement(self):
+        """The statement of account of these debtors in the current company."""
+        return self.env.ref("debt_negotiation.action_report_statement").report_action(
+            self.commercial_partner_id
+        )
+
+    def action_send_negotiation_statement(self):
+        """Emails each debtor its statement of account in the current company
+        (to its invoicing contact, from the current user, logged in its
+        chatter); a debtor without an email address is listed, not sent."""
+        template = self.env.ref("debt_negotiation.mail_template_negotiation_statement")
+        sent, refused = self.browse(), []
+        for partner in self.commercial_partner_id:
+            partner.check_access("read")
+            if not partner._negotiation_statement_recipient().email_normalized:
+                refused.append(
+                    self.env._("%(debtor)s: no email address", debtor=partner.display_name)
+                )
+                continue
+            # the action is limited to negotiation users; posting on a partner
+            # does not need the right to edit it
+            partner.sudo().message_post_with_source(
+                template, message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+            sent |= partner
+        message = self.env._("Statement of account sent to %(count)s debtor(s).", count=len(sent))
+        if refused:
+            message += " " + self.env._("Not sent: %(list)s.", list="; ".join(refused))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Statements of Account"),
+                "message": message,
+                "type": "warning" if refused else "success",
+                "sticky": bool(refused),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
