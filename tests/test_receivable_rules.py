@@ -8,13 +8,25 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 money = st.floats(min_value=0, max_value=1e9, allow_nan=False, allow_infinity=False)
-periods = st.lists(st.tuples(st.integers(min_value=28, max_value=31), money), max_size=24)
+periods = st.lists(
+    st.tuples(st.integers(min_value=28, max_value=31), money), max_size=24
+)
 
 
 @pytest.mark.parametrize(
     ("days", "bucket"),
-    [(-400, "not_due"), (0, "not_due"), (1, "1_30"), (30, "1_30"), (31, "31_60"),
-     (60, "31_60"), (61, "61_90"), (90, "61_90"), (91, "over_90"), (5000, "over_90")],
+    [
+        (-400, "not_due"),
+        (0, "not_due"),
+        (1, "1_30"),
+        (30, "1_30"),
+        (31, "31_60"),
+        (60, "31_60"),
+        (61, "61_90"),
+        (90, "61_90"),
+        (91, "over_90"),
+        (5000, "over_90"),
+    ],
 )
 def test_aging_bucket_edges(days, bucket):
     assert receivable.aging_bucket(days) == bucket
@@ -32,7 +44,9 @@ def test_the_sql_rule_is_the_python_rule(days):
     pytest.fail("no bucket")
 
 
-@given(st.lists(st.tuples(st.integers(-100, 400), st.floats(-1e6, 1e6, allow_nan=False))))
+@given(
+    st.lists(st.tuples(st.integers(-100, 400), st.floats(-1e6, 1e6, allow_nan=False)))
+)
 def test_aging_totals_keep_the_whole_amount(items):
     totals = receivable.aging_totals(items)
     assert list(totals) == [key for key, *_ in receivable.AGING_BUCKETS]
@@ -40,15 +54,22 @@ def test_aging_totals_keep_the_whole_amount(items):
 
 
 def test_month_ends():
-    assert receivable.month_end(datetime.date(2024, 2, 10)) == datetime.date(2024, 2, 29)
+    assert receivable.month_end(datetime.date(2024, 2, 10)) == datetime.date(
+        2024, 2, 29
+    )
     assert receivable.previous_month_ends(datetime.date(2026, 3, 15), 3) == [
-        datetime.date(2026, 2, 28), datetime.date(2026, 1, 31), datetime.date(2025, 12, 31)]
+        datetime.date(2026, 2, 28),
+        datetime.date(2026, 1, 31),
+        datetime.date(2025, 12, 31),
+    ]
 
 
 def test_dso_countback_example():
     # 1,500 owed; sales 1,000 in the last 30 days and 1,000 in the 31 before:
     # the last month is counted in full (30), then half of the one before.
-    assert receivable.dso_countback(1500, [(30, 1000), (31, 1000)]) == pytest.approx(45.5)
+    assert receivable.dso_countback(1500, [(30, 1000), (31, 1000)]) == pytest.approx(
+        45.5
+    )
     assert receivable.dso_countback(0, [(30, 1000)]) == 0.0
     assert receivable.dso_countback(5000, [(30, 1000), (31, 1000)]) == 61  # lower bound
 
@@ -64,26 +85,37 @@ def test_dso_of_steady_sales_is_the_months_owed_times_their_days(months, sales, 
 @given(money, money, periods)
 def test_dso_grows_with_the_receivable(low, high, hist):
     low, high = sorted((low, high))
-    assert receivable.dso_countback(low, hist) <= receivable.dso_countback(high, hist) + 1e-6
+    assert (
+        receivable.dso_countback(low, hist)
+        <= receivable.dso_countback(high, hist) + 1e-6
+    )
 
 
 @given(money, periods)
 def test_dso_never_exceeds_the_days_counted(owed, hist):
-    assert 0.0 <= receivable.dso_countback(owed, hist) <= sum(d for d, _s in hist) + 1e-6
+    assert (
+        0.0 <= receivable.dso_countback(owed, hist) <= sum(d for d, _s in hist) + 1e-6
+    )
 
 
 @given(money, money, money, money)
-def test_cei_is_a_percentage_and_100_when_only_current_debt_is_left(begin, sales, end, current):
+def test_cei_is_a_percentage_and_100_when_only_current_debt_is_left(
+    begin, sales, end, current
+):
     cei = receivable.collection_effectiveness(begin, sales, end, current)
     assert cei is None or 0.0 <= cei <= 100.0
     if begin + sales - end > 0:
-        assert receivable.collection_effectiveness(begin, sales, end, end) == pytest.approx(100.0)
+        assert receivable.collection_effectiveness(
+            begin, sales, end, end
+        ) == pytest.approx(100.0)
 
 
 def test_cei_example():
     # began with 1,000, invoiced 500, 900 left of which 300 not yet due:
     # collected 600 of the 1,200 that could be.
-    assert receivable.collection_effectiveness(1000, 500, 900, 300) == pytest.approx(50.0)
+    assert receivable.collection_effectiveness(1000, 500, 900, 300) == pytest.approx(
+        50.0
+    )
     assert receivable.collection_effectiveness(0, 0, 0, 0) is None
 
 

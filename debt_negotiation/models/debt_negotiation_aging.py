@@ -20,7 +20,9 @@ OPEN_RECEIVABLE_ITEMS = """
       JOIN account_account aa ON aa.id = aml.account_id
       JOIN res_partner p ON p.id = aml.partner_id
      WHERE aml.parent_state = 'posted'
-       AND (aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)
+       -- the predicate of account's partial index of unreconciled lines
+       AND (aml.reconciled IS NULL OR aml.reconciled = false
+            OR aml.reconciled IS NOT true)
        AND aml.amount_residual != 0
        AND aa.account_type = 'asset_receivable'"""
 
@@ -52,7 +54,13 @@ class DebtNegotiationAging(models.Model):
         "account.move": ["move_type"],
         "account.account": ["account_type"],
         "res.partner": ["commercial_partner_id"],
-        "debt.negotiation": ["state", "partner_id", "company_id", "user_id", "stage_id"],
+        "debt.negotiation": [
+            "state",
+            "partner_id",
+            "company_id",
+            "user_id",
+            "stage_id",
+        ],
     }
 
     partner_id = fields.Many2one("res.partner", string="Debtor", readonly=True)
@@ -66,7 +74,7 @@ class DebtNegotiationAging(models.Model):
         "one when it owes in several currencies).",
     )
     user_id = fields.Many2one("res.users", string="Negotiator", readonly=True)
-    stage_id = fields.Many2one("debt.negotiation.stage", string="Stage", readonly=True)
+    stage_id = fields.Many2one("debt.negotiation.stage", readonly=True)
     amount_not_due = fields.Monetary(string="Not Due", readonly=True, aggregator="sum")
     amount_1_30 = fields.Monetary(string="1-30", readonly=True, aggregator="sum")
     amount_31_60 = fields.Monetary(string="31-60", readonly=True, aggregator="sum")
@@ -95,17 +103,19 @@ class DebtNegotiationAging(models.Model):
         return f"""
             WITH items AS ({OPEN_RECEIVABLE_ITEMS}),
             bucketed AS (
-                SELECT i.*, {aging_sql("i.days_late")} AS bucket FROM items i
+                SELECT i.*, {aging_sql("i.days_late")} AS bucket,
+                       CASE WHEN i.invoice THEN i.amount END AS doc
+                  FROM items i
             ),
             totals AS (
                 SELECT MIN(b.id) AS id, b.partner_id, b.company_id,
-                       SUM(b.amount) FILTER (WHERE b.invoice AND b.bucket = 'not_due') AS not_due,
-                       SUM(b.amount) FILTER (WHERE b.invoice AND b.bucket = '1_30') AS d30,
-                       SUM(b.amount) FILTER (WHERE b.invoice AND b.bucket = '31_60') AS d60,
-                       SUM(b.amount) FILTER (WHERE b.invoice AND b.bucket = '61_90') AS d90,
-                       SUM(b.amount) FILTER (WHERE b.invoice AND b.bucket = 'over_90') AS over90,
-                       SUM(b.amount) FILTER (WHERE b.invoice) AS total,
-                       SUM(b.amount) FILTER (WHERE b.invoice AND b.bucket != 'not_due') AS overdue,
+                       SUM(b.doc) FILTER (WHERE b.bucket = 'not_due') AS not_due,
+                       SUM(b.doc) FILTER (WHERE b.bucket = '1_30') AS d30,
+                       SUM(b.doc) FILTER (WHERE b.bucket = '31_60') AS d60,
+                       SUM(b.doc) FILTER (WHERE b.bucket = '61_90') AS d90,
+                       SUM(b.doc) FILTER (WHERE b.bucket = 'over_90') AS over90,
+                       SUM(b.doc) AS total,
+                       SUM(b.doc) FILTER (WHERE b.bucket != 'not_due') AS overdue,
                        SUM(b.amount) FILTER (WHERE NOT b.invoice) AS unapplied
                   FROM bucketed b
                  GROUP BY b.partner_id, b.company_id

@@ -32,9 +32,14 @@ class DebtNegotiationHealth(models.Model):
 
     month = fields.Date(required=True, readonly=True, help="First day of the month.")
     date = fields.Date(
-        string="As of", required=True, readonly=True, help="The day the figures are taken on."
+        string="As of",
+        required=True,
+        readonly=True,
+        help="The day the figures are taken on.",
     )
-    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     level = fields.Selection(
         [("company", "Company"), ("negotiator", "Negotiator")],
@@ -46,7 +51,9 @@ class DebtNegotiationHealth(models.Model):
     )
     user_id = fields.Many2one("res.users", string="Negotiator", readonly=True)
     receivable = fields.Monetary(readonly=True, aggregator="sum")
-    receivable_overdue = fields.Monetary(string="Overdue", readonly=True, aggregator="sum")
+    receivable_overdue = fields.Monetary(
+        string="Overdue", readonly=True, aggregator="sum"
+    )
     receivable_over_90 = fields.Monetary(
         string="Over 90 Days", readonly=True, aggregator="sum"
     )
@@ -124,7 +131,10 @@ class DebtNegotiationHealth(models.Model):
         dates = [today]
         taken = self._taken_dates(companies)
         for end in rules.previous_month_ends(today, HISTORY_MONTHS):
-            if any(taken.get((company.id, end.replace(day=1))) != end for company in companies):
+            if any(
+                taken.get((company.id, end.replace(day=1))) != end
+                for company in companies
+            ):
                 dates.append(end)
         # the CEI needs the receivable at the start of each month
         starts = {d.replace(day=1) - relativedelta(days=1) for d in dates}
@@ -175,7 +185,9 @@ class DebtNegotiationHealth(models.Model):
             "receivable": figures["receivable"],
             "receivable_overdue": figures["receivable"] - figures["not_due"],
             "receivable_over_90": figures["over_90"],
-            "over_90_share": round(rules.share(figures["over_90"], figures["receivable"]), 2),
+            "over_90_share": round(
+                rules.share(figures["over_90"], figures["receivable"]), 2
+            ),
             "sales": month_sales,
             "dso": round(rules.dso_countback(figures["receivable"], periods), 1),
             "cei": round(cei, 2) if cei is not None else 0.0,
@@ -200,7 +212,10 @@ class DebtNegotiationHealth(models.Model):
     @staticmethod
     def _add(result, key, company_id, user_id, figures):
         """Adds ``figures`` to the company row and the negotiator's row."""
-        for row in ((company_id, "company", False), (company_id, "negotiator", user_id or False)):
+        for row in (
+            (company_id, "company", False),
+            (company_id, "negotiator", user_id or False),
+        ):
             target = result[(*key, *row)] if key else result[row]
             for name, amount in figures.items():
                 target[name] = target.get(name, 0.0) + float(amount or 0.0)
@@ -214,7 +229,8 @@ class DebtNegotiationHealth(models.Model):
                 """
                 WITH dates AS (SELECT unnest(%(dates)s::date[]) AS d),
                 lines AS (
-                    SELECT aml.id, aml.company_id, p.commercial_partner_id AS partner_id,
+                    SELECT aml.id, aml.company_id,
+                           p.commercial_partner_id AS partner_id,
                            aml.date, COALESCE(aml.date_maturity, aml.date) AS due,
                            aml.balance
                       FROM account_move_line aml
@@ -226,7 +242,8 @@ class DebtNegotiationHealth(models.Model):
                        AND aml.date <= %(last)s
                 ),
                 partials AS (
-                    SELECT apr.debit_move_id AS line_id, apr.max_date, -apr.amount AS amount
+                    SELECT apr.debit_move_id AS line_id, apr.max_date,
+                           -apr.amount AS amount
                       FROM account_partial_reconcile apr
                      WHERE apr.debit_move_id IN (SELECT id FROM lines)
                     UNION ALL
@@ -280,7 +297,9 @@ class DebtNegotiationHealth(models.Model):
         """``{(month, company, level, user): invoiced}`` over the countback
         months up to ``today``: customer invoices minus credit notes, taxes
         included (their receivable lines)."""
-        first = today.replace(day=1) - relativedelta(months=HISTORY_MONTHS + COUNTBACK_MONTHS)
+        first = today.replace(day=1) - relativedelta(
+            months=HISTORY_MONTHS + COUNTBACK_MONTHS
+        )
         rows = self.env.execute_query(
             SQL(
                 """
@@ -333,7 +352,10 @@ class DebtNegotiationHealth(models.Model):
         )
         result = defaultdict(dict)
         for month, company_id, user_id, kept, broken in rows:
-            self._add(result, (month,), company_id, user_id, {"kept": kept, "broken": broken})
+            self._add(
+                result, (month,), company_id, user_id, {"kept": kept, "broken": broken}
+            )
         return {
-            key: (int(f.get("kept", 0)), int(f.get("broken", 0))) for key, f in result.items()
+            key: (int(f.get("kept", 0)), int(f.get("broken", 0)))
+            for key, f in result.items()
         }

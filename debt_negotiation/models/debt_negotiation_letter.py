@@ -730,7 +730,9 @@ class DebtNegotiationLetter(models.Model):
         ``res.company._negotiation_payment_account``)."""
         self.ensure_one()
         case = self.negotiation_id
-        return case.company_id._negotiation_payment_account(case.currency_id, case.invoice_ids)
+        return case.company_id._negotiation_payment_account(
+            case.currency_id, case.invoice_ids
+        )
 
     # ------------------------------------------------------------------
     # BUSINESS METHODS: generation and sending

@@ -113,7 +113,9 @@ class DebtNegotiation(models.Model):
         pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(
             "debt_negotiation.action_report_case_statement", self.ids
         )
-        return pdf, "%s.pdf" % self.env._("Statement %(case)s", case=self.name).replace("/", "_")
+        return pdf, "%s.pdf" % self.env._("Statement %(case)s", case=self.name).replace(
+            "/", "_"
+        )
 
     def _generate_letter(
         self,

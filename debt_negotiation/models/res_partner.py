@@ -193,7 +193,9 @@ class ResPartner(models.Model):
             partner.check_access("read")
             if not partner._negotiation_statement_recipient().email_normalized:
                 refused.append(
-                    self.env._("%(debtor)s: no email address", debtor=partner.display_name)
+                    self.env._(
+                        "%(debtor)s: no email address", debtor=partner.display_name
+                    )
                 )
                 continue
             # the action is limited to negotiation users; posting on a partner
@@ -202,7 +204,9 @@ class ResPartner(models.Model):
                 template, message_type="comment", subtype_xmlid="mail.mt_comment"
             )
             sent |= partner
-        message = self.env._("Statement of account sent to %(count)s debtor(s).", count=len(sent))
+        message = self.env._(
+            "Statement of account sent to %(count)s debtor(s).", count=len(sent)
+        )
         if refused:
             message += " " + self.env._("Not sent: %(list)s.", list="; ".join(refused))
         return {

@@ -90,25 +90,35 @@ class ReportStatement(models.AbstractModel):
                     "currency": currency,
                     "documents": documents,
                     "payments": payments,
-                    "total_documents": currency.round(sum(i["open"] for i in documents)),
+                    "total_documents": currency.round(
+                        sum(i["open"] for i in documents)
+                    ),
                     "total_payments": currency.round(sum(i["open"] for i in payments)),
                     "balance": currency.round(sum(i["open"] for i in items)),
                     "overdue": currency.round(
                         sum(i["open"] for i in documents if i["days_late"] > 0)
                     ),
-                    "buckets": {key: currency.round(amount) for key, amount in buckets.items()},
+                    "buckets": {
+                        key: currency.round(amount) for key, amount in buckets.items()
+                    },
                     "bank": company._negotiation_payment_account(
                         currency,
-                        self.env["account.move"].browse([i["move"].id for i in documents]),
+                        self.env["account.move"].browse(
+                            [i["move"].id for i in documents]
+                        ),
                     ),
                 }
             )
-        cases = self.env["debt.negotiation"].sudo().search(
-            [
-                ("partner_id", "=", partner.id),
-                ("company_id", "=", company.id),
-                ("state", "in", OPEN_STATES),
-            ]
+        cases = (
+            self.env["debt.negotiation"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("company_id", "=", company.id),
+                    ("state", "in", OPEN_STATES),
+                ]
+            )
         )
         return {
             "partner": partner,
@@ -135,6 +145,7 @@ class ReportCaseStatement(models.AbstractModel):
             "doc_model": "debt.negotiation",
             "docs": cases,
             "statements": {
-                case.id: self._statement(case.partner_id, case.company_id) for case in cases
+                case.id: self._statement(case.partner_id, case.company_id)
+                for case in cases
             },
         }

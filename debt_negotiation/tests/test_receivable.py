@@ -18,7 +18,9 @@ class TestAging(DebtNegotiationCommon):
         super().setUpClass()
         cls.aged_debtor = cls._create_debtors([{"name": "Aged Debtor Ltd"}])
         for amount, days in ((100, -5), (200, 10), (300, 45), (400, 75), (500, 120)):
-            cls._create_invoice(partner=cls.aged_debtor, amount=amount, days_overdue=days)
+            cls._create_invoice(
+                partner=cls.aged_debtor, amount=amount, days_overdue=days
+            )
         # a credit note, 20 days old, and a payment on account not applied
         cls._create_invoice(
             partner=cls.aged_debtor, amount=50, days_overdue=20, move_type="out_refund"
@@ -61,7 +63,9 @@ class TestAging(DebtNegotiationCommon):
         )
 
     def test_paid_items_leave_and_the_case_shows(self):
-        invoice = self._create_invoice(partner=self.debtor_2, amount=700, days_overdue=40)
+        invoice = self._create_invoice(
+            partner=self.debtor_2, amount=700, days_overdue=40
+        )
         self._create_invoice(partner=self.debtor_2, amount=300, days_overdue=40)
         case = self._start_case(invoice)
         case.user_id = self.negotiation_user
@@ -88,14 +92,18 @@ class TestAging(DebtNegotiationCommon):
         self.assertEqual(groups, [(self.env["res.users"], 500.0, 1450.0)])
 
     def test_other_companies_stay_hidden(self):
-        self._create_invoice(partner=self.aged_debtor, amount=999, company=self.company_2)
+        self._create_invoice(
+            partner=self.aged_debtor, amount=999, company=self.company_2
+        )
         rows = self._row(self.aged_debtor, user=self.negotiation_user)
         self.assertEqual(rows.company_id, self.company)
         rows_2 = self._row(self.aged_debtor, user=self.user_company_2)
         self.assertEqual(rows_2.mapped("amount_total"), [999.0])
 
     def test_from_the_partner(self):
-        action = self.aged_debtor.with_user(self.negotiation_user).action_view_negotiation_aging()
+        action = self.aged_debtor.with_user(
+            self.negotiation_user
+        ).action_view_negotiation_aging()
         rows = self.env["debt.negotiation.aging"].search(action["domain"])
         self.assertEqual(rows.partner_id, self.aged_debtor)
 
@@ -127,13 +135,26 @@ class TestReceivableHealth(DebtNegotiationCommon):
             Health._update(self.company)
         # other debtors of the test company exist: compare the negotiator's
         # rows (only this debtor's case) against figures worked out by hand
-        jan_row = self._health(fields_date("2026-01-01"), "negotiator", self.negotiation_manager.id)
-        feb_row = self._health(fields_date("2026-02-01"), "negotiator", self.negotiation_manager.id)
-        mar_row = self._health(fields_date("2026-03-01"), "negotiator", self.negotiation_manager.id)
+        jan_row = self._health(
+            fields_date("2026-01-01"), "negotiator", self.negotiation_manager.id
+        )
+        feb_row = self._health(
+            fields_date("2026-02-01"), "negotiator", self.negotiation_manager.id
+        )
+        mar_row = self._health(
+            fields_date("2026-03-01"), "negotiator", self.negotiation_manager.id
+        )
         # January 31: 3,100 owed, invoiced 3,100 in 31 days -> DSO 31
         self.assertRecordValues(
             jan_row,
-            [{"date": fields_date("2026-01-31"), "receivable": 3100.0, "sales": 3100.0, "dso": 31.0}],
+            [
+                {
+                    "date": fields_date("2026-01-31"),
+                    "receivable": 3100.0,
+                    "sales": 3100.0,
+                    "dso": 31.0,
+                }
+            ],
         )
         # February 28: 2,100 + 2,800 owed; 2,800 invoiced in February (28 days)
         # and 3,100 in January: 28 + 31 * 2,100 / 3,100 = 49.0 days;
@@ -155,9 +176,13 @@ class TestReceivableHealth(DebtNegotiationCommon):
             mar_row,
             [{"date": fields_date("2026-03-20"), "receivable": 5520.0, "sales": 620.0}],
         )
-        self.assertAlmostEqual(mar_row.dso, 20 + 28 + 31 * (5520 - 620 - 2800) / 3100, places=1)
+        self.assertAlmostEqual(
+            mar_row.dso, 20 + 28 + 31 * (5520 - 620 - 2800) / 3100, places=1
+        )
         # the company row holds at least this debtor
-        self.assertGreaterEqual(self._health(fields_date("2026-03-01")).receivable, 5520.0)
+        self.assertGreaterEqual(
+            self._health(fields_date("2026-03-01")).receivable, 5520.0
+        )
 
     def test_update_is_idempotent_and_past_months_are_kept(self):
         Health = self.env["debt.negotiation.health"]
@@ -165,13 +190,21 @@ class TestReceivableHealth(DebtNegotiationCommon):
             Health._update(self.company)
             count = Health.search_count([("company_id", "=", self.company.id)])
             Health._update(self.company)
-            self.assertEqual(Health.search_count([("company_id", "=", self.company.id)]), count)
+            self.assertEqual(
+                Health.search_count([("company_id", "=", self.company.id)]), count
+            )
             april = self._health(fields_date("2026-04-01"))
             self.assertEqual(april.date, fields_date("2026-04-30"))
         with freeze_time("2026-05-11"):
             Health._update(self.company)
-            self.assertEqual(self._health(fields_date("2026-04-01")), april, "April is not taken again")
-            self.assertEqual(self._health(fields_date("2026-05-01")).date, fields_date("2026-05-11"))
+            self.assertEqual(
+                self._health(fields_date("2026-04-01")),
+                april,
+                "April is not taken again",
+            )
+            self.assertEqual(
+                self._health(fields_date("2026-05-01")).date, fields_date("2026-05-11")
+            )
 
     def test_promise_kept_rate_and_the_cron(self):
         case = self._start_case(self._create_invoice(amount=400, days_overdue=20))
@@ -187,7 +220,9 @@ class TestReceivableHealth(DebtNegotiationCommon):
         self.env["debt.negotiation.promise"].browse(promises[1].id).sudo()._write(
             {"state": "broken"}
         )
-        self.env.ref("debt_negotiation.ir_cron_receivable_health").method_direct_trigger()
+        self.env.ref(
+            "debt_negotiation.ir_cron_receivable_health"
+        ).method_direct_trigger()
         row = self._health(self.today.replace(day=1))
         self.assertRecordValues(
             row, [{"promises_kept": 1, "promises_broken": 1, "promise_kept_rate": 50.0}]
@@ -196,9 +231,13 @@ class TestReceivableHealth(DebtNegotiationCommon):
     def test_only_managers_read_it(self):
         self.env["debt.negotiation.health"]._update(self.company)
         with self.assertRaises(AccessError):
-            self.env["debt.negotiation.health"].with_user(self.negotiation_user).search([])
+            self.env["debt.negotiation.health"].with_user(self.negotiation_user).search(
+                []
+            )
         self.assertTrue(
-            self.env["debt.negotiation.health"].with_user(self.negotiation_manager).search([])
+            self.env["debt.negotiation.health"]
+            .with_user(self.negotiation_manager)
+            .search([])
         )
 
 
@@ -212,10 +251,20 @@ class TestStatement(DebtNegotiationCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.st_debtor = cls._create_debtors(
-            [{"name": "Statement Debtor Ltd", "email": "ap@statement.example.com", "ref": "C-77"}]
+            [
+                {
+                    "name": "Statement Debtor Ltd",
+                    "email": "ap@statement.example.com",
+                    "ref": "C-77",
+                }
+            ]
         )
-        cls.overdue = cls._create_invoice(partner=cls.st_debtor, amount=1200, days_overdue=40)
-        cls.not_due = cls._create_invoice(partner=cls.st_debtor, amount=300, days_overdue=-10)
+        cls.overdue = cls._create_invoice(
+            partner=cls.st_debtor, amount=1200, days_overdue=40
+        )
+        cls.not_due = cls._create_invoice(
+            partner=cls.st_debtor, amount=300, days_overdue=-10
+        )
         cls.refund = cls._create_invoice(
             partner=cls.st_debtor, amount=100, days_overdue=5, move_type="out_refund"
         )
@@ -239,13 +288,30 @@ class TestStatement(DebtNegotiationCommon):
         self.assertEqual(section["overdue"], 1100.0)
         self.assertEqual(
             section["buckets"],
-            {"not_due": 300.0, "1_30": -100.0, "31_60": 1200.0, "61_90": 0.0, "over_90": 0.0},
+            {
+                "not_due": 300.0,
+                "1_30": -100.0,
+                "31_60": 1200.0,
+                "61_90": 0.0,
+                "over_90": 0.0,
+            },
         )
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "debt_negotiation.action_report_statement", self.st_debtor.ids
-        )[0].decode()
-        for text in ("Statement of Account", "C-77", self.overdue.name, self.not_due.name,
-                     "Not yet due", "40 days late", "(credit note)"):
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "debt_negotiation.action_report_statement", self.st_debtor.ids
+            )[0]
+            .decode()
+        )
+        for text in (
+            "Statement of Account",
+            "C-77",
+            self.overdue.name,
+            self.not_due.name,
+            "Not yet due",
+            "40 days late",
+            "(credit note)",
+        ):
             self.assertIn(text, html)
 
     def test_unapplied_payments_other_currencies_and_the_case(self):
@@ -278,20 +344,30 @@ class TestStatement(DebtNegotiationCommon):
 
     def test_nothing_open_is_a_statement_too(self):
         clean = self._create_debtors([{"name": "Clean Ltd"}])
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "debt_negotiation.action_report_statement", clean.ids
-        )[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("debt_negotiation.action_report_statement", clean.ids)[0]
+            .decode()
+        )
         self.assertIn("Nothing is open on your account", html)
 
     def test_print_from_the_partner_and_the_case(self):
-        action = self.st_debtor.with_user(self.negotiation_user).action_print_negotiation_statement()
+        action = self.st_debtor.with_user(
+            self.negotiation_user
+        ).action_print_negotiation_statement()
         self.assertEqual(action["report_name"], "debt_negotiation.report_statement")
         case = self._start_case(self.overdue)
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "debt_negotiation.action_report_case_statement", case.ids
-        )[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "debt_negotiation.action_report_case_statement", case.ids
+            )[0]
+            .decode()
+        )
         self.assertIn(case.name, html)
-        self.assertIn(self.not_due.name, html, "not yet due invoices are on the statement")
+        self.assertIn(
+            self.not_due.name, html, "not yet due invoices are on the statement"
+        )
 
     def test_email_to_many_with_the_refusals_listed(self):
         no_email = self._create_debtors([{"name": "No Email Ltd"}])
@@ -303,7 +379,9 @@ class TestStatement(DebtNegotiationCommon):
         self.assertEqual(message.author_id, self.negotiation_user.partner_id)
         # the statement report attached (tests render reports as HTML)
         self.assertEqual(len(message.attachment_ids), 1)
-        self.assertTrue(message.attachment_ids.name.startswith("Statement - Statement Debtor Ltd"))
+        self.assertTrue(
+            message.attachment_ids.name.startswith("Statement - Statement Debtor Ltd")
+        )
         mail = self.env["mail.mail"].search([("mail_message_id", "=", message.id)])
         self.assertTrue(mail, "the statement is emailed")
         self.assertFalse(no_email.message_ids.filtered(lambda m: m.attachment_ids))
@@ -316,18 +394,26 @@ class TestStatementPortal(DebtNegotiationCommon, HttpCase):
         not_due = self._create_invoice(amount=90, days_overdue=-20)
         case = self._start_case(invoice)
         token = case._portal_ensure_token()
-        response = self.url_open(f"/my/negotiations/{case.id}/statement?access_token={token}")
+        response = self.url_open(
+            f"/my/negotiations/{case.id}/statement?access_token={token}"
+        )
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.headers["Content-Type"], "application/pdf")
         self.assertTrue(response.content.startswith(b"%PDF") or response.content)
         # without the token: refused
-        response = self.url_open(f"/my/negotiations/{case.id}/statement", allow_redirects=False)
+        response = self.url_open(
+            f"/my/negotiations/{case.id}/statement", allow_redirects=False
+        )
         self.assertIn(response.status_code, (302, 303))
         # the case page links to the statement and to each invoice's PDF
         page = self.url_open(f"/my/negotiations/{case.id}?access_token={token}").text
-        self.assertIn(f"/my/negotiations/{case.id}/statement?access_token={token}", page)
+        self.assertIn(
+            f"/my/negotiations/{case.id}/statement?access_token={token}", page
+        )
         self.assertIn(f"/my/invoices/{invoice.id}?access_token=", page)
         self.assertIn("report_type=pdf", page)
         pdf = self.url_open(invoice.get_portal_url(report_type="pdf", download=True))
         self.assertEqual(pdf.status_code, 200)
-        self.assertNotIn(not_due.name, page, "the case page lists the case's invoices only")
+        self.assertNotIn(
+            not_due.name, page, "the case page lists the case's invoices only"
+        )

@@ -25,7 +25,9 @@ def aging_bucket(days_late):
     """The key of the bucket of an item ``days_late`` days past its due date
     (zero or negative: not yet due)."""
     for key, _label, first, last in AGING_BUCKETS:
-        if (first is None or days_late >= first) and (last is None or days_late <= last):
+        if (first is None or days_late >= first) and (
+            last is None or days_late <= last
+        ):
             return key
     raise ValueError(days_late)  # pragma: no cover - the buckets cover every integer
 
