@@ -6,3 +6,4 @@ from . import evidence
 from . import automation
 from . import portal_input
 from . import receivable
+from . import worklist
