@@ -173,6 +173,12 @@ class ResPartner(models.Model):
         commercial = self.commercial_partner_id
         return commercial.browse(commercial.address_get(["invoice"])["invoice"])
 
+    def _negotiation_statement_salutation(self):
+        """The greeting of the statement's email (the letters' rule)."""
+        return self.env["debt.negotiation"]._salutation_for(
+            self._negotiation_statement_recipient()
+        )
+
     def action_view_negotiation_aging(self):
         """The ageing of this debtor in the current companies."""
         return self.env["debt.negotiation.aging"]._action_open_for_partners(self)
