@@ -49,3 +49,4 @@ from . import debt_negotiation_evidence_dossier
 from . import debt_negotiation_handover
 from . import debt_negotiation_aging
 from . import debt_negotiation_health
+from . import debt_negotiation_my_day

@@ -25,3 +25,4 @@ from . import test_back_office_tours
 from . import test_records_proof
 from . import test_portal_proof
 from . import test_receivable
+from . import test_my_day
