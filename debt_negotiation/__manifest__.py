@@ -44,6 +44,7 @@
         "views/debt_negotiation_result_views.xml",
         "views/debt_negotiation_aging_views.xml",
         "views/debt_negotiation_my_day_views.xml",
+        "views/debt_negotiation_assignment_rule_views.xml",
         "views/debt_negotiation_installment_views.xml",
         "views/debt_negotiation_letter_views.xml",
         "views/debt_negotiation_letter_template_views.xml",

@@ -50,3 +50,4 @@ from . import debt_negotiation_handover
 from . import debt_negotiation_aging
 from . import debt_negotiation_health
 from . import debt_negotiation_my_day
+from . import debt_negotiation_assignment_rule
