@@ -70,6 +70,7 @@ AGREED_CHANNELS = [
     ("letter", "Letter"),
     ("other", "Other"),
 ]
+
 # Why the debtor does not pay (tip 11) and whether it can (seed 002): the
 # priority of the case (tools.worklist) and the results use them.
 NONPAYMENT_REASONS = [

@@ -3,7 +3,7 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from ..const import STATE_SELECTION
+from ..const import ABILITY_TO_PAY, NONPAYMENT_REASONS, STATE_SELECTION
 from .debt_negotiation_forecast import CASE_SETTLEMENTS, CASE_TO_COMPANY_RATE
 
 
@@ -26,6 +26,10 @@ class DebtNegotiationResult(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     state = fields.Selection(STATE_SELECTION, string="Outcome", readonly=True)
+    nonpayment_reason = fields.Selection(
+        NONPAYMENT_REASONS, string="Why Unpaid", readonly=True
+    )
+    ability_to_pay = fields.Selection(ABILITY_TO_PAY, readonly=True)
     date_open = fields.Date(string="Opened On", readonly=True)
     date_agreement = fields.Date(string="Agreed On", readonly=True)
     days_to_agreement = fields.Integer(readonly=True, aggregator="avg")
@@ -132,6 +136,7 @@ class DebtNegotiationResult(models.Model):
             )
             SELECT c.id, c.id AS negotiation_id, c.partner_id, c.user_id,
                    c.company_id, rc.currency_id, c.state,
+                   c.nonpayment_reason, c.ability_to_pay,
                    c.date_open,
                    ag.date_agreement,
                    (ag.date_agreement - c.date_open) AS days_to_agreement,

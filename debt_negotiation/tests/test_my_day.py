@@ -152,3 +152,17 @@ class TestMyDay(DebtNegotiationCommon):
         queries = self.env.cr.sql_log_count
         self.assertEqual(read()["length"], 60)
         self.assertEqual(self.env.cr.sql_log_count - queries, small)
+
+    def test_the_results_by_why_unpaid(self):
+        case = self._case(amount=700)
+        case.write({"nonpayment_reason": "cash_flow", "ability_to_pay": "partial"})
+        groups = (
+            self.env["debt.negotiation.result"]
+            .with_user(self.negotiation_manager)
+            ._read_group(
+                [("negotiation_id", "=", case.id)],
+                ["nonpayment_reason", "ability_to_pay"],
+                ["amount_outstanding:sum"],
+            )
+        )
+        self.assertEqual(groups, [("cash_flow", "partial", 700.0)])
