@@ -67,6 +67,7 @@
         "wizards/debt_negotiation_start_wizard_views.xml",
         "wizards/debt_negotiation_letter_void_wizard_views.xml",
         "wizards/debt_negotiation_letter_wizard_views.xml",
+        "wizards/debt_negotiation_assign_wizard_views.xml",
         # menus, last
         "views/debt_negotiation_menus.xml",
     ],

@@ -51,3 +51,4 @@ from . import debt_negotiation_aging
 from . import debt_negotiation_health
 from . import debt_negotiation_my_day
 from . import debt_negotiation_assignment_rule
+from . import debt_negotiation_bulk

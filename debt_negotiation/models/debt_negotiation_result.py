@@ -19,6 +19,21 @@ class DebtNegotiationResult(models.Model):
     _auto = False
     _order = "date_open desc"
     _rec_name = "negotiation_id"
+    # flushed before the view is read (the case's own figures; the
+    # accounting is committed by then in the web client)
+    _depends = {
+        "debt.negotiation": [
+            "partner_id",
+            "user_id",
+            "company_id",
+            "state",
+            "nonpayment_reason",
+            "ability_to_pay",
+            "date_open",
+            "amount_due_company",
+        ],
+        "debt.negotiation.promise": ["negotiation_id", "state"],
+    }
 
     negotiation_id = fields.Many2one("debt.negotiation", string="Case", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Debtor", readonly=True)

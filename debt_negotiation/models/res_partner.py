@@ -1,7 +1,7 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..const import OPEN_STATES
 from ..tools import forecast as forecast_rules
@@ -193,22 +193,13 @@ class ResPartner(models.Model):
         """Emails each debtor its statement of account in the current company
         (to its invoicing contact, from the current user, logged in its
         chatter); a debtor without an email address is listed, not sent."""
-        template = self.env.ref("debt_negotiation.mail_template_negotiation_statement")
         sent, refused = self.browse(), []
         for partner in self.commercial_partner_id:
-            partner.check_access("read")
-            if not partner._negotiation_statement_recipient().email_normalized:
-                refused.append(
-                    self.env._(
-                        "%(debtor)s: no email address", debtor=partner.display_name
-                    )
-                )
+            try:
+                partner._negotiation_send_statement()
+            except UserError as error:
+                refused.append(error.args[0])
                 continue
-            # the action is limited to negotiation users; posting on a partner
-            # does not need the right to edit it
-            partner.sudo().message_post_with_source(
-                template, message_type="comment", subtype_xmlid="mail.mt_comment"
-            )
             sent |= partner
         message = self.env._(
             "Statement of account sent to %(count)s debtor(s).", count=len(sent)
@@ -226,3 +217,20 @@ class ResPartner(models.Model):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def _negotiation_send_statement(self):
+        """Email this debtor its statement of account in the current
+        company; a clear refusal without an email address."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        partner.check_access("read")
+        if not partner._negotiation_statement_recipient().email_normalized:
+            raise UserError(
+                self.env._("%(debtor)s: no email address", debtor=partner.display_name)
+            )
+        template = self.env.ref("debt_negotiation.mail_template_negotiation_statement")
+        # the action is limited to negotiation users; posting on a partner
+        # does not need the right to edit it
+        partner.sudo().message_post_with_source(
+            template, message_type="comment", subtype_xmlid="mail.mt_comment"
+        )

@@ -27,3 +27,4 @@ from . import test_portal_proof
 from . import test_receivable
 from . import test_my_day
 from . import test_assignment
+from . import test_bulk
