@@ -21,13 +21,18 @@ What is measured (wall clock, best of ``--repeat`` after one warm-up):
   negotiator with the five buckets and the total summed);
 * ``list``: the first page of the ageing list (80 rows, ordered by total);
 * ``health``: the nightly update of the receivable's health (12 months of
-  history, rolled back).
+  history, rolled back);
+* ``statements`` (``--statements N``, 0 to skip): the statements of account
+  of N debtors printed in one run (one PDF), against Odoo's invoice PDF for
+  as many invoices in batches of 100 (as bench_letters.py measures it).
 
-The last line sums it up::
+The last lines sum it up::
 
     RESULT aging_pivot_seconds=P aging_list_seconds=L health_seconds=H invoices=N
+    RESULT statements_seconds=S invoices_seconds=I ratio=R statements=N
 
-(targets: the pivot <= 1 s at 100,000 invoices and 10,000 debtors).
+(targets: the pivot <= 1 s at 100,000 invoices and 10,000 debtors; the
+statements' ratio <= 0.7).
 """
 
 import sys
@@ -40,6 +45,7 @@ from bench_odoo import Probe, load_average, wall_clock
 PARTNER_PREFIX = "Bench Ageing Debtor"
 NEGOTIATORS = 5
 TARGET_PIVOT = 1.0
+STATEMENT_REPORT = "debt_negotiation.action_report_statement"
 
 
 def parse_args(argv=None):
@@ -47,6 +53,7 @@ def parse_args(argv=None):
     parser.add_argument("--debtors", type=int, default=10000)
     parser.add_argument("--invoices-per-debtor", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--statements", type=int, default=500)
     return bench_odoo.parse_args(parser, argv)
 
 
@@ -220,7 +227,45 @@ def main(argv=None):
     )
     if pivot > TARGET_PIVOT:
         print(f"the pivot took more than {TARGET_PIVOT} s")
+    if args.statements:
+        with (
+            bench_odoo.environment(registry) as env,
+            bench_odoo.report_server(env, args),
+        ):
+            measure_statements(env, args.statements)
     return 0
+
+
+def measure_statements(env, count):
+    """Statements of ``count`` debtors in one run vs Odoo's invoice PDF for
+    as many invoices (batches of 100, merged)."""
+    import bench_letters
+
+    partners = env["res.partner"].search(
+        [("name", "=like", f"{PARTNER_PREFIX} %")], limit=count + 1, order="id"
+    )
+    invoices = env["account.move"].search(
+        [("partner_id", "in", partners.ids), ("state", "=", "posted")],
+        limit=count + 1,
+        order="id",
+    )
+    Report = env["ir.actions.report"]
+    # warm-up (asset bundles, templates), not timed
+    Report._render_qweb_pdf(STATEMENT_REPORT, partners[:1].ids)
+    Report._render_qweb_pdf(bench_letters.INVOICE_REPORT, invoices[:1].ids)
+    partners, invoices = partners[1:], invoices[1:]
+    invoices_seconds = bench_letters.time_invoices_in_batches(env, invoices, 100)
+    start = wall_clock()
+    content, _type = Report._render_qweb_pdf(STATEMENT_REPORT, partners.ids)
+    seconds = wall_clock() - start
+    print(
+        f"statements of {len(partners)} debtors: {seconds:.2f}s, {len(content)} bytes"
+    )
+    print(
+        f"RESULT statements_seconds={seconds:.2f} "
+        f"invoices_seconds={invoices_seconds:.2f} "
+        f"ratio={seconds / invoices_seconds:.2f} statements={len(partners)}"
+    )
 
 
 if __name__ == "__main__":

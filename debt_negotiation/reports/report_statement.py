@@ -5,14 +5,27 @@ invoice and credit note (due or not yet due), the payments not yet applied,
 ageing buckets and totals per currency, the open case's reference and how to
 pay."""
 
+import io
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 
 from odoo import api, fields, models
 
+from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
+
 from ..const import OPEN_STATES
+from ..models.debt_negotiation_letter_pdf import (
+    PDF_MIN_CHUNK,
+    _report_logger,
+    _run_wkhtmltopdf,
+)
 from ..tools import receivable as receivable_rules
 
 INVOICE_TYPES = ("out_invoice", "out_receipt")
+STATEMENT_REPORT_NAMES = (
+    "debt_negotiation.report_statement",
+    "debt_negotiation.report_case_statement",
+)
 
 
 class ReportStatement(models.AbstractModel):
@@ -149,3 +162,58 @@ class ReportCaseStatement(models.AbstractModel):
                 for case in cases
             },
         }
+
+
+def render_pdf_in_parallel(Report, report, res_ids, data=None):
+    """The PDF of ``report`` for ``res_ids``, rendered in chunks by several
+    wkhtmltopdf runs at once (the letters' runner, see
+    ``debt_negotiation_letter_pdf``) and merged in order; ``None`` when
+    Odoo's own run must do it (tests rendering HTML, no wkhtmltopdf, a
+    chunk wkhtmltopdf failed on).
+
+    The ORM stays in this thread: each chunk's HTML and command line are
+    prepared here while the previous chunks are converted."""
+    Letter = Report.env["debt.negotiation.letter"]
+    if Letter._renders_html_only(Report) or Report.get_wkhtmltopdf_state() == "install":
+        return None
+    Report = Report.with_context(webp_as_jpg=True, debug=False)
+    size = Letter._pdf_batch_size()
+    workers = Letter._pdf_workers()
+    if workers > 1:
+        size = min(size, max(-(-len(res_ids) // (workers * 3)), PDF_MIN_CHUNK))
+    binary = _get_wkhtmltopdf_bin()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dn_pdf") as pool:
+        futures = []
+        for start in range(0, len(res_ids), size):
+            html = Report._render_qweb_html(
+                report.report_name,
+                res_ids[start : start + size],
+                data=dict(data or {}, report_type="pdf"),
+            )[0]
+            bodies, _ids, header, footer, specific_args = report.with_context(
+                debug=False
+            )._prepare_html(html, report_model=report.model)
+            command = Report._build_wkhtmltopdf_args(
+                report.get_paperformat(),
+                Report.env.context.get("landscape"),
+                specific_paperformat_args=specific_args,
+                set_viewport_size=Report.env.context.get("set_viewport_size"),
+            )
+            futures.append(
+                pool.submit(
+                    _run_wkhtmltopdf, [binary, *command], bodies, header, footer
+                )
+            )
+        contents = []
+        for future in futures:
+            returncode, errors, content = future.result()
+            if returncode not in (0, 1) or not content.startswith(b"%PDF"):
+                return None
+            if errors:
+                _report_logger.warning("wkhtmltopdf: %s", errors)
+            contents.append(content)
+    streams = [io.BytesIO(content) for content in contents]
+    if len(streams) == 1:
+        return contents[0]
+    with Report._merge_pdfs(streams) as merged:
+        return merged.getvalue()

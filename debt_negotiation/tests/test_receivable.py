@@ -2,13 +2,16 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Ageing, the receivable's health and the statement of account."""
 
+import io
+
 from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
+from odoo.tools.pdf import PdfFileReader
 
-from .common import DebtNegotiationCommon
+from .common import DebtNegotiationCommon, PdfRenderingMixin
 
 
 @tagged("post_install", "-at_install")
@@ -388,7 +391,29 @@ class TestStatement(DebtNegotiationCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestStatementPortal(DebtNegotiationCommon, HttpCase):
+class TestStatementPortal(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
+    def test_many_statements_in_parallel_runs_in_order(self):
+        """Statements of several debtors printed at once: chunks converted by
+        several wkhtmltopdf runs, merged in the debtors' order."""
+        debtors = self._create_debtors(
+            [{"name": f"Parallel Debtor {index}"} for index in range(3)]
+        )
+        for debtor in debtors:
+            self._create_invoice(partner=debtor, amount=100, days_overdue=10)
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("debt_negotiation.letter_pdf_batch_size", "1")
+        params.set_param("debt_negotiation.letter_pdf_workers", "2")
+        Report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
+        content, kind = Report._render_qweb_pdf(
+            "debt_negotiation.action_report_statement", debtors.ids
+        )
+        self.assertEqual(kind, "pdf")
+        reader = PdfFileReader(io.BytesIO(content), strict=False)
+        self.assertEqual(reader.getNumPages(), 3)
+        for index in range(3):
+            text = reader.getPage(index).extractText()
+            self.assertIn(f"Parallel Debtor {index}", text)
+
     def test_the_debtor_downloads_its_statement_and_invoices(self):
         invoice = self._create_invoice(amount=640, days_overdue=15)
         not_due = self._create_invoice(amount=90, days_overdue=-20)
