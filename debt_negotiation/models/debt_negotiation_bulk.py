@@ -8,7 +8,6 @@ was done and what was refused, and why."""
 from odoo import models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..const import MANAGER_GROUP
 
 
 # Satellite file of the case model, one concern per file (as account does).
@@ -71,11 +70,9 @@ class DebtNegotiation(models.Model):
         return self._bulk_summary(self.env._("Statements emailed"), done, refused)
 
     def _assign_negotiator(self, user):
-        """Give these cases to ``user`` (a negotiation manager's action)."""
-        if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(
-                self.env._("Only a negotiation manager gives cases to a negotiator.")
-            )
+        """Give these cases to ``user`` (a negotiation manager's action:
+        see ``_check_reassignment``)."""
+        self._check_reassignment(user.id)
 
         def assign(case):
             if user.share or case.company_id not in user.company_ids:
