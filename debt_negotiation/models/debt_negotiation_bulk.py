@@ -9,7 +9,6 @@ from odoo import models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 
-
 # Satellite file of the case model, one concern per file (as account does).
 class DebtNegotiation(models.Model):
     _inherit = "debt.negotiation"  # pylint: disable=consider-merging-classes-inherited
