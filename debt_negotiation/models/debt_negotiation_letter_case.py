@@ -461,9 +461,7 @@ class DebtNegotiation(models.Model):
             return "agreement"
         if self.oldest_due_date:
             today = fields.Date.context_today(self)
-            steps = self.env["debt.negotiation.followup.step"].search(
-                [("company_id", "=", self.company_id.id), ("letter_type", "!=", False)]
-            )
+            steps = self.followup_ladder_id.step_ids.filtered("letter_type")
             reached = steps.filtered(
                 lambda s: (
                     fields.Date.add(self.oldest_due_date, days=s.delay_days) <= today

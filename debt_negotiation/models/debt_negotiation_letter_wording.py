@@ -79,7 +79,7 @@ class DebtNegotiationLetter(models.Model):
         if not (step and self.next_date):
             return False
         Step = self.env["debt.negotiation.followup.step"].sudo()
-        ladder = Step._ladders(case.company_id).get(case.company_id.id, [])
+        ladder = Step._ladders(case.company_id).get(case.followup_ladder_id.id, [])
         steps = Step.browse([key for key, _delay in ladder])
         return case._planned_escalation(
             ladder, steps, step, self.next_date, fallback_due=self.date

@@ -37,7 +37,7 @@ class DebtNegotiation(models.Model):
         help="What the debtor can pay, as the negotiator judges it.",
     )
     priority_score = fields.Float(
-        string="Priority",
+        string="Priority Score",
         compute="_compute_priority_score",
         store=True,
         readonly=True,
@@ -188,9 +188,10 @@ class DebtNegotiation(models.Model):
             return {}
         Step = self.env["debt.negotiation.followup.step"].sudo()
         ladders = Step._ladders(planned.company_id)
+        ladder_of = planned._followup_ladder_map()
         dates = {}
         for case in planned:
-            ladder = ladders.get(case.company_id.id, [])
+            ladder = ladders.get(ladder_of.get(case.id), [])
             steps = Step.browse([key for key, _delay in ladder])
             dates[case.id] = case._planned_escalation(
                 ladder, steps, case.next_step_id, case.next_action_date

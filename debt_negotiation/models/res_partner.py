@@ -45,6 +45,17 @@ class ResPartner(models.Model):
         help="Why this debtor must not receive automatic letters.",
     )
 
+    negotiation_ladder_id = fields.Many2one(
+        "debt.negotiation.followup.ladder",
+        string="Follow-up Ladder",
+        company_dependent=True,
+        domain="[('company_id', 'in', (False, current_company_id))]",
+        groups="debt_negotiation.group_negotiation_user",
+        help="The follow-up ladder of this debtor in the current company. "
+        "Empty: the first ladder whose segment (tags, debtor type) it belongs "
+        "to, else the company's default ladder.",
+    )
+
     negotiation_interest_custom = fields.Boolean(
         string="Own Interest Rate",
         groups="debt_negotiation.group_negotiation_user",
@@ -163,6 +174,16 @@ class ResPartner(models.Model):
             "search_default_filter_open": 1,
         }
         return action
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _negotiation_debtor_kind(self):
+        """``business`` or ``consumer``: the kind of debtor the ladders'
+        segments are chosen by (a company is a business, a person a
+        consumer)."""
+        self.ensure_one()
+        return "business" if self.commercial_partner_id.is_company else "consumer"
 
     # ------------------------------------------------------------------
     # STATEMENT OF ACCOUNT

@@ -44,12 +44,13 @@ class TestFollowups(FollowupCommon):
     def test_ladders_done_steps_and_claims(self):
         Step = self.env["debt.negotiation.followup.step"]
         ladders = Step._ladders(self.company)
-        self.assertEqual(list(ladders), [self.company.id])
+        default = self.company.negotiation_default_ladder_id.id
+        self.assertEqual(list(ladders), [default])
         self.assertEqual(
-            ladders[self.company.id],
+            ladders[default],
             [(step.id, step.delay_days) for step in self.steps.values()],
         )
-        self.assertEqual(ladders[self.company.id][0][1], 7)
+        self.assertEqual(ladders[default][0][1], 7)
         with at(7):
             cases = self._case_due(overdue=7) | self._case_due(self.debtor_2, overdue=7)
             self.assertEqual(self.Log._done_steps(cases), {})
