@@ -4,7 +4,7 @@ from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import DUE, FollowupCommon, at, day
 
@@ -268,3 +268,75 @@ class TestFollowupLadders(FollowupCommon):
         line = run.line_ids.filtered(lambda ln: ln.phase == "courtesy")
         self.assertEqual(line.partner_id, self.partners[1])
         self.assertIn("cannot render", line.reason)
+
+    # ------------------------------------------------------------------
+    # The "call first" ladder shipped
+    # ------------------------------------------------------------------
+    def _call_first_ladder(self):
+        """The shipped "Call first" ladder, for the test company."""
+        shipped = self.env.ref("debt_negotiation.followup_ladder_call_first").sudo()
+        ladder = self.Ladder.create(
+            {"name": shipped.name, "company_id": self.company.id}
+        )
+        for step in shipped.step_ids:
+            step.copy({"ladder_id": ladder.id, "company_id": self.company.id})
+        return ladder
+
+    def test_call_first_letter_only_when_the_call_brought_no_promise(self):
+        ladder = self._call_first_ladder()
+        first, second = self.partners[0], self.partners[1]
+        for partner in first | second:
+            partner.with_company(self.company).negotiation_ladder_id = ladder
+        with at(1):
+            promised = self._case_due(first, overdue=1)
+            silent = self._case_due(second, overdue=1)
+        for n in range(1, 13):
+            with at(n):
+                self._cron()
+                if n == 3:
+                    # day 3: a call to make, no letter yet
+                    for case in promised | silent:
+                        self.assertTrue(self._call_activities(case))
+                        self.assertFalse(self._letters(case))
+                if n == 4:
+                    # the call: one debtor promises to pay on day 9
+                    self.env["debt.negotiation.interaction"].create(
+                        {
+                            "negotiation_id": promised.id,
+                            "channel": "phone",
+                            "contact_name": "Jane Accounts",
+                            "summary": "Will pay on the 9th.",
+                            "outcome": "promise",
+                            "promise_date": day(9),
+                            "promise_amount": promised.amount_due,
+                        }
+                    )
+                if n == 9:
+                    self._register_payment(promised.invoice_ids, payment_date=day(9))
+        # the promise kept: the case settled, the letter never sent
+        self.assertEqual(promised.state, "settled")
+        self.assertFalse(self._letters(promised))
+        # no promise: the reminder letter at day 10
+        self.assertEqual(self._letters(silent).mapped("letter_type"), ["reminder"])
+        self.assertEqual(self._letters(silent).date, day(10))
+
+    def test_ladder_form_as_a_manager_sets_it_up(self):
+        """The ladder's form: a segment and its steps, a courtesy step
+        among them, made the company's default."""
+        with Form(self.env["debt.negotiation.followup.ladder"]) as form:
+            form.name = "Consumers"
+            form.debtor_type = "consumer"
+            with form.step_ids.new() as step:
+                step.name = "Friendly nudge"
+                step.delay_days = -2
+                step.channel = "email"
+            with form.step_ids.new() as step:
+                step.name = "Reminder"
+                step.delay_days = 10
+                step.letter_type = "reminder"
+        ladder = form.record
+        self.assertEqual(ladder.step_ids.mapped("delay_days"), [-2, 10])
+        self.assertEqual(ladder.step_ids.company_id, ladder.company_id)
+        ladder.action_make_company_default()
+        self.assertTrue(ladder.is_company_default)
+        self.assertFalse(self.default.is_company_default)
