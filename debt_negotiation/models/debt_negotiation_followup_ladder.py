@@ -159,11 +159,15 @@ class DebtNegotiationFollowupLadder(models.Model):
         found = {}
         for company, partner_ids in by_company.items():
             partners = self.env["res.partner"].sudo().with_company(company)
+            ladders = segments[company.id]
+            # read the debtors' tags and kind only when a segment asks
+            by_tags = any(segment.tag_keys for segment in ladders)
+            by_kind = any(segment.debtor_type for segment in ladders)
             for partner in partners.browse(list(partner_ids)):
                 found[partner.id, company.id] = followup_ladder.match_ladder(
-                    segments[company.id],
-                    partner.category_id.ids,
-                    partner._negotiation_debtor_kind(),
+                    ladders,
+                    partner.category_id.ids if by_tags else (),
+                    partner._negotiation_debtor_kind() if by_kind else None,
                     partner.negotiation_ladder_id.id,
                     company.negotiation_default_ladder_id.id,
                 )
