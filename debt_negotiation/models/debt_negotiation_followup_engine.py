@@ -582,7 +582,9 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
                 # the letters' notes come before their emails
                 cases._mail_batch_flush()
                 # queued: sent by the mail queue after the commit
-                new_letters.with_context(mail_notify_force_send=False)._send_email()
+                new_letters.with_context(mail_notify_force_send=False)._send_email(
+                    with_statement=step.attach_statement
+                )
             letters |= new_letters
         if shortfalls:
             self._note_shortfalls(cases.browse(list(shortfalls)), step, shortfalls)

@@ -115,6 +115,12 @@ class DebtNegotiationFollowupStep(models.Model):
     escalate = fields.Boolean(
         help="The case is escalated (agency or legal action) when this step runs."
     )
+    attach_statement = fields.Boolean(
+        string="Attach the Statement of Account",
+        help="The letter emailed by this step carries the debtor's statement "
+        "of account too: every open invoice and credit note, due or not, and "
+        "the payments not applied yet.",
+    )
 
     # ------------------------------------------------------------------
     # CRUD methods
@@ -141,6 +147,7 @@ class DebtNegotiationFollowupStep(models.Model):
         for step in self.filtered(lambda s: s.delay_days < 0):
             if (
                 step.letter_type
+                or step.attach_statement
                 or step.escalate
                 or step.stage_id
                 or step.activity_type_id

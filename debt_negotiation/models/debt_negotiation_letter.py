@@ -816,10 +816,39 @@ class DebtNegotiationLetter(models.Model):
         self.ensure_one()
         return self.attachment_id._negotiation_mail_copy()
 
-    def _send_email(self):
+    def _statement_copy(self):
+        """The debtor's statement of account in the letter's company, as it
+        stands now, to attach to the letter's email (owned by the message)."""
+        self.ensure_one()
+        case = self.negotiation_id.with_company(self.company_id)
+        report = self.env.ref("debt_negotiation.action_report_case_statement")
+        pdf, _type = (
+            self.env["ir.actions.report"]
+            .with_company(self.company_id)
+            .sudo()
+            ._render_qweb_pdf(report, case.ids)
+        )
+        name = self.env._("Statement of account %(case)s.pdf", case=case.name)
+        return (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": name.replace("/", "_"),
+                    "raw": pdf,
+                    "mimetype": "application/pdf",
+                    "res_model": "mail.compose.message",
+                    "res_id": 0,
+                }
+            )
+            .with_env(self.env)
+        )
+
+    def _send_email(self, with_statement=False):
         """Send the letters by email without the composer (automatic
         follow-ups): the template of the letter type with the stored PDF
-        attached, posted on the case; the letters are marked sent."""
+        attached (and the debtor's statement of account, ``with_statement``),
+        posted on the case; the letters are marked sent."""
         for letter in self:
             letter._ensure_pdf()
             case = letter.negotiation_id
@@ -834,7 +863,8 @@ class DebtNegotiationLetter(models.Model):
                 template,
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
-                attachment_ids=letter._pdf_copy().ids,
+                attachment_ids=letter._pdf_copy().ids
+                + (letter._statement_copy().ids if with_statement else []),
                 # from the negotiator (or the company), whoever runs it
                 **case._mail_author_values(template),
             )

@@ -340,3 +340,42 @@ class TestFollowupLadders(FollowupCommon):
         ladder.action_make_company_default()
         self.assertTrue(ladder.is_company_default)
         self.assertFalse(self.default.is_company_default)
+
+    # ------------------------------------------------------------------
+    # A ladder step attaches the statement of account
+    # ------------------------------------------------------------------
+    def test_step_attaches_the_statement_of_account(self):
+        self.steps["reminder"].sudo().attach_statement = True
+        with at(7):
+            case = self._case_due(self.partners[0], overdue=7)
+            not_due = self._create_invoice(partner=self.partners[0], days_overdue=0)
+            self._cron()
+        letter = self._letters(case)
+        self.assertEqual(letter.mapped("letter_type"), ["reminder"])
+        message = case.message_ids.filtered(
+            lambda m: m.message_type == "comment" and m.attachment_ids
+        )
+        self.assertEqual(len(message), 1)
+        names = sorted(message.attachment_ids.mapped("name"))
+        self.assertEqual(len(names), 2, names)
+        statement = message.attachment_ids.filtered(
+            lambda a: a.name.startswith("Statement of account")
+        )
+        self.assertEqual(statement.mimetype, "application/pdf")
+        # (Odoo's test mode renders reports as HTML, without wkhtmltopdf)
+        text = statement.raw.decode()
+        self.assertIn("Statement of Account", text)
+        # the statement lists the invoice not due yet too: it is the
+        # debtor's whole account, not the case's claim
+        self.assertIn(not_due.name, text)
+        self.assertIn(case.invoice_ids.name, text)
+        # a step before the due date cannot attach it
+        with self.assertRaises(ValidationError):
+            self.Step.create(
+                {
+                    "name": "Early statement",
+                    "ladder_id": self.default.id,
+                    "delay_days": -5,
+                    "attach_statement": True,
+                }
+            )
