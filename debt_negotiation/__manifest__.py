@@ -4,7 +4,7 @@
     "name": "Debt Negotiation",
     "summary": "Negotiate overdue customer invoices: cases, offers, "
     "interaction log, formal letters, payment plans and follow-ups",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/debt-negotiation/debt_negotiation",
     "author": "Debt Negotiation Contributors",
@@ -31,6 +31,8 @@
         "reports/report_negotiation_letter.xml",
         "reports/report_negotiation_letter_templates.xml",
         "reports/report_evidence_summary.xml",
+        "reports/report_statement.xml",
+        "data/mail_template_statement_data.xml",
         # views, one file per model
         "views/debt_negotiation_stage_views.xml",
         "views/debt_negotiation_offer_views.xml",
@@ -40,6 +42,9 @@
         "views/debt_negotiation_promise_views.xml",
         "views/debt_negotiation_forecast_views.xml",
         "views/debt_negotiation_result_views.xml",
+        "views/debt_negotiation_aging_views.xml",
+        "views/debt_negotiation_my_day_views.xml",
+        "views/debt_negotiation_assignment_rule_views.xml",
         "views/debt_negotiation_installment_views.xml",
         "views/debt_negotiation_letter_views.xml",
         "views/debt_negotiation_letter_template_views.xml",
@@ -62,6 +67,7 @@
         "wizards/debt_negotiation_start_wizard_views.xml",
         "wizards/debt_negotiation_letter_void_wizard_views.xml",
         "wizards/debt_negotiation_letter_wizard_views.xml",
+        "wizards/debt_negotiation_assign_wizard_views.xml",
         # menus, last
         "views/debt_negotiation_menus.xml",
     ],

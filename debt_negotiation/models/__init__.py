@@ -35,6 +35,7 @@ from . import debt_negotiation_letter_case
 from . import debt_negotiation_letter_wording
 from . import debt_negotiation_portal
 from . import debt_negotiation_followup_step
+from . import debt_negotiation_followup_ladder
 from . import account_move
 from . import account_move_line
 from . import debt_negotiation_letter_template
@@ -42,8 +43,14 @@ from . import ir_actions_report
 from . import debt_negotiation_followup_log
 from . import debt_negotiation_followup_preview
 from . import debt_negotiation_followup_engine
+from . import debt_negotiation_followup_courtesy
 from . import ir_attachment
 from . import debt_negotiation_forecast
 from . import debt_negotiation_result
 from . import debt_negotiation_evidence_dossier
 from . import debt_negotiation_handover
+from . import debt_negotiation_aging
+from . import debt_negotiation_health
+from . import debt_negotiation_my_day
+from . import debt_negotiation_assignment_rule
+from . import debt_negotiation_bulk

@@ -726,31 +726,13 @@ class DebtNegotiationLetter(models.Model):
         return lines
 
     def _get_payment_account(self):
-        """The company bank account the debtor pays to: the one the case's
-        invoices name, else one of the company's accounts in the case's
-        currency (a bank journal's first), else any of them."""
+        """The company bank account the debtor pays to (see
+        ``res.company._negotiation_payment_account``)."""
         self.ensure_one()
         case = self.negotiation_id
-        company = case.company_id
-        named = case.invoice_ids.sudo().partner_bank_id
-        if named:
-            return named[:1]
-        journals = (
-            self.env["account.journal"]
-            .sudo()
-            .search(
-                [
-                    ("type", "=", "bank"),
-                    ("company_id", "=", company.id),
-                    ("bank_account_id", "!=", False),
-                ]
-            )
+        return case.company_id._negotiation_payment_account(
+            case.currency_id, case.invoice_ids
         )
-        accounts = journals.bank_account_id | company.partner_id.sudo().bank_ids
-        in_currency = accounts.filtered(
-            lambda a: (a.currency_id or company.currency_id) == case.currency_id
-        )
-        return (in_currency or accounts)[:1]
 
     # ------------------------------------------------------------------
     # BUSINESS METHODS: generation and sending
@@ -834,10 +816,39 @@ class DebtNegotiationLetter(models.Model):
         self.ensure_one()
         return self.attachment_id._negotiation_mail_copy()
 
-    def _send_email(self):
+    def _statement_copy(self):
+        """The debtor's statement of account in the letter's company, as it
+        stands now, to attach to the letter's email (owned by the message)."""
+        self.ensure_one()
+        case = self.negotiation_id.with_company(self.company_id)
+        report = self.env.ref("debt_negotiation.action_report_case_statement")
+        pdf, _type = (
+            self.env["ir.actions.report"]
+            .with_company(self.company_id)
+            .sudo()
+            ._render_qweb_pdf(report, case.ids)
+        )
+        name = self.env._("Statement of account %(case)s.pdf", case=case.name)
+        return (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": name.replace("/", "_"),
+                    "raw": pdf,
+                    "mimetype": "application/pdf",
+                    "res_model": "mail.compose.message",
+                    "res_id": 0,
+                }
+            )
+            .with_env(self.env)
+        )
+
+    def _send_email(self, with_statement=False):
         """Send the letters by email without the composer (automatic
         follow-ups): the template of the letter type with the stored PDF
-        attached, posted on the case; the letters are marked sent."""
+        attached (and the debtor's statement of account, ``with_statement``),
+        posted on the case; the letters are marked sent."""
         for letter in self:
             letter._ensure_pdf()
             case = letter.negotiation_id
@@ -852,7 +863,8 @@ class DebtNegotiationLetter(models.Model):
                 template,
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
-                attachment_ids=letter._pdf_copy().ids,
+                attachment_ids=letter._pdf_copy().ids
+                + (letter._statement_copy().ids if with_statement else []),
                 # from the negotiator (or the company), whoever runs it
                 **case._mail_author_values(template),
             )

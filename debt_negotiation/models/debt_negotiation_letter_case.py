@@ -105,6 +105,18 @@ class DebtNegotiation(models.Model):
     # ------------------------------------------------------------------
     # BUSINESS METHODS
     # ------------------------------------------------------------------
+    def _statement_pdf(self):
+        """(PDF bytes, file name) of the debtor's statement of account with
+        the case's company, in the debtor's language (for the debtor's page:
+        the caller has checked the visitor's access to the case)."""
+        self.ensure_one()
+        pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(
+            "debt_negotiation.action_report_case_statement", self.ids
+        )
+        return pdf, "%s.pdf" % self.env._("Statement %(case)s", case=self.name).replace(
+            "/", "_"
+        )
+
     def _generate_letter(
         self,
         letter_type,
@@ -449,9 +461,7 @@ class DebtNegotiation(models.Model):
             return "agreement"
         if self.oldest_due_date:
             today = fields.Date.context_today(self)
-            steps = self.env["debt.negotiation.followup.step"].search(
-                [("company_id", "=", self.company_id.id), ("letter_type", "!=", False)]
-            )
+            steps = self.followup_ladder_id.step_ids.filtered("letter_type")
             reached = steps.filtered(
                 lambda s: (
                     fields.Date.add(self.oldest_due_date, days=s.delay_days) <= today

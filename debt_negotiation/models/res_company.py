@@ -101,6 +101,13 @@ class ResCompany(models.Model):
         "open the debtor's case or add the invoices to it). 0 turns it off.",
     )
 
+    negotiation_default_ladder_id = fields.Many2one(
+        "debt.negotiation.followup.ladder",
+        string="Default Follow-up Ladder",
+        check_company=True,
+        help="The ladder of the debtors that have no ladder of their own and "
+        "belong to no other ladder's segment.",
+    )
     negotiation_interest_rate = fields.Float(
         string="Late-payment Interest (% a year)",
         digits=(16, 2),
@@ -210,23 +217,35 @@ class ResCompany(models.Model):
         return self.sudo().search([])._negotiation_ensure_ladder()
 
     def _negotiation_ensure_ladder(self):
-        """Give each of these companies that has no follow-up step (archived
-        ones count: archiving is how a company turns its ladder off) the
-        default ladder, so no company silently gets no follow-ups.
+        """Give each of these companies a default ladder: the one shipped, or
+        one of its ladders without a segment when it has one, else a new one
+        (a copy of the one shipped). A company whose ladders are all archived
+        turned its follow-ups off: it stays off.
 
-        :return: the new steps
+        :return: the new ladders
         """
-        Step = self.env["debt.negotiation.followup.step"].sudo()
-        with_ladder = (
-            Step.with_context(active_test=False)
-            .search([("company_id", "in", self.ids)])
-            .company_id
+        Ladder = self.env["debt.negotiation.followup.ladder"].sudo()
+        ladders = Ladder.with_context(active_test=False).search(
+            [("company_id", "in", self.ids)]
         )
-        Step = Step.with_context(active_test=True)
-        steps = Step
-        for company in self - with_ladder:
-            steps |= Step._create_default_ladder(company)
-        return steps
+        shipped = self.env.ref(
+            "debt_negotiation.followup_ladder_default", raise_if_not_found=False
+        )
+        created = Ladder
+        for company in self.sudo().filtered(
+            lambda c: not c.negotiation_default_ladder_id
+        ):
+            own = ladders.filtered(lambda lad, c=company: lad.company_id == c)
+            plain = ((shipped or Ladder) & own) | own.filtered(
+                lambda lad: (
+                    lad.active and not lad.partner_category_ids and not lad.debtor_type
+                )
+            )
+            if plain:
+                company.negotiation_default_ladder_id = plain[0]
+            elif not own:
+                created |= Ladder._create_default(company)
+        return created
 
     def _negotiation_disclaimer_for(self, lang):
         """The legal notice printed on a letter in ``lang``: the company's
@@ -253,7 +272,38 @@ class ResCompany(models.Model):
         )
 
     def _negotiation_ladder_missing(self):
-        """These companies that have no active follow-up step."""
-        Step = self.env["debt.negotiation.followup.step"].sudo()
-        with_steps = Step.search([("company_id", "in", self.ids)]).company_id
-        return self - with_steps
+        """These companies whose default ladder has no active step after the
+        due date (the follow-ups do nothing for its debtors)."""
+        return self.filtered(
+            lambda company: (
+                not company.sudo().negotiation_default_ladder_id.step_ids.filtered(
+                    lambda step: step.delay_days >= 0
+                )
+            )
+        )
+
+    def _negotiation_payment_account(self, currency, invoices=None):
+        """The company bank account a debtor pays ``invoices`` (in
+        ``currency``) to: the one the invoices name, else one of the
+        company's accounts in that currency (a bank journal's first), else any
+        of them."""
+        self.ensure_one()
+        named = invoices.sudo().partner_bank_id if invoices else None
+        if named:
+            return named[:1]
+        journals = (
+            self.env["account.journal"]
+            .sudo()
+            .search(
+                [
+                    ("type", "=", "bank"),
+                    ("company_id", "=", self.id),
+                    ("bank_account_id", "!=", False),
+                ]
+            )
+        )
+        accounts = journals.bank_account_id | self.partner_id.sudo().bank_ids
+        in_currency = accounts.filtered(
+            lambda a: (a.currency_id or self.currency_id) == currency
+        )
+        return (in_currency or accounts)[:1]

@@ -18,6 +18,9 @@ class ResConfigSettings(models.TransientModel):
     negotiation_disclaimer = fields.Text(
         related="company_id.negotiation_disclaimer", readonly=False
     )
+    negotiation_default_ladder_id = fields.Many2one(
+        related="company_id.negotiation_default_ladder_id", readonly=False
+    )
     negotiation_response_days = fields.Integer(
         related="company_id.negotiation_response_days", readonly=False
     )

@@ -5,3 +5,5 @@ from . import forecast
 from . import evidence
 from . import automation
 from . import portal_input
+from . import receivable
+from . import worklist
