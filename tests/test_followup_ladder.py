@@ -681,6 +681,10 @@ segments_st = st.lists(
     st.sampled_from(["business", "consumer"]),
 )
 def test_match_ladder_is_the_first_matching_or_default(segments, tags, debtor_type):
+    # each ladder its own key, as in the database
+    segments = [
+        segment._replace(key=index + 1) for index, segment in enumerate(segments)
+    ]
     found = ladder.match_ladder(segments, tags, debtor_type, default_key=0)
     matching = [s.key for s in segments if ladder.segment_matches(s, tags, debtor_type)]
     assert found == (matching[0] if matching else 0)
