@@ -6,7 +6,8 @@ A ladder's steps with a negative delay are not the case's: on each open
 customer invoice not yet due (and in no case), the follow-up run emails the
 debtor a friendly reminder that many days before the due date, with the
 template ``mail_template_courtesy_reminder``, posted in the invoice's chatter.
-Each step once per invoice (``account.move.negotiation_courtesy_step_id``);
+Each step once per invoice (``account.move.negotiation_courtesy_step_id``,
+in account_move.py);
 a debtor that gets no automatic letters gets none either; no case is opened.
 The choice of the step is the pure rule
 :func:`~..tools.followup_ladder.courtesy_step`.
@@ -15,23 +16,10 @@ The choice of the step is the pure rule
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.tools import split_every
 
 from ..tools import followup_ladder
-
-
-class AccountMove(models.Model):
-    _inherit = "account.move"
-
-    negotiation_courtesy_step_id = fields.Many2one(
-        "debt.negotiation.followup.step",
-        string="Courtesy Reminder Sent",
-        readonly=True,
-        copy=False,
-        index="btree_not_null",
-        help="The last reminder emailed on this invoice before its due date.",
-    )
 
 
 class DebtNegotiationFollowupEngine(models.AbstractModel):

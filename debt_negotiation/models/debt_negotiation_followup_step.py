@@ -79,7 +79,6 @@ class DebtNegotiationFollowupStep(models.Model):
     )
     ladder_id = fields.Many2one(
         "debt.negotiation.followup.ladder",
-        string="Ladder",
         required=True,
         index=True,
         ondelete="cascade",

@@ -256,7 +256,7 @@ class TestFollowupLadders(FollowupCommon):
 
         def post(engine, items, template):
             if any(invoice == bad for invoice, _step in items):
-                raise UserError("cannot render")
+                raise ValueError("cannot render")
             return original(engine, items, template)
 
         with at(27):
