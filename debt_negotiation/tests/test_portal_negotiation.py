@@ -390,6 +390,36 @@ class TestPortalAnswers(PortalNegotiationCommon):
             )
         )
 
+    def test_counter_offer_every_two_weeks(self):
+        """The debtor's form offers every interval of an offer: a plan paid
+        every two weeks is accepted as a counter-offer, its payments two
+        weeks apart."""
+        self._propose(amount=900.0)
+        page = self.url_open(self._url(token=True))
+        self.assertIn('value="biweek"', page.text)
+        self.assertIn('value="quarter"', page.text)
+        first = self.today + timedelta(days=7)
+        response = self._post(
+            "/counter",
+            {
+                "offer_type": "payment_plan",
+                "amount": "900",
+                "down_payment": "0",
+                "installment_count": "3",
+                "interval": "biweek",
+                "first_due_date": first.isoformat(),
+                "message": "Every other payday.",
+            },
+            token=True,
+        )
+        self._assert_done(response, "countered")
+        counter = self.case.offer_ids.filtered(lambda o: o.origin == "debtor")
+        self.assertRecordValues(counter, [{"state": "proposed", "interval": "biweek"}])
+        self.assertEqual(
+            [due for due, _amount in counter._get_schedule()],
+            [first, first + timedelta(weeks=2), first + timedelta(weeks=4)],
+        )
+
     def test_counter_offer(self):
         offer = self._propose(amount=900.0)
         first = self.today + timedelta(days=7)
