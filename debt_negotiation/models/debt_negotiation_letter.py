@@ -455,6 +455,7 @@ class DebtNegotiationLetter(models.Model):
             "proposal": self._proposal_sentence(),
             "cure": self._cure_sentence(),
             "payment_reference": self._payment_reference(),
+            "closure": self._closure_sentence(),
         }
 
     def _next_step_clause(self):

@@ -645,6 +645,22 @@ class TestPortalAnswers(PortalNegotiationCommon):
 
 
 class TestPortalPage(PortalNegotiationCommon):
+    def test_closure_letter_on_the_page(self):
+        """Paid, the case is settled: the debtor finds the closure letter
+        among the letters of its page, and downloads it."""
+        self._register_payment(self.case.invoice_ids)
+        self.env["debt.negotiation"]._settle_paid_cases()
+        self.assertEqual(self.case.state, "settled")
+        letter = self.case.letter_ids.filtered(lambda lt: lt.letter_type == "closure")
+        self.assertRecordValues(letter, [{"state": "sent", "channel": "email"}])
+        page = self.url_open(self._url(token=True))
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(f"/letter/{letter.id}?access_token=", page.text)
+        self.assertIn("Account Settled", page.text)
+        download = self.url_open(self._url(f"/letter/{letter.id}", token=True))
+        self.assertEqual(download.status_code, 200)
+        self.assertEqual(download.content, letter.attachment_id.raw)
+
     def test_page_in_the_debtors_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.debtor.lang = "fr_FR"
