@@ -26,6 +26,7 @@
         "data/debt_negotiation_followup_step_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
+        "data/mail_template_closure_data.xml",
         "data/debt_negotiation_letter_template_data.xml",
         # reports
         "reports/report_negotiation_letter.xml",

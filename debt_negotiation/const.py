@@ -40,6 +40,7 @@ LETTER_TYPES = [
     ("agreement", "Agreement Confirmation"),
     ("broken_promise", "Broken Promise"),
     ("handover", "Hand-over Notice"),
+    ("closure", "Account Settled"),
 ]
 # Letters the debtor has to answer (or pay) by a deadline.
 DEADLINE_LETTER_TYPES = ("reminder", "negotiation", "final_notice", "broken_promise")

@@ -54,3 +54,4 @@ from . import debt_negotiation_health
 from . import debt_negotiation_my_day
 from . import debt_negotiation_assignment_rule
 from . import debt_negotiation_bulk
+from . import debt_negotiation_closure

@@ -180,6 +180,13 @@ class DebtNegotiationFollowupStep(models.Model):
                         "a follow-up step of its own."
                     )
                 )
+            if step.letter_type == "closure":
+                raise ValidationError(
+                    self.env._(
+                        "The closure letter thanks the debtor when a case is "
+                        "settled; it cannot be a follow-up step."
+                    )
+                )
 
     # ------------------------------------------------------------------
     # Business methods

@@ -455,6 +455,7 @@ class DebtNegotiationLetter(models.Model):
             "proposal": self._proposal_sentence(),
             "cure": self._cure_sentence(),
             "payment_reference": self._payment_reference(),
+            "closure": self._closure_sentence(),
         }
 
     def _next_step_clause(self):
@@ -658,27 +659,42 @@ class DebtNegotiationLetter(models.Model):
         """Sentences stating the installments of a payment plan ``offer``."""
         amount = self._format_amount
         date = self._format_date
-        interval = (
-            self.env._("weekly") if offer.interval == "week" else self.env._("monthly")
-        )
         schedule = offer._get_schedule()
         offset = 1 if offer._has_down_payment() else 0
         first_due = (
             schedule[offset][0] if len(schedule) > offset else offer.first_due_date
         )
-        lines = [
-            self._format_sentence(
+        values = {
+            "amount": amount(offer.amount),
+            "count": offer.installment_count,
+            "first": date(first_due),
+            "last": date(offer.last_due_date),
+        }
+        if offer.interval in ("biweek", "quarter"):
+            cadence = {
+                "biweek": self.env._("one every two weeks"),
+                "quarter": self.env._("one every three months"),
+            }[offer.interval]
+            sentence = self._format_sentence(
+                self.env._(
+                    "Payment plan: %(amount)s paid in %(count)s installments, "
+                    "%(cadence)s, the first on %(first)s and the last on %(last)s."
+                ),
+                cadence=cadence,
+                **values,
+            )
+        else:
+            sentence = self._format_sentence(
                 self.env._(
                     "Payment plan: %(amount)s paid in %(count)s %(interval)s "
                     "installments, the first on %(first)s and the last on %(last)s."
                 ),
-                amount=amount(offer.amount),
-                count=offer.installment_count,
-                interval=interval,
-                first=date(first_due),
-                last=date(offer.last_due_date),
+                interval=self.env._("weekly")
+                if offer.interval == "week"
+                else self.env._("monthly"),
+                **values,
             )
-        ]
+        lines = [sentence]
         if offer.discount_amount > 0:
             lines.append(
                 self._format_sentence(

@@ -34,6 +34,7 @@ PLACEHOLDERS = (
     "proposal",
     "cure",
     "payment_reference",
+    "closure",
 )
 
 

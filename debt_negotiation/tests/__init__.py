@@ -29,3 +29,4 @@ from . import test_my_day
 from . import test_assignment
 from . import test_bulk
 from . import test_followup_ladder
+from . import test_closure
