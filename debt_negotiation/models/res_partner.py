@@ -45,6 +45,19 @@ class ResPartner(models.Model):
         help="Why this debtor must not receive automatic letters.",
     )
 
+    negotiation_debtor_type = fields.Selection(
+        [("business", "Business"), ("consumer", "Consumer")],
+        string="Debtor Type",
+        compute="_compute_negotiation_debtor_type",
+        store=True,
+        readonly=False,
+        groups="debt_negotiation.group_negotiation_user",
+        help="A consumer owes no fixed recovery compensation (a "
+        "business-to-business entitlement), its interest is the company's "
+        "consumer rate, and its letters use the consumer wording (its rights "
+        "stated, no threat the follow-ups do not plan). By default a company "
+        "(or a contact of one) is a business, an individual a consumer.",
+    )
     negotiation_interest_custom = fields.Boolean(
         string="Own Interest Rate",
         groups="debt_negotiation.group_negotiation_user",
@@ -94,6 +107,15 @@ class ResPartner(models.Model):
                         "100 % a year."
                     )
                 )
+
+    @api.depends("is_company", "parent_id.is_company")
+    def _compute_negotiation_debtor_type(self):
+        for partner in self:
+            partner.negotiation_debtor_type = (
+                "business"
+                if partner.is_company or partner.parent_id.is_company
+                else "consumer"
+            )
 
     @api.depends("negotiation_promise_ids.state")
     def _compute_negotiation_promise_reliability(self):

@@ -24,3 +24,4 @@ from . import test_back_office
 from . import test_back_office_tours
 from . import test_records_proof
 from . import test_portal_proof
+from . import test_legal

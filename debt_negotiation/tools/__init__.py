@@ -5,3 +5,4 @@ from . import forecast
 from . import evidence
 from . import automation
 from . import portal_input
+from . import legal
