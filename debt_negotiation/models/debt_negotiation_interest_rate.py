@@ -3,7 +3,7 @@
 """The statutory rates of a company by period. The arithmetic is
 :mod:`..tools.interest`'s."""
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools.misc import format_date
 
@@ -107,8 +107,29 @@ class DebtNegotiationInterestRate(models.Model):
 
     @api.model
     def _rates_by_company(self, companies):
-        """``{company id: [(date_from, rate), ...]}`` of ``companies``."""
-        table = {}
-        for line in self.sudo().search([("company_id", "in", companies.ids)]):
-            table.setdefault(line.company_id.id, []).append((line.date_from, line.rate))
-        return table
+        """``{company id: [(date_from, rate), ...]}`` of ``companies`` (from
+        a cache cleared whenever a rate changes: the case form reads it)."""
+        return {
+            company_id: list(self._rates_of(company_id)) for company_id in companies.ids
+        }
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _rates_of(self, company_id):
+        lines = self.sudo().search_fetch(
+            [("company_id", "=", company_id)], ["date_from", "rate"]
+        )
+        return tuple((line.date_from, line.rate) for line in lines)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()

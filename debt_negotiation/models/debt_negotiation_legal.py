@@ -41,7 +41,6 @@ class DebtNegotiation(models.Model):
         "a promise, a payment).",
     )
     limitation_near = fields.Boolean(
-        string="Limitation Near",
         compute="_compute_limitation_near",
         search="_search_limitation_near",
         help="The limitation date is within the company's warning days (or "

@@ -141,7 +141,8 @@ class DebtNegotiation(models.Model):
         the same result whoever runs it, and nothing done twice."""
         today = fields.Date.context_today(self)
         Case = self.sudo()
-        auto_commit = not self.env.registry.in_test_mode()
+        # the follow-ups' rule: commit per batch, except in tests
+        auto_commit = self.env["debt.negotiation.followup.engine"]._auto_commit()
         due = self.env["debt.negotiation"]
         for company in self.env["res.company"].sudo().search([]):
             years = company.negotiation_retention_years

@@ -7,6 +7,7 @@ import io
 import json
 import re
 import zipfile
+from contextlib import contextmanager
 from datetime import date
 
 from odoo import SUPERUSER_ID
@@ -42,6 +43,14 @@ class TestLegal(FollowupCommon):
                 "country_id": cls.env.ref("base.be").id,
             }
         )
+
+    @contextmanager
+    def _refused(self, exception, text):
+        """Refused with ``text`` in the message, and nothing written (the
+        savepoint of ``assertRaises``)."""
+        with self.assertRaises(exception) as caught:
+            yield
+        self.assertIn(text, str(caught.exception))
 
     def _text(self, letter):
         html = self.env["ir.actions.report"]._render_qweb_html(
@@ -114,7 +123,7 @@ class TestLegal(FollowupCommon):
             lambda a: a.summary == "Consumer's claim: confirm the hand-over or not"
         ).user_id
         self.assertIn(self.negotiation_manager, managers)
-        with self.assertRaisesRegex(UserError, "consumer"):
+        with self._refused(UserError, "consumer"):
             case.with_user(self.negotiation_user).action_escalate()
         case.with_user(self.negotiation_manager).action_escalate()
         self.assertEqual(case.state, "escalated")
@@ -131,10 +140,11 @@ class TestLegal(FollowupCommon):
                 for name in ("reminder", "negotiation", "final_notice", "handover")
             ]
         )
-        business = self.env.ref("debt_negotiation.followup_step_reminder") | (
-            self.env.ref("debt_negotiation.followup_step_negotiation")
-            | self.env.ref("debt_negotiation.followup_step_final_notice")
-            | self.env.ref("debt_negotiation.followup_step_escalation")
+        business = Step.browse(
+            [
+                self.env.ref(f"debt_negotiation.followup_step_{name}").id
+                for name in ("reminder", "negotiation", "final_notice", "escalation")
+            ]
         )
         self.assertFalse(any(consumer.mapped("active")))
         for mine, theirs in zip(consumer, business, strict=True):
@@ -213,12 +223,12 @@ class TestLegal(FollowupCommon):
 
     def test_bad_rates_are_refused(self):
         self._rates((0, 8.0))
-        with self.assertRaisesRegex(ValidationError, "in force from"):
+        with self._refused(ValidationError, "in force from"):
             self._rates((0, 9.0))
-        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+        with self._refused(ValidationError, "cannot be negative"):
             self._rates((5, -1.0))
         Rate = self.env["debt.negotiation.interest.rate"]
-        with self.assertRaisesRegex(ValidationError, "half-year"):
+        with self._refused(ValidationError, "half-year"):
             Rate.create(
                 {
                     "company_id": self.company.id,
@@ -262,7 +272,7 @@ class TestLegal(FollowupCommon):
         case = self._business_case(amounts=(500.0, 1000.0, 20000.0))
         with at(10):
             self.assertEqual(case.compensation_amount, 210.0)
-        with self.assertRaisesRegex(ValidationError, "negative"):
+        with self._refused(ValidationError, "negative"):
             self.env["debt.negotiation.compensation.band"].create(
                 {"company_id": self.company.id, "amount_from": 5.0, "compensation": -1}
             )
@@ -404,7 +414,7 @@ class TestLegal(FollowupCommon):
             )
             # no reason: refused, nothing written
             wizard = Wizard.create({"account_id": account.id, "reason": "  "})
-            with self.assertRaisesRegex(UserError, "reason"):
+            with self._refused(UserError, "reason"):
                 wizard.action_confirm()
             self.assertEqual(case.state, "open")
             self.assertEqual(invoice.payment_state, "partial")
@@ -422,7 +432,7 @@ class TestLegal(FollowupCommon):
             800.0,
         )
         self.assertEqual(invoice.payment_state, "paid")
-        with self.assertRaisesRegex(UserError, "uncollectible"):
+        with self._refused(UserError, "uncollectible"):
             case.with_user(self.negotiation_manager).action_reopen()
         # never chased again: no follow-up, no case opened again for it
         self.company.negotiation_auto_open_days = 1
@@ -440,13 +450,12 @@ class TestLegal(FollowupCommon):
         )._cron_anonymise_closed_cases()
 
     def test_retention_refused_shorter_than_limitation(self):
-        with self.assertRaisesRegex(ValidationError, "shorter than the limitation"):
+        with self._refused(ValidationError, "shorter than the limitation"):
             self.company.write(
                 {"negotiation_limitation_years": 5, "negotiation_retention_years": 4}
             )
-        self.company.invalidate_recordset()
         self.assertEqual(self.company.negotiation_retention_years, 10)
-        with self.assertRaisesRegex(ValidationError, "shorter than the limitation"):
+        with self._refused(ValidationError, "shorter than the limitation"):
             self.company.negotiation_limitation_years = 11
 
     def test_closed_consumer_case_anonymised_and_chain_still_verifies(self):
@@ -543,10 +552,23 @@ class TestLegalLetterPdf(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
             }
         )
         self.assertEqual(consumer.negotiation_debtor_type, "consumer")
-        case = self._start_case(
-            self._create_invoice(partner=consumer, days_overdue=50)
-        ).with_context(force_report_rendering=True)
-        for letter_type in ("reminder", "final_notice"):
-            letter = case._generate_letter(letter_type, channel="post")
-            raw = letter.attachment_id.raw
-            self.assertTrue(raw.startswith(b"%PDF"), letter_type)
+        # through the real scheduled follow-ups: a debtor found 90 days late
+        # gets the final notice, whose next step is the escalation
+        case = self._start_case(self._create_invoice(partner=consumer, days_overdue=90))
+        self.env["debt.negotiation"].with_user(SUPERUSER_ID).with_context(
+            debt_negotiation_followup_company_ids=self.company.ids,
+            force_report_rendering=True,
+        )._cron_process_followups()
+        letters = case.letter_ids.filtered(lambda lt: lt.letter_type == "final_notice")
+        self.assertEqual(len(letters), 2, "post and email")
+        for letter in letters:
+            self.assertTrue(letter.attachment_id.raw.startswith(b"%PDF"))
+            self.assertTrue(letter.next_step_id.escalate)
+            self.assertIn(
+                "a manager of our credit management department will decide",
+                letter._next_step_clause(),
+            )
+        reminder = case.with_context(force_report_rendering=True)._generate_letter(
+            "reminder", channel="post"
+        )
+        self.assertTrue(reminder.attachment_id.raw.startswith(b"%PDF"))
