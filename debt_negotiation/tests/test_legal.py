@@ -545,6 +545,7 @@ class TestLegalLetterPdf(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
         consumer = self.env["res.partner"].create(
             {
                 "name": "Carl Consumer",
+                "email": "carl@example.com",
                 "street": "2 Rue Haute",
                 "zip": "1000",
                 "city": "Brussels",
