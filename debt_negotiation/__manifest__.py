@@ -24,6 +24,7 @@
         "data/debt_negotiation_stage_data.xml",
         "data/mail_activity_type_data.xml",
         "data/debt_negotiation_followup_step_data.xml",
+        "data/debt_negotiation_followup_consumer_ladder_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
         "data/mail_template_closure_data.xml",
@@ -49,6 +50,7 @@
         "views/debt_negotiation_installment_views.xml",
         "views/debt_negotiation_letter_views.xml",
         "views/debt_negotiation_letter_template_views.xml",
+        "views/debt_negotiation_interest_rate_views.xml",
         "views/debt_negotiation_followup_step_views.xml",
         "views/debt_negotiation_followup_log_views.xml",
         "views/debt_negotiation_followup_preview_views.xml",
@@ -69,6 +71,7 @@
         "wizards/debt_negotiation_letter_void_wizard_views.xml",
         "wizards/debt_negotiation_letter_wizard_views.xml",
         "wizards/debt_negotiation_assign_wizard_views.xml",
+        "wizards/debt_negotiation_writeoff_wizard_views.xml",
         # menus, last
         "views/debt_negotiation_menus.xml",
     ],

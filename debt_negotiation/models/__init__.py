@@ -27,6 +27,8 @@ from . import debt_negotiation_installment_notice
 from . import debt_negotiation_interaction
 from . import debt_negotiation_promise
 from . import debt_negotiation_interest
+from . import debt_negotiation_interest_rate
+from . import debt_negotiation_compensation_band
 from . import debt_negotiation_letter
 from . import debt_negotiation_letter_void
 from . import debt_negotiation_letter_pdf
@@ -55,3 +57,5 @@ from . import debt_negotiation_my_day
 from . import debt_negotiation_assignment_rule
 from . import debt_negotiation_bulk
 from . import debt_negotiation_closure
+from . import debt_negotiation_legal
+from . import debt_negotiation_retention

@@ -28,6 +28,9 @@ WORKFLOW_FIELDS = {
     "handover_dossier_id",
     "evidence_sequence",
     "evidence_head_hash",
+    "writeoff_reason",
+    "writeoff_move_id",
+    "anonymised_date",
 }
 
 
@@ -744,6 +747,7 @@ class DebtNegotiation(models.Model):
 
     def action_escalate(self):
         self._check_state(("open", "disputed", "broken"), "escalate")
+        self._check_consumer_handover()
         workflow(self).write(
             {"state": "escalated", "next_action_date": False, "next_step_id": False}
         )
@@ -774,6 +778,7 @@ class DebtNegotiation(models.Model):
 
     def action_reopen(self):
         self._check_state(("cancelled", "escalated"), "reopen")
+        self._check_not_written_off()
         workflow(self).write({"state": "open"})
         self._schedule_next_action()
         return True

@@ -471,9 +471,13 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             self._schedule_activities(cases, step, today)
         cases._message_log_batch(bodies={d.case.id: self._note(d) for d in decisions})
         if step.escalate:
-            cases.filtered(lambda c: c.state in CHASING_STATES).action_escalate()
-            self._move_to_step_stage(cases, step)
-            self._schedule_handover(cases, step, today)
+            # a consumer's claim is never handed over without a manager
+            consumers = cases.filtered(lambda c: c._is_consumer())
+            business = cases - consumers
+            business.filtered(lambda c: c.state in CHASING_STATES).action_escalate()
+            self._move_to_step_stage(business, step)
+            self._schedule_handover(business, step, today)
+            consumers._ask_handover_confirmation(step, today)
         return cases
 
     @api.model

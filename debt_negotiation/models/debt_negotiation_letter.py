@@ -363,7 +363,9 @@ class DebtNegotiationLetter(models.Model):
     def _get_text_template(self):
         self.ensure_one()
         return self.env["debt.negotiation.letter.template"]._get_for(
-            self.letter_type, self.company_id or self.negotiation_id.company_id
+            self.letter_type,
+            self.company_id or self.negotiation_id.company_id,
+            self.negotiation_id.partner_id.sudo().negotiation_debtor_type,
         )
 
     def _agreement(self):
@@ -465,6 +467,21 @@ class DebtNegotiationLetter(models.Model):
         self.ensure_one()
         step = self.next_step_id
         agency = self.negotiation_id.agency_id
+        if step.escalate and self.negotiation_id._is_consumer():
+            # a consumer's claim is handed over only on a manager's decision
+            # (the follow-ups never do it): no threat of a step not decided
+            return (
+                self.env._(
+                    "a manager of our credit management department will decide "
+                    "whether to hand the claim over to %(agency)s",
+                    agency=agency.commercial_partner_id.name,
+                )
+                if agency
+                else self.env._(
+                    "a manager of our credit management department will decide "
+                    "whether to escalate the claim"
+                )
+            )
         if step.escalate and agency:
             return self.env._(
                 "we will hand the claim over to %(agency)s, which may add "

@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools import legal as legal_rules
+
 # The suggested legal notice, in English as the demo data sets it; a company
 # using it prints it in each debtor's language (see _negotiation_disclaimer_for).
 DEFAULT_DISCLAIMER = (
@@ -122,6 +124,70 @@ class ResCompany(models.Model):
         "invoice (e.g. 40 EUR under EU Directive 2011/7/EU for business "
         "debtors). 0 turns it off.",
     )
+    negotiation_interest_rate_ids = fields.One2many(
+        "debt.negotiation.interest.rate",
+        "company_id",
+        string="Statutory Rates by Period",
+        help="When set, each day's interest (business debtors) uses the rate "
+        "in force that day; before the first of them, the rate above.",
+    )
+    negotiation_compensation_mode = fields.Selection(
+        [("fixed", "Fixed amount"), ("banded", "By invoice amount (bands)")],
+        string="Compensation",
+        default="fixed",
+        required=True,
+        help="Fixed: the same recovery compensation on each overdue invoice. "
+        "By invoice amount: the amount of the band the invoice reaches (e.g. "
+        "UK: 40, 70, 100 GBP), see Compensation Bands.",
+    )
+    negotiation_compensation_band_ids = fields.One2many(
+        "debt.negotiation.compensation.band",
+        "company_id",
+        string="Compensation Bands",
+    )
+    negotiation_consumer_interest_rate = fields.Float(
+        string="Consumer Interest (% a year)",
+        digits=(16, 2),
+        help="Late-payment interest claimed from consumers instead of the "
+        "business rate (statutory rates by period apply to businesses only); "
+        "0: none, as where the law gives no contractual interest to claim.",
+    )
+    negotiation_max_installments = fields.Integer(
+        string="Maximum Installments",
+        default=0,
+        help="A payment plan with more installments needs a negotiation "
+        "manager's approval (never told to the debtor). 0: no limit.",
+    )
+    negotiation_min_down_payment_percent = fields.Float(
+        string="Minimum Down Payment (%)",
+        digits=(16, 2),
+        default=0.0,
+        help="A payment plan whose down payment is a smaller share of its "
+        "total needs a negotiation manager's approval (never told to the "
+        "debtor). 0: none required.",
+    )
+    negotiation_limitation_years = fields.Integer(
+        string="Limitation Period (years)",
+        default=3,
+        help="Years after the due date of a case's oldest open invoice, or "
+        "after the debtor's last acknowledgement of the debt (a signed "
+        "agreement, a promise, a payment), when the claim becomes "
+        "time-barred (e.g. 3 in Germany, 5 in France between businesses, 6 "
+        "in England). 0: not tracked.",
+    )
+    negotiation_limitation_warning_days = fields.Integer(
+        string="Limitation Warning (days)",
+        default=90,
+        help="A case shows as near its limitation date this many days before.",
+    )
+    negotiation_retention_years = fields.Integer(
+        string="Retention Period (years)",
+        default=10,
+        help="Years after a consumer's case is settled or cancelled when the "
+        "personal details of its interactions and letters are anonymised "
+        "(GDPR storage limitation); never shorter than the limitation "
+        "period. The evidence chain records the anonymisation.",
+    )
     negotiation_interest_account_id = fields.Many2one(
         "account.account",
         string="Interest Income Account",
@@ -131,10 +197,17 @@ class ResCompany(models.Model):
         "invoices; when empty, the sales journal's default account.",
     )
 
-    @api.constrains("negotiation_interest_rate", "negotiation_compensation_amount")
+    @api.constrains(
+        "negotiation_interest_rate",
+        "negotiation_consumer_interest_rate",
+        "negotiation_compensation_amount",
+    )
     def _check_negotiation_interest(self):
         for company in self:
-            if not 0 <= company.negotiation_interest_rate <= 100:
+            if not (
+                0 <= company.negotiation_interest_rate <= 100
+                and 0 <= company.negotiation_consumer_interest_rate <= 100
+            ):
                 raise ValidationError(
                     self.env._(
                         "The late-payment interest rate must be between 0 and "
@@ -185,6 +258,60 @@ class ResCompany(models.Model):
                 self.env._(
                     "The days before an installment its reminder is sent cannot "
                     "be negative (0 turns the reminders off)."
+                )
+            )
+
+    @api.constrains(
+        "negotiation_max_installments", "negotiation_min_down_payment_percent"
+    )
+    def _check_negotiation_plan_limits(self):
+        for company in self:
+            if (
+                company.negotiation_max_installments < 0
+                or not 0 <= company.negotiation_min_down_payment_percent <= 100
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The maximum installments cannot be negative (0: no "
+                        "limit) and the minimum down payment is between 0 and "
+                        "100 %."
+                    )
+                )
+
+    @api.constrains(
+        "negotiation_limitation_years",
+        "negotiation_limitation_warning_days",
+        "negotiation_retention_years",
+    )
+    def _check_negotiation_limitation(self):
+        for company in self:
+            problem = legal_rules.retention_problem(
+                company.negotiation_retention_years,
+                company.negotiation_limitation_years,
+            )
+            if problem == "shorter_than_limitation":
+                raise ValidationError(
+                    self.env._(
+                        "The retention period (%(retention)s years) cannot be "
+                        "shorter than the limitation period (%(limitation)s "
+                        "years): the evidence must outlive the claim.",
+                        retention=company.negotiation_retention_years,
+                        limitation=company.negotiation_limitation_years,
+                    )
+                )
+            if problem:
+                raise ValidationError(
+                    self.env._("The retention period is at least one year.")
+                )
+        if any(
+            c.negotiation_limitation_years < 0
+            or c.negotiation_limitation_warning_days < 0
+            for c in self
+        ):
+            raise ValidationError(
+                self.env._(
+                    "The limitation period and its warning cannot be negative "
+                    "(0 years: not tracked)."
                 )
             )
 

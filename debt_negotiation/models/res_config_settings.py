@@ -35,6 +35,27 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
         currency_field="currency_id",
     )
+    negotiation_compensation_mode = fields.Selection(
+        related="company_id.negotiation_compensation_mode", readonly=False
+    )
+    negotiation_consumer_interest_rate = fields.Float(
+        related="company_id.negotiation_consumer_interest_rate", readonly=False
+    )
+    negotiation_max_installments = fields.Integer(
+        related="company_id.negotiation_max_installments", readonly=False
+    )
+    negotiation_min_down_payment_percent = fields.Float(
+        related="company_id.negotiation_min_down_payment_percent", readonly=False
+    )
+    negotiation_limitation_years = fields.Integer(
+        related="company_id.negotiation_limitation_years", readonly=False
+    )
+    negotiation_limitation_warning_days = fields.Integer(
+        related="company_id.negotiation_limitation_warning_days", readonly=False
+    )
+    negotiation_retention_years = fields.Integer(
+        related="company_id.negotiation_retention_years", readonly=False
+    )
     negotiation_interest_account_id = fields.Many2one(
         related="company_id.negotiation_interest_account_id", readonly=False
     )

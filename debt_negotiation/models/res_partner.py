@@ -56,6 +56,19 @@ class ResPartner(models.Model):
         "to, else the company's default ladder.",
     )
 
+    negotiation_debtor_type = fields.Selection(
+        [("business", "Business"), ("consumer", "Consumer")],
+        string="Debtor Type",
+        compute="_compute_negotiation_debtor_type",
+        store=True,
+        readonly=False,
+        groups="debt_negotiation.group_negotiation_user",
+        help="A consumer owes no fixed recovery compensation (a "
+        "business-to-business entitlement), its interest is the company's "
+        "consumer rate, and its letters use the consumer wording (its rights "
+        "stated, no threat the follow-ups do not plan). By default a company "
+        "(or a contact of one) is a business, an individual a consumer.",
+    )
     negotiation_interest_custom = fields.Boolean(
         string="Own Interest Rate",
         groups="debt_negotiation.group_negotiation_user",
@@ -105,6 +118,15 @@ class ResPartner(models.Model):
                         "100 % a year."
                     )
                 )
+
+    @api.depends("is_company", "parent_id.is_company")
+    def _compute_negotiation_debtor_type(self):
+        for partner in self:
+            partner.negotiation_debtor_type = (
+                "business"
+                if partner.is_company or partner.parent_id.is_company
+                else "consumer"
+            )
 
     @api.depends("negotiation_promise_ids.state")
     def _compute_negotiation_promise_reliability(self):
@@ -180,10 +202,9 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     def _negotiation_debtor_kind(self):
         """``business`` or ``consumer``: the kind of debtor the ladders'
-        segments are chosen by (a company is a business, a person a
-        consumer)."""
+        segments are chosen by (its debtor type)."""
         self.ensure_one()
-        return "business" if self.commercial_partner_id.is_company else "consumer"
+        return self.commercial_partner_id.negotiation_debtor_type or "business"
 
     # ------------------------------------------------------------------
     # STATEMENT OF ACCOUNT

@@ -30,3 +30,4 @@ from . import test_assignment
 from . import test_bulk
 from . import test_followup_ladder
 from . import test_closure
+from . import test_legal

@@ -7,3 +7,4 @@ from . import automation
 from . import portal_input
 from . import receivable
 from . import worklist
+from . import legal
