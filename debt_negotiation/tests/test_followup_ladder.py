@@ -313,9 +313,10 @@ class TestFollowupLadders(FollowupCommon):
                     )
                 if n == 9:
                     self._register_payment(promised.invoice_ids, payment_date=day(9))
-        # the promise kept: the case settled, the letter never sent
+        # the promise kept: the case settled, no reminder ever sent, only
+        # the closure letter that confirms the debt is cleared
         self.assertEqual(promised.state, "settled")
-        self.assertFalse(self._letters(promised))
+        self.assertEqual(self._letters(promised).mapped("letter_type"), ["closure"])
         # no promise: the reminder letter at day 10
         self.assertEqual(self._letters(silent).mapped("letter_type"), ["reminder"])
         self.assertEqual(self._letters(silent).date, day(10))
