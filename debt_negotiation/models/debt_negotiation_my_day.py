@@ -37,7 +37,6 @@ class DebtNegotiation(models.Model):
         help="What the debtor can pay, as the negotiator judges it.",
     )
     priority_score = fields.Float(
-        string="Priority Score",
         compute="_compute_priority_score",
         store=True,
         readonly=True,
