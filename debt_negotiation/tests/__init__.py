@@ -28,3 +28,4 @@ from . import test_receivable
 from . import test_my_day
 from . import test_assignment
 from . import test_bulk
+from . import test_my_day_tours
