@@ -31,3 +31,4 @@ from . import test_bulk
 from . import test_followup_ladder
 from . import test_closure
 from . import test_legal
+from . import test_my_day_tours

@@ -7,6 +7,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import DebtNegotiationCommon
 from .test_performance import view_specification
@@ -152,6 +153,86 @@ class TestMyDay(DebtNegotiationCommon):
         queries = self.env.cr.sql_log_count
         self.assertEqual(read()["length"], 60)
         self.assertEqual(self.env.cr.sql_log_count - queries, small)
+
+    def _clone_cases(self, case, count):
+        """``count`` copies of ``case`` (its invoices, amounts and dates),
+        each for a debtor of its own (one open case per debtor), written in
+        SQL: a day of thousands of cases built in seconds."""
+        partners = self.env["res.partner"].create(
+            [
+                {"name": f"Day Debtor {index}", "is_company": True}
+                for index in range(count)
+            ]
+        )
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() "
+            "AND table_name = 'debt_negotiation' "
+            "AND column_name NOT IN ('id', 'name', 'partner_id', 'access_token')"
+        )
+        columns = [row[0] for row in cr.fetchall()]
+        cr.execute(
+            SQL(
+                "INSERT INTO debt_negotiation (name, partner_id, %(columns)s) "
+                "SELECT c.name || '-' || p.id, p.id, %(values)s "
+                "FROM debt_negotiation c, res_partner p "
+                "WHERE c.id = %(case)s AND p.id = ANY(%(partners)s) RETURNING id",
+                columns=SQL(", ").join(SQL.identifier(col) for col in columns),
+                values=SQL(", ").join(SQL.identifier("c", col) for col in columns),
+                case=case.id,
+                partners=partners.ids,
+            )
+        )
+        ids = [row[0] for row in cr.fetchall()]
+        cr.execute(
+            "INSERT INTO debt_negotiation_account_move_rel (negotiation_id, move_id) "
+            "SELECT new.id, rel.move_id FROM unnest(%s) AS new(id), "
+            "debt_negotiation_account_move_rel rel WHERE rel.negotiation_id = %s",
+            [ids, case.id],
+        )
+        self.env.invalidate_all()
+        return self.env["debt.negotiation"].browse(ids)
+
+    def test_a_day_of_2000_cases_in_a_fixed_number_of_queries(self):
+        """My Day's first page as the web client reads it (the action's
+        domain, its "My Cases" filter, the list view's fields, 80 rows): the
+        same queries for a day of 100 cases and of 2,000; a day of 20 needs
+        one query less (one page: the web client counts no further)."""
+        view = self.env.ref("debt_negotiation.view_debt_negotiation_my_day_list")
+        Case = self.env["debt.negotiation"].with_user(self.negotiation_user)
+        spec = view_specification(Case, "list", view)
+        domain = [("my_day", "=", True), ("user_id", "=", self.negotiation_user.id)]
+
+        def read():
+            Case.env.invalidate_all()
+            return Case.web_search_read(
+                domain, spec, order="priority_score desc, id", limit=80
+            )
+
+        def queries(count):
+            read()  # warm-up: the new rows, the caches of the registry
+            before = self.env.cr.sql_log_count
+            result = read()
+            self.assertEqual(result["length"], count)
+            self.assertEqual(len(result["records"]), min(count, 80))
+            return self.env.cr.sql_log_count - before
+
+        case = self._case(amount=1500, days=40)
+        case.sudo().next_action_date = self.today
+        self._clone_cases(case, 19)
+        small = queries(20)
+        self._clone_cases(case, 80)
+        page = queries(100)
+        self.assertEqual(page, small + 1, "one query more: the count")
+        self.assertLessEqual(page, 25)
+        self._clone_cases(case, 1900)
+        read()
+        with self.assertQueryCount(page):
+            result = read()
+        self.assertEqual(result["length"], 2000)
+        self.assertEqual(queries(2000), page)
 
     def test_the_results_by_why_unpaid(self):
         case = self._case(amount=700)
