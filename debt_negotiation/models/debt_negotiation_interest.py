@@ -306,16 +306,16 @@ class DebtNegotiation(models.Model):
         (other than a settlement's) counts from the invoice's due date: the
         amount it credits was never owed, so it never bore interest."""
         partials = self._settlement_partials(moves)
-        credits = partials.credit_move_id.move_id.filtered(
+        credit_notes = partials.credit_move_id.move_id.filtered(
             lambda m: m.move_type == "out_refund"
         )
         conceded = (
             self.env["debt.negotiation.agreement"]
             .sudo()
-            .search([("credit_note_ids", "in", credits.ids)])
+            .search([("credit_note_ids", "in", credit_notes.ids)])
             .credit_note_ids
-            if credits
-            else credits
+            if credit_notes
+            else credit_notes
         )
         settlements = defaultdict(list)
         not_owed = defaultdict(float)
@@ -323,7 +323,7 @@ class DebtNegotiation(models.Model):
             move = partial.debit_move_id.move_id
             amount = partial.debit_amount_currency
             credit = partial.credit_move_id.move_id
-            if credit in credits and credit not in conceded:
+            if credit in credit_notes and credit not in conceded:
                 not_owed[move.id] += amount
                 settlements[move.id].append((move.invoice_date_due, amount))
             else:
