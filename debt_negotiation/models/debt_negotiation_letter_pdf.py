@@ -7,7 +7,7 @@ import os
 import re
 import subprocess
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 from odoo import api, models, tools
 from odoo.exceptions import UserError
@@ -185,6 +185,15 @@ class DebtNegotiationLetter(models.Model):
         return workers if workers > 0 else os.cpu_count() or 1
 
     @api.model
+    def _pdf_overlaps_orm(self):
+        """Whether the next chunk's HTML may be rendered while wkhtmltopdf
+        converts the previous ones. Not when the registry is in test mode
+        (an ``HttpCase``): the HTTP server that wkhtmltopdf loads the
+        report's assets from then serves its requests on this very cursor,
+        and a query of this thread would interleave with theirs."""
+        return not self.env.registry.in_test_mode()
+
+    @api.model
     def _pdf_int_param(self, key, default):
         """The integer of the system parameter ``key`` (``default`` if it is
         not one)."""
@@ -245,6 +254,8 @@ class DebtNegotiationLetter(models.Model):
                 future = pool.submit(
                     _run_wkhtmltopdf, [binary, *command], bodies, header, footer
                 )
+                if not self._pdf_overlaps_orm():
+                    wait([future])
                 jobs.append((chunk, html_ids, future))
             for chunk, html_ids, future in jobs:
                 returncode, errors, content = future.result()

@@ -372,6 +372,50 @@ class TestStatement(DebtNegotiationCommon):
             self.not_due.name, html, "not yet due invoices are on the statement"
         )
 
+    def test_many_statements_read_at_once(self):
+        """Hundreds of statements are printed in one run: their open items,
+        moves, cases and bank accounts are read for all the debtors at once,
+        not once per debtor."""
+
+        def debtors(count):
+            partners = self._create_debtors(
+                [{"name": f"Batch Debtor {count}-{index}"} for index in range(count)]
+            )
+            overdue = self.env["account.move"]
+            for partner in partners:
+                overdue |= self._create_invoice(partner=partner, amount=100)
+                self._create_invoice(partner=partner, amount=50, days_overdue=-5)
+            self._start_case(overdue[0])
+            return partners
+
+        report = self.env["report.debt_negotiation.report_statement"]
+
+        def queries(partners):
+            report._get_report_values(partners.ids)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            values = report._get_report_values(partners.ids)
+            moves = [
+                (item["move"].id, item["move"].name, item["open"])
+                for statement in values["statements"].values()
+                for section in statement["currencies"]
+                for item in section["documents"]
+            ]
+            cases = [s["cases"].name for s in values["statements"].values()]
+            count = self.env.cr.sql_log_count - before
+            self.assertEqual(
+                sorted(move_id for move_id, _name, _open in moves),
+                sorted(partners.invoice_ids.ids),
+            )
+            self.assertEqual(len([name for name in cases if name]), 1)
+            return count
+
+        # 4 more debtors: 8 queries more as this test's user (none as the
+        # superuser in bench_aging.py's data); 29 more when each statement
+        # was read on its own
+        self.assertLessEqual(queries(debtors(6)) - queries(debtors(2)), 2 * 4)
+
     def test_email_to_many_with_the_refusals_listed(self):
         no_email = self._create_debtors([{"name": "No Email Ltd"}])
         partners = (self.st_debtor | no_email).with_user(self.negotiation_user)
