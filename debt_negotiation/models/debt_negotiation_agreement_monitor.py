@@ -268,7 +268,7 @@ class DebtNegotiationAgreement(models.Model):
                         ),
                     )
                 )
-        cases._mail_batch_notes(notes)
+        cases._log_notes(notes)
         lettered = cases.filtered(lambda c: not c.negotiation_blocked)
         if lettered:
             # the letter announces the step the ladder now plans
@@ -305,7 +305,7 @@ class DebtNegotiationAgreement(models.Model):
         cases = self.negotiation_id
         _internal(self).write({"state": "active"})
         _workflow(cases).write({"state": "agreement", "response_deadline": False})
-        cases._mail_batch_notes(
+        cases._log_notes(
             [
                 (
                     agreement.negotiation_id,
@@ -511,7 +511,7 @@ class DebtNegotiationAgreement(models.Model):
                     "next_action_date": False,
                 }
             )
-        self.negotiation_id._mail_batch_notes(notes)
+        self.negotiation_id._log_notes(notes)
         continuing.negotiation_id._schedule_next_action()
 
     # ------------------------------------------------------------------

@@ -390,11 +390,11 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
                 continue
             groups[decision.step].append(decision)
         if groups:
-            # all the steps of the batch at once, their chatter messages
-            # created together; on any error, step by step as below
+            # all the steps of the batch at once, their documents sealed
+            # together; on any error, step by step as below
             batch = self.with_env(
                 self.env["debt.negotiation.evidence"]
-                ._seal_deferred(self.env["debt.negotiation"]._mail_batch_deferred())
+                ._seal_deferred(self.env["debt.negotiation"])
                 .env
             )
             try:
@@ -405,7 +405,6 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
                     executed = self.env["debt.negotiation"]
                     for decisions in groups.values():
                         executed |= batch._execute(decisions, today, claimed)
-                    batch.env["debt.negotiation"]._mail_batch_flush()
                     batch.env["debt.negotiation.evidence"]._seal_pending()
             except Exception:  # noqa: BLE001 - retried step by step below
                 _logger.info("Follow-ups: batch failed, retried step by step")
@@ -573,8 +572,6 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
                 step.letter_type, channel=channel
             )
             if channel == "email" and not skips_pdf(self):
-                # the letters' notes come before their emails
-                cases._mail_batch_flush()
                 # queued: sent by the mail queue after the commit
                 new_letters.with_context(mail_notify_force_send=False)._send_email()
             letters |= new_letters
