@@ -1,6 +1,7 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
+import uuid
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -520,6 +521,9 @@ class DebtNegotiation(models.Model):
                 vals["name"] = self.env["ir.sequence"].with_company(
                     company
                 ).next_by_code("debt.negotiation") or self.env._("New")
+        for vals in vals_list:
+            # the portal link letters print: no write per case when printed
+            vals.setdefault("access_token", str(uuid.uuid4()))
         cases = super().create(vals_list)
         for case in cases:
             case.message_subscribe(partner_ids=case.user_id.partner_id.ids)
@@ -743,12 +747,16 @@ class DebtNegotiation(models.Model):
         }
 
     def action_escalate(self):
+        """Escalate: no follow-up step any more, and a case with a collection
+        agency or law firm is handed over to it (``_handover``: the debtor's
+        notice, the dossier to the agency, the negotiator's activity)."""
         self._check_state(("open", "disputed", "broken"), "escalate")
         workflow(self).write(
             {"state": "escalated", "next_action_date": False, "next_step_id": False}
         )
         note = self.env._("Case escalated (collection agency or legal action).")
         self._message_log_batch(bodies=dict.fromkeys(self.ids, note))
+        self.filtered("agency_id")._handover()
         return True
 
     def action_cancel(self):
