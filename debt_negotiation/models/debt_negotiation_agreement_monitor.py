@@ -242,33 +242,7 @@ class DebtNegotiationAgreement(models.Model):
         missed_of = {installment.agreement_id: installment for installment in missed}
         _internal(broken).write({"state": "broken"})
         _workflow(cases).write({"state": "broken", "response_deadline": False})
-        notes = []
-        for agreement in broken:
-            case = agreement.negotiation_id
-            installment = missed_of.get(agreement, missed.browse())
-            notes.append(
-                (
-                    case,
-                    self.env._(
-                        "Agreement broken: %(installment)s of %(amount)s due on "
-                        "%(date)s was not paid within the grace period.",
-                        installment=installment.name,
-                        amount=case.currency_id.format(installment.amount_residual),
-                        date=format_date(self.env, installment.due_date),
-                    ),
-                )
-            )
-            if case.negotiation_blocked:
-                notes.append(
-                    (
-                        case,
-                        self.env._(
-                            "No broken-promise letter: this debtor never "
-                            "receives automatic letters."
-                        ),
-                    )
-                )
-        cases._log_notes(notes)
+        broken._note_broken(missed_of)
         lettered = cases.filtered(lambda c: not c.negotiation_blocked)
         if lettered:
             # the letter announces the step the ladder now plans
@@ -297,6 +271,41 @@ class DebtNegotiationAgreement(models.Model):
         )._schedule_calls(calls)
         cases._schedule_next_action()
         return True
+
+    def _note_broken(self, missed_of):
+        """Note on the case of each of these broken agreements the
+        installment that broke it (``missed_of``: ``{agreement:
+        installment}``), and that no letter goes to a debtor who receives
+        none."""
+        notes = []
+        for agreement in self:
+            case = agreement.negotiation_id
+            installment = missed_of.get(
+                agreement, self.env["debt.negotiation.installment"]
+            )
+            notes.append(
+                (
+                    case,
+                    self.env._(
+                        "Agreement broken: %(installment)s of %(amount)s due on "
+                        "%(date)s was not paid within the grace period.",
+                        installment=installment.name,
+                        amount=case.currency_id.format(installment.amount_residual),
+                        date=format_date(self.env, installment.due_date),
+                    ),
+                )
+            )
+            if case.negotiation_blocked:
+                notes.append(
+                    (
+                        case,
+                        self.env._(
+                            "No broken-promise letter: this debtor never "
+                            "receives automatic letters."
+                        ),
+                    )
+                )
+        self.negotiation_id._log_notes(notes)
 
     def _cure(self):
         """The debtor paid what was missed before the announced escalation,

@@ -3,6 +3,7 @@
 import base64
 import csv
 import datetime
+import functools
 import io
 import json
 import re
@@ -26,6 +27,27 @@ INVOICES_DIR = "invoices"
 
 # Report data key: the files and chain check a dossier already computed.
 SUMMARY_INPUTS_KEY = "debt_negotiation_evidence"
+
+
+def _timeline_event(env, events, when, kind, what, who="", date_only=False):
+    """Add an event to a case's timeline ``events`` (see
+    ``_evidence_timeline``): a date shown as a date, a datetime as one."""
+    if not when:
+        return
+    if not isinstance(when, datetime.datetime):
+        when = datetime.datetime.combine(when, datetime.time.min)
+        date_only = True
+    events.append(
+        {
+            "date": when,
+            "shown": format_date(env, when.date())
+            if date_only
+            else format_datetime(env, when, dt_format="short"),
+            "kind": kind,
+            "what": what,
+            "who": who or "",
+        }
+    )
 
 
 class SummaryInputs(dict):
@@ -140,6 +162,46 @@ class DebtNegotiation(models.Model):
         self.ensure_one()
         Evidence = self.env["debt.negotiation.evidence"].sudo()
         entries = Evidence.search([("negotiation_id", "=", self.id)], order="sequence")
+        current = self._evidence_current_hashes(entries)
+        results = evidence.verify(entries._as_chain_entries(), current)
+        labelled = [
+            (entry, Evidence._reason_label(reason))
+            for entry, (_vals, reason) in zip(entries, results, strict=True)
+        ]
+        broken = evidence.first_break(results)
+        if not broken and (
+            self.evidence_sequence != len(entries)
+            or (entries[-1:].entry_hash or "") != (self.evidence_head_hash or "")
+        ):
+            # the chain was cut: its last entries are gone
+            broken = (
+                {"sequence": len(entries) + 1},
+                evidence.ENTRY_MISSING,
+            )
+        unsealed = self._evidence_unsealed(entries)
+        broken_entry, status = self._evidence_status(entries, broken)
+        if unsealed:
+            status = "{} {}".format(
+                status,
+                self.env._(
+                    "%(count)s document(s) of the case are not in the chain "
+                    "(recorded before the chain existed, or outside the "
+                    "application).",
+                    count=len(unsealed),
+                ),
+            )
+        return {
+            "entries": labelled,
+            "verified": not broken,
+            "break": broken_entry,
+            "status": status,
+            "unsealed": unsealed,
+            "head": entries[-1:].entry_hash or "",
+        }
+
+    def _evidence_current_hashes(self, entries):
+        """``{reference: hash}`` of the documents of the chain ``entries`` as
+        they are now, each hashed as the version its entry sealed."""
         ids_by_model = defaultdict(list)
         versions = {}
         for entry in entries:
@@ -160,22 +222,12 @@ class DebtNegotiation(models.Model):
                 current[reference] = evidence.content_hash(
                     document._evidence_payload(versions.get(reference, 1))
                 )
-        results = evidence.verify(entries._as_chain_entries(), current)
-        labelled = [
-            (entry, Evidence._reason_label(reason))
-            for entry, (_vals, reason) in zip(entries, results, strict=True)
-        ]
-        broken = evidence.first_break(results)
-        if not broken and (
-            self.evidence_sequence != len(entries)
-            or (entries[-1:].entry_hash or "") != (self.evidence_head_hash or "")
-        ):
-            # the chain was cut: its last entries are gone
-            broken = (
-                {"sequence": len(entries) + 1},
-                evidence.ENTRY_MISSING,
-            )
-        unsealed = self._evidence_unsealed(entries)
+        return current
+
+    def _evidence_status(self, entries, broken):
+        """``(first failing entry, sentence)`` of the chain ``entries``
+        whose verification found ``broken`` (see :meth:`_evidence_check`)."""
+        Evidence = self.env["debt.negotiation.evidence"].sudo()
         if broken and broken[0]["sequence"] > len(entries):
             broken_entry = Evidence
             status = self.env._(
@@ -205,24 +257,7 @@ class DebtNegotiation(models.Model):
         else:
             broken_entry = Evidence
             status = self.env._("Nothing has been recorded in the chain yet.")
-        if unsealed:
-            status = "{} {}".format(
-                status,
-                self.env._(
-                    "%(count)s document(s) of the case are not in the chain "
-                    "(recorded before the chain existed, or outside the "
-                    "application).",
-                    count=len(unsealed),
-                ),
-            )
-        return {
-            "entries": labelled,
-            "verified": not broken,
-            "break": broken_entry,
-            "status": status,
-            "unsealed": unsealed,
-            "head": entries[-1:].entry_hash or "",
-        }
+        return broken_entry, status
 
     def _evidence_documents(self):
         """The case's documents that are evidence, whatever their state:
@@ -336,40 +371,7 @@ class DebtNegotiation(models.Model):
                     "description": self._evidence_letter_description(letter),
                 }
             )
-        for agreement in self._evidence_documents()[2].sorted("id"):
-            kind = _slug(agreement.offer_id.offer_type)
-            prefix = f"{AGREEMENTS_DIR}/{agreement.id}_{kind}"
-            for field_name, label in (
-                ("signature", self.env._("The debtor's drawn signature")),
-                (
-                    "creditor_signature",
-                    self.env._("The creditor's drawn signature"),
-                ),
-            ):
-                if agreement[field_name]:
-                    image = base64.b64decode(agreement[field_name])
-                    extension = _image_extension(image)
-                    files.append(
-                        {
-                            "file": f"{prefix}_{field_name}{extension}",
-                            "content": image,
-                            "description": f"{label} ({agreement.display_name})",
-                        }
-                    )
-            if agreement.signed_copy_id:
-                copy = agreement.signed_copy_id
-                files.append(
-                    {
-                        "file": "{}_signed_copy{}".format(
-                            prefix, get_extension(copy.name or "") or ".pdf"
-                        ),
-                        "content": copy.raw,
-                        "description": self.env._(
-                            "The countersigned copy received (%(agreement)s)",
-                            agreement=agreement.display_name,
-                        ),
-                    }
-                )
+        files += self._evidence_agreement_files()
         for invoice in case.invoice_ids.sorted(lambda m: (m.invoice_date, m.id)):
             pdf = invoice.invoice_pdf_report_id
             if pdf and pdf.raw:
@@ -404,6 +406,46 @@ class DebtNegotiation(models.Model):
         for item in files:
             item["sha256"] = evidence.sha256(item["content"])
             item["size"] = len(item["content"])
+        return files
+
+    def _evidence_agreement_files(self):
+        """The dossier's files of the case's agreements: the drawn
+        signatures and the countersigned copy (see :meth:`_evidence_files`)."""
+        files = []
+        for agreement in self._evidence_documents()[2].sorted("id"):
+            kind = _slug(agreement.offer_id.offer_type)
+            prefix = f"{AGREEMENTS_DIR}/{agreement.id}_{kind}"
+            for field_name, label in (
+                ("signature", self.env._("The debtor's drawn signature")),
+                (
+                    "creditor_signature",
+                    self.env._("The creditor's drawn signature"),
+                ),
+            ):
+                if agreement[field_name]:
+                    image = base64.b64decode(agreement[field_name])
+                    extension = _image_extension(image)
+                    files.append(
+                        {
+                            "file": f"{prefix}_{field_name}{extension}",
+                            "content": image,
+                            "description": f"{label} ({agreement.display_name})",
+                        }
+                    )
+            if agreement.signed_copy_id:
+                copy = agreement.signed_copy_id
+                files.append(
+                    {
+                        "file": "{}_signed_copy{}".format(
+                            prefix, get_extension(copy.name or "") or ".pdf"
+                        ),
+                        "content": copy.raw,
+                        "description": self.env._(
+                            "The countersigned copy received (%(agreement)s)",
+                            agreement=agreement.display_name,
+                        ),
+                    }
+                )
         return files
 
     def _evidence_letter_description(self, letter):
@@ -652,31 +694,22 @@ class DebtNegotiation(models.Model):
         env = self.env
         case = self.sudo().with_context(active_test=False)
         events = []
-
-        def add(when, kind, what, who="", date_only=False):
-            if not when:
-                return
-            if not isinstance(when, datetime.datetime):
-                when = datetime.datetime.combine(when, datetime.time.min)
-                date_only = True
-            events.append(
-                {
-                    "date": when,
-                    "shown": format_date(env, when.date())
-                    if date_only
-                    else format_datetime(env, when, dt_format="short"),
-                    "kind": kind,
-                    "what": what,
-                    "who": who or "",
-                }
-            )
-
+        add = functools.partial(_timeline_event, env, events)
         add(
             case.create_date,
             env._("Case"),
             env._("Case %(case)s opened", case=case.name),
             case.create_uid.name,
         )
+        self._timeline_documents(case, add)
+        self._timeline_agreements(case, add)
+        self._timeline_money(case, add)
+        return sorted(events, key=lambda event: event["date"])
+
+    def _timeline_documents(self, case, add):
+        """Add the interactions, letters and offers of ``case`` to the
+        timeline (see :meth:`_evidence_timeline`)."""
+        env = self.env
         for interaction in case.interaction_ids:
             what = interaction._timeline_text()
             add(
@@ -719,6 +752,11 @@ class DebtNegotiation(models.Model):
                 ),
                 offer.create_uid.name,
             )
+
+    def _timeline_agreements(self, case, add):
+        """Add the agreements of ``case`` and their installments to the
+        timeline (see :meth:`_evidence_timeline`)."""
+        env = self.env
         for agreement in case.env["debt.negotiation.agreement"].search(
             [("negotiation_id", "=", case.id)]
         ):
@@ -756,6 +794,11 @@ class DebtNegotiation(models.Model):
                         state=self._selection_label(installment, "state"),
                     ),
                 )
+
+    def _timeline_money(self, case, add):
+        """Add the payments, promises and status changes of ``case`` to the
+        timeline (see :meth:`_evidence_timeline`)."""
+        env = self.env
         for payment in self._evidence_payments():
             add(
                 payment["date"],
@@ -782,7 +825,6 @@ class DebtNegotiation(models.Model):
             )
         for change in self._evidence_state_changes():
             add(change["date"], env._("Status"), change["what"], change["who"])
-        return sorted(events, key=lambda event: event["date"])
 
     def _evidence_state_changes(self):
         """The tracked changes of the case's status and stage (disputes,

@@ -75,6 +75,38 @@ class DebtNegotiation(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+    @api.model
+    def _interest_line(self, move, last_day, until, rate, settled, rounding):
+        """The interest ``move`` accrued after ``last_day`` claimed (else
+        after its due date) until ``until`` at ``rate``, in units of
+        ``rounding``; ``settled``: its payments (``[(date, amount)]``) and
+        its disputed days. A line of :meth:`_interest_claims`, or None when
+        nothing accrued."""
+        payments, disputed_days = settled
+        start = fields.Date.add(last_day or move.invoice_date_due, days=1)
+        units = interest_rules.interest_units(
+            rules.to_units(abs(move.amount_total), rounding),
+            move.invoice_date_due,
+            [
+                (paid_on, rules.to_units(amount, rounding))
+                for paid_on, amount in payments
+            ],
+            start,
+            until,
+            rate,
+            disputed_days,
+        )
+        if units <= 0:
+            return None
+        return {
+            "move": move,
+            "kind": "interest",
+            "date_from": start,
+            "date_to": until,
+            "rate": rate,
+            "amount": rules.from_units(units, rounding),
+        }
+
     def _interest_claims(self, until=None):
         """``{case id: [line, ...]}``: what each case can claim now, per
         invoice: ``{"move", "kind", "date_from", "date_to", "amount"}``.
@@ -127,35 +159,16 @@ class DebtNegotiation(models.Model):
                 ):
                     continue  # credited in full: never owed
                 last_day, compensated = claimed.get(move.id, (None, False))
-                if rate:
-                    start = (
-                        fields.Date.add(last_day, days=1)
-                        if last_day
-                        else fields.Date.add(move.invoice_date_due, days=1)
-                    )
-                    units = interest_rules.interest_units(
-                        rules.to_units(abs(move.amount_total), rounding),
-                        move.invoice_date_due,
-                        [
-                            (paid_on, rules.to_units(amount, rounding))
-                            for paid_on, amount in payments.get(move.id, [])
-                        ],
-                        start,
-                        until,
-                        rate,
-                        disputed_days.get(move.id, ()),
-                    )
-                    if units > 0:
-                        result[case.id].append(
-                            {
-                                "move": move,
-                                "kind": "interest",
-                                "date_from": start,
-                                "date_to": until,
-                                "rate": rate,
-                                "amount": rules.from_units(units, rounding),
-                            }
-                        )
+                line = rate and self._interest_line(
+                    move,
+                    last_day,
+                    until,
+                    rate,
+                    (payments.get(move.id, []), disputed_days.get(move.id, ())),
+                    rounding,
+                )
+                if line:
+                    result[case.id].append(line)
                 if compensation and not compensated:
                     result[case.id].append(
                         {
