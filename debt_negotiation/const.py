@@ -40,6 +40,7 @@ LETTER_TYPES = [
     ("agreement", "Agreement Confirmation"),
     ("broken_promise", "Broken Promise"),
     ("handover", "Hand-over Notice"),
+    ("closure", "Account Settled"),
 ]
 # Letters the debtor has to answer (or pay) by a deadline.
 DEADLINE_LETTER_TYPES = ("reminder", "negotiation", "final_notice", "broken_promise")
@@ -69,4 +70,21 @@ AGREED_CHANNELS = [
     ("email", "Email"),
     ("letter", "Letter"),
     ("other", "Other"),
+]
+
+# Why the debtor does not pay (tip 11) and whether it can (seed 002): the
+# priority of the case (tools.worklist) and the results use them.
+NONPAYMENT_REASONS = [
+    ("cash_flow", "Cash-flow Problems"),
+    ("dispute", "Disputes the Claim"),
+    ("forgot", "Forgot or Overlooked"),
+    ("disorganised", "Disorganised"),
+    ("wont_pay", "Will Not Pay"),
+    ("insolvency", "Insolvency"),
+    ("other", "Other"),
+]
+ABILITY_TO_PAY = [
+    ("full", "Can Pay in Full"),
+    ("partial", "Can Pay in Part or over Time"),
+    ("none", "Cannot Pay Now"),
 ]

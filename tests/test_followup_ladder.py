@@ -638,3 +638,101 @@ def test_planned_escalation_is_when_decide_escalates(
     )
     assert planned == walked
     assert planned >= start
+
+
+# ----------------------------------------------------------------------
+# Ladders per segment and courtesy reminders (issue 26)
+# ----------------------------------------------------------------------
+def seg(key, tags=(), debtor_type=None):
+    return ladder.LadderSegment(key, frozenset(tags), debtor_type)
+
+
+def test_match_ladder_examples():
+    segments = [
+        seg("vip", tags={"vip"}),
+        seg("consumer", debtor_type="consumer"),
+        seg("vip-consumer", tags={"vip"}, debtor_type="consumer"),
+        seg("any"),
+    ]
+    assert ladder.match_ladder(segments, {"vip"}, "consumer", default_key="d") == "vip"
+    assert ladder.match_ladder(segments, set(), "consumer", default_key="d") == (
+        "consumer"
+    )
+    # a ladder without criteria is nobody's segment
+    assert ladder.match_ladder(segments, set(), "business", default_key="d") == "d"
+    # the debtor's own ladder first
+    assert ladder.match_ladder(segments, {"vip"}, "consumer", "own", "d") == "own"
+
+
+segments_st = st.lists(
+    st.builds(
+        seg,
+        st.integers(1, 50),
+        st.frozensets(st.sampled_from("abc"), max_size=2),
+        st.sampled_from([None, "business", "consumer"]),
+    ),
+    max_size=6,
+)
+
+
+@given(
+    segments_st,
+    st.frozensets(st.sampled_from("abcd"), max_size=3),
+    st.sampled_from(["business", "consumer"]),
+)
+def test_match_ladder_is_the_first_matching_or_default(segments, tags, debtor_type):
+    # each ladder its own key, as in the database
+    segments = [
+        segment._replace(key=index + 1) for index, segment in enumerate(segments)
+    ]
+    found = ladder.match_ladder(segments, tags, debtor_type, default_key=0)
+    matching = [s.key for s in segments if ladder.segment_matches(s, tags, debtor_type)]
+    assert found == (matching[0] if matching else 0)
+    if found:
+        segment = next(s for s in segments if s.key == found)
+        # a matched ladder's criteria all hold for the debtor
+        assert not segment.tag_keys or segment.tag_keys & tags
+        assert not segment.debtor_type or segment.debtor_type == debtor_type
+
+
+def test_courtesy_step_examples():
+    steps = [("early", -7), ("late", -2)]
+    due = day(10)
+    assert ladder.courtesy_step(steps, due, day(2)) is None
+    assert ladder.courtesy_step(steps, due, day(3)) == "early"
+    assert ladder.courtesy_step(steps, due, day(5), last_sent_delay=-7) is None
+    assert ladder.courtesy_step(steps, due, day(8), last_sent_delay=-7) == "late"
+    # posted late: only the latest reminder due
+    assert ladder.courtesy_step(steps, due, day(9)) == "late"
+    assert ladder.courtesy_step(steps, due, day(9), last_sent_delay=-2) is None
+    # from the due date on, never
+    assert ladder.courtesy_step(steps, due, day(10)) is None
+    # positive steps are the case's, not courtesy reminders
+    assert ladder.courtesy_step([("case", 3)], due, day(9)) is None
+
+
+@given(
+    st.lists(st.integers(-30, 10), max_size=5, unique=True),
+    st.integers(0, 60),
+)
+def test_courtesy_each_step_once_and_only_before_due(delays, due_offset):
+    """Run day by day from far before the due date: every courtesy step is
+    sent at most once, never on or after the due date, and in ladder order."""
+    steps = [(f"s{delay}", delay) for delay in delays]
+    due = day(40 + due_offset)
+    sent, last = [], None
+    for n in range(0, 120):
+        today = day(n)
+        key = ladder.courtesy_step(steps, due, today, last)
+        if key is not None:
+            delay = dict(steps)[key]
+            assert today < due
+            assert due + timedelta(days=delay) <= today
+            sent.append(key)
+            last = delay
+    assert len(sent) == len(set(sent))
+    assert [dict(steps)[k] for k in sent] == sorted(dict(steps)[k] for k in sent)
+    negative = [delay for delay in delays if delay < 0]
+    if negative:
+        # the last courtesy step (nearest the due date) is always sent
+        assert f"s{max(negative)}" in sent

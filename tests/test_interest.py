@@ -143,3 +143,100 @@ def test_counted_days_is_the_days_outside_the_periods(a, b, excluded):
         )
     )
     assert interest.counted_days(first, last, excluded) == expected
+
+
+# ----------------------------------------------------------------------
+# Statutory rates by period
+# ----------------------------------------------------------------------
+rate_tables = st.lists(
+    st.tuples(
+        st.integers(min_value=-60, max_value=800),
+        st.floats(min_value=0.0, max_value=20.0).map(lambda r: round(r, 2)),
+    ),
+    max_size=6,
+    unique_by=lambda t: t[0],
+)
+
+
+def _open_units(amount, payments, when):
+    """The open amount on day ``when`` (payments dated on or before it)."""
+    return max(amount - sum(units for paid_on, units in payments if paid_on <= when), 0)
+
+
+@given(amounts, payment_lists, offsets, offsets, rate_tables, rates)
+def test_sum_over_periods_is_the_day_by_day_sum(amount, pays, a, b, table, default):
+    payments = [(day(n), units) for n, units in pays]
+    rates_in_force = [(day(n), rate) for n, rate in table]
+    first, last = sorted((a, b))
+    start, end = day(first), day(last)
+    periods = interest.rate_periods(rates_in_force, max(start, day(1)), end, default)
+    exact = sum(
+        interest.interest_numerator(amount, DUE, payments, p_from, p_to, rate)
+        for p_from, p_to, rate in periods
+    )
+    by_day = 0
+    current = max(start, day(1))
+    while current <= end:
+        rate = default
+        for date_from, value in sorted(rates_in_force):
+            if date_from <= current:
+                rate = value
+        by_day += _open_units(amount, payments, current) * round(rate * 100)
+        current += timedelta(days=1)
+    assert exact == by_day
+    # rounded per period: within half a unit of the exact sum per period
+    split = interest.interest_by_period(
+        amount, DUE, payments, start, end, rates_in_force, default
+    )
+    total = sum(units for *_period, units in split)
+    assert (
+        abs(total * 100 * 100 * 365 - by_day) <= (len(periods) or 1) * 100 * 100 * 365
+    )
+
+
+@given(rate_tables, st.lists(st.integers(min_value=1, max_value=800), max_size=6))
+def test_claims_never_overlap(table, claim_days):
+    """Claims made on successive days, each from the day after the last
+    one claimed: their periods are disjoint and follow each other."""
+    rates_in_force = [(day(n), rate) for n, rate in table]
+    last = None
+    covered = []
+    for until in sorted(set(claim_days)):
+        start = interest.claim_start(DUE, last)
+        periods = interest.rate_periods(rates_in_force, start, day(until), 8.0)
+        if not periods:
+            continue
+        covered.extend((p_from, p_to) for p_from, p_to, _rate in periods)
+        last = periods[-1][1]
+    for (_a, end), (start, _b) in zip(covered, covered[1:], strict=False):
+        assert start == end + timedelta(days=1)
+    if covered:
+        assert covered[0][0] == day(1)
+
+
+def test_rate_periods_cut_on_each_change():
+    table = [(day(10), 5.0), (day(20), 7.5)]
+    assert interest.rate_periods(table, day(1), day(30), 8.0) == [
+        (day(1), day(9), 8.0),
+        (day(10), day(19), 5.0),
+        (day(20), day(30), 7.5),
+    ]
+    assert interest.rate_periods(table, day(12), day(15)) == [(day(12), day(15), 5.0)]
+
+
+def test_rate_problems():
+    assert interest.rate_problems([(day(1), 8.0), (day(2), -1.0)]) == [
+        ("negative", day(2))
+    ]
+    assert interest.rate_problems([(day(1), 8.0), (day(1), 9.0)]) == [
+        ("overlap", day(1))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [(50, 0), (100, 40), (99_999, 40), (100_000, 70), (1_000_000, 100), (10**9, 100)],
+)
+def test_banded_compensation(amount, expected):
+    bands = [(100, 40), (100_000, 70), (1_000_000, 100)]
+    assert interest.banded_compensation(amount, bands) == expected

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from debt_negotiation_tools import negotiation_rules as rules
 from debt_negotiation_tools import portal_input
 from hypothesis import given
 from hypothesis import strategies as st
@@ -41,6 +42,13 @@ def test_only_known_intervals(text):
     else:
         with pytest.raises(ValueError):
             portal_input.parse_interval(text)
+
+
+def test_intervals_are_the_offers():
+    """The debtor's counter-offer knows every interval an offer has."""
+    assert portal_input.INTERVALS == rules.INTERVALS
+    for interval in ("week", "biweek", "month", "quarter"):
+        assert portal_input.parse_interval(interval) == interval
 
 
 @given(st.integers(min_value=-1000, max_value=5000))

@@ -278,6 +278,37 @@ def test_step_date_week_properties(start, n):
     assert (following - this).days == 7
 
 
+def test_step_date_biweek_and_quarter():
+    assert rules.step_date(date(2024, 12, 23), "biweek", 1) == date(2025, 1, 6)
+    assert rules.step_date(date(2024, 2, 19), "biweek", 2) == date(2024, 3, 18)
+    assert rules.step_date(date(2024, 11, 30), "quarter", 1) == date(2025, 2, 28)
+    assert rules.step_date(date(2024, 8, 31), "quarter", 2) == date(2025, 2, 28)
+    assert rules.step_date(date(2024, 8, 31), "quarter", 3) == date(2025, 5, 31)
+
+
+@given(start=dates, n=st.integers(0, 260))
+def test_step_date_biweek_properties(start, n):
+    """Every two weeks: two weekly steps at a time, from the start."""
+    assert rules.step_date(start, "biweek", n) == rules.step_date(start, "week", 2 * n)
+    assert rules.step_date(start, "biweek", n) == start + timedelta(weeks=2 * n)
+
+
+@given(start=dates, n=st.integers(0, 120))
+def test_step_date_quarter_properties(start, n):
+    """Every three months: three monthly steps at a time, computed from
+    the start (month ends kept)."""
+    result = rules.step_date(start, "quarter", n)
+    assert result == rules.step_date(start, "month", 3 * n)
+    months = start.year * 12 + start.month - 1 + 3 * n
+    assert (result.year, result.month) == (months // 12, months % 12 + 1)
+    last_day = calendar.monthrange(result.year, result.month)[1]
+    assert result.day == min(start.day, last_day)
+
+
+def test_intervals_known():
+    assert rules.INTERVALS == ("week", "biweek", "month", "quarter")
+
+
 @given(start=dates, interval=intervals, n=st.integers(0, 119))
 def test_step_date_strictly_increasing(start, interval, n):
     assert rules.step_date(start, interval, n) < rules.step_date(start, interval, n + 1)
@@ -346,7 +377,7 @@ def test_offer_schedule_invalid_raises():
     offer_type=st.sampled_from(
         ["payment_plan", "settlement", "full_payment", "extension"]
     ),
-    interval=st.sampled_from(["week", "month", None]),
+    interval=st.sampled_from([*rules.INTERVALS, None]),
     first=dates,
 )
 def test_offer_schedule_properties(plan, offer_type, interval, first):

@@ -6,7 +6,7 @@ import logging
 from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.fields import Command
-from odoo.http import request
+from odoo.http import content_disposition, request
 
 from odoo.addons.account_payment.controllers.portal import PortalAccount
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -213,6 +213,28 @@ class DebtNegotiationPortal(PortalAccount):
             request.env["ir.binary"]
             ._get_stream_from(letter.attachment_id)
             .get_response(as_attachment=True)
+        )
+
+    @http.route(
+        ["/my/negotiations/<int:negotiation_id>/statement"],
+        type="http",
+        auth="public",
+        website=True,
+    )
+    def portal_my_negotiation_statement(self, negotiation_id, access_token=None, **kw):
+        """The debtor's statement of account with the case's company, as PDF
+        (in the debtor's language)."""
+        case_sudo = self._negotiation_check(negotiation_id, access_token)
+        if case_sudo is None:
+            return request.redirect("/my")
+        pdf, filename = case_sudo._statement_pdf()
+        return request.make_response(
+            pdf,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Length", len(pdf)),
+                ("Content-Disposition", content_disposition(filename)),
+            ],
         )
 
     # ------------------------------------------------------------------

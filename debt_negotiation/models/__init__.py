@@ -27,6 +27,8 @@ from . import debt_negotiation_installment_notice
 from . import debt_negotiation_interaction
 from . import debt_negotiation_promise
 from . import debt_negotiation_interest
+from . import debt_negotiation_interest_rate
+from . import debt_negotiation_compensation_band
 from . import debt_negotiation_letter
 from . import debt_negotiation_letter_void
 from . import debt_negotiation_letter_pdf
@@ -35,6 +37,7 @@ from . import debt_negotiation_letter_case
 from . import debt_negotiation_letter_wording
 from . import debt_negotiation_portal
 from . import debt_negotiation_followup_step
+from . import debt_negotiation_followup_ladder
 from . import account_move
 from . import account_move_line
 from . import debt_negotiation_letter_template
@@ -42,8 +45,17 @@ from . import ir_actions_report
 from . import debt_negotiation_followup_log
 from . import debt_negotiation_followup_preview
 from . import debt_negotiation_followup_engine
+from . import debt_negotiation_followup_courtesy
 from . import ir_attachment
 from . import debt_negotiation_forecast
 from . import debt_negotiation_result
 from . import debt_negotiation_evidence_dossier
 from . import debt_negotiation_handover
+from . import debt_negotiation_aging
+from . import debt_negotiation_health
+from . import debt_negotiation_my_day
+from . import debt_negotiation_assignment_rule
+from . import debt_negotiation_bulk
+from . import debt_negotiation_closure
+from . import debt_negotiation_legal
+from . import debt_negotiation_retention

@@ -34,6 +34,14 @@ class AccountMove(models.Model):
         index="btree_not_null",
         help="The open negotiation case holding this invoice.",
     )
+    negotiation_courtesy_step_id = fields.Many2one(
+        "debt.negotiation.followup.step",
+        string="Courtesy Reminder Sent",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The last reminder emailed on this invoice before its due date.",
+    )
     negotiation_stage_id = fields.Many2one(
         related="negotiation_id.stage_id", string="Negotiation Stage"
     )

@@ -29,6 +29,9 @@ WORKFLOW_FIELDS = {
     "handover_dossier_id",
     "evidence_sequence",
     "evidence_head_hash",
+    "writeoff_reason",
+    "writeoff_move_id",
+    "anonymised_date",
 }
 
 
@@ -751,6 +754,7 @@ class DebtNegotiation(models.Model):
         agency or law firm is handed over to it (``_handover``: the debtor's
         notice, the dossier to the agency, the negotiator's activity)."""
         self._check_state(("open", "disputed", "broken"), "escalate")
+        self._check_consumer_handover()
         workflow(self).write(
             {"state": "escalated", "next_action_date": False, "next_step_id": False}
         )
@@ -782,6 +786,7 @@ class DebtNegotiation(models.Model):
 
     def action_reopen(self):
         self._check_state(("cancelled", "escalated"), "reopen")
+        self._check_not_written_off()
         workflow(self).write({"state": "open"})
         self._schedule_next_action()
         return True
@@ -860,37 +865,9 @@ class DebtNegotiation(models.Model):
         return action
 
     # ------------------------------------------------------------------
-    # ACTION METHODS AND CRON HAND-OVERS: agreements
+    # CRON HAND-OVER: agreements (the case's agreement buttons are in
+    # debt_negotiation_agreement_signature.py)
     # ------------------------------------------------------------------
-    def action_open_agreement_wizard(self):
-        """Confirm the newest open offer of the case in writing."""
-        self.ensure_one()
-        offer = (
-            self.current_offer_id
-            or self.offer_ids.filtered(lambda o: o.state == "draft").sorted("id")[-1:]
-        )
-        if not offer:
-            raise UserError(
-                self.env._(
-                    "Case %(case)s has no open offer to confirm: create or "
-                    "propose one first.",
-                    case=self.name,
-                )
-            )
-        return offer.action_accept()
-
-    def action_open_cancel_agreement_wizard(self):
-        self.ensure_one()
-        self.env["debt.negotiation.agreement"]._check_manager()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Cancel Agreement"),
-            "res_model": "debt.negotiation.agreement.cancel.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_negotiation_id": self.id},
-        }
-
     @api.model
     def _cron_monitor_agreements(self, batch_size=200):
         """Daily: refresh installment states, break the agreements with a

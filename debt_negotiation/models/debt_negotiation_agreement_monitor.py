@@ -522,6 +522,7 @@ class DebtNegotiationAgreement(models.Model):
             )
         self.negotiation_id._log_notes(notes)
         continuing.negotiation_id._schedule_next_action()
+        settled.negotiation_id._send_closure_letters()
 
     # ------------------------------------------------------------------
     # Business methods: settlement write-off

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..const import MANAGER_GROUP
+from ..tools import legal as legal_rules
+from ..tools import negotiation_rules as rules
 from .workflow import internal
 
 APPROVAL_KINDS = [
@@ -46,6 +48,14 @@ class DebtNegotiationApproval(models.Model):
     kind = fields.Selection(APPROVAL_KINDS, required=True, readonly=True)
     amount = fields.Monetary(
         readonly=True, help="The offer's amount the request is for."
+    )
+    down_payment = fields.Monetary(
+        readonly=True, help="The offer's down payment the request is for."
+    )
+    installment_count = fields.Integer(
+        string="Installments",
+        readonly=True,
+        help="The offer's number of installments the request is for.",
     )
     state = fields.Selection(
         [
@@ -107,20 +117,33 @@ class DebtNegotiationOffer(models.Model):
         "amount, if any.",
     )
 
-    @api.depends("approval_ids.state", "approval_ids.amount", "amount")
+    @api.depends(
+        "approval_ids.state",
+        "approval_ids.amount",
+        "approval_ids.down_payment",
+        "approval_ids.installment_count",
+        "amount",
+        "down_payment",
+        "installment_count",
+    )
     def _compute_approval_state(self):
         for offer in self:
             offer.approval_state = offer._current_approval().state or False
 
     def _current_approval(self):
-        """The latest approval request for the offer as it is (its amount):
-        an approval never covers another amount."""
+        """The latest approval request for the offer as it is (its amount,
+        down payment and installments): an approval never covers other
+        terms."""
         self.ensure_one()
         currency = self.currency_id
         return (
             self.sudo()
             .approval_ids.filtered(
-                lambda a: not currency.compare_amounts(a.amount, self.amount)
+                lambda a: (
+                    not currency.compare_amounts(a.amount, self.amount)
+                    and not currency.compare_amounts(a.down_payment, self.down_payment)
+                    and a.installment_count == self.installment_count
+                )
             )
             .sorted("id")[-1:]
         )
@@ -132,12 +155,30 @@ class DebtNegotiationOffer(models.Model):
 
     def _needs_minimum_approval(self):
         """Whether the user may not commit the creditor to this offer
-        without a manager: below the case's minimum, not yet approved."""
+        without a manager: below the case's minimum, or a plan beyond the
+        company's limits (installments, down payment), not yet approved."""
         self.ensure_one()
         return (
             not self.env.user.has_group(MANAGER_GROUP)
-            and self._is_below_minimum()
+            and (self._is_below_minimum() or self._beyond_plan_limits())
             and not self._minimum_approved()
+        )
+
+    def _beyond_plan_limits(self):
+        """Whether this payment plan has more installments, or a smaller
+        down payment, than the company allows without a manager (the limits
+        are never told to the debtor)."""
+        self.ensure_one()
+        if self.offer_type != "payment_plan":
+            return False
+        company = self.company_id
+        rounding = self.currency_id.rounding or 0.01
+        return legal_rules.plan_beyond_limits(
+            self.installment_count,
+            rules.to_units(self.down_payment, rounding),
+            rules.to_units(self.amount, rounding),
+            company.negotiation_max_installments,
+            company.negotiation_min_down_payment_percent,
         )
 
     def _request_minimum_approval(self, kind):
@@ -155,6 +196,8 @@ class DebtNegotiationOffer(models.Model):
                     "offer_id": self.id,
                     "kind": kind,
                     "amount": self.amount,
+                    "down_payment": self.down_payment,
+                    "installment_count": self.installment_count,
                     "requested_by": self.env.uid,
                     "request_date": fields.Datetime.now(),
                 }

@@ -219,8 +219,8 @@ class DebtNegotiation(models.Model):
             for document in documents:
                 # the content of the version its entry sealed
                 reference = document._evidence_reference()
-                current[reference] = evidence.content_hash(
-                    document._evidence_payload(versions.get(reference, 1))
+                current[reference] = document._evidence_current_hash(
+                    versions.get(reference, 1)
                 )
         return current
 
@@ -474,6 +474,7 @@ class DebtNegotiation(models.Model):
             "debtor": self.partner_id.commercial_partner_id.display_name,
             "created": fields.Datetime.now().isoformat(sep=" ") + " UTC",
             "created_by": self.env.user.name,
+            "limitation_date": fields.Date.to_string(self.limitation_date) or None,
             "chain": {
                 "entries": len(check["entries"]),
                 "verified": check["verified"],

@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
+from ..tools import evidence
 from .workflow import ContextCollector
 
 # Context key: the documents to seal at the end of a batch (see
@@ -84,6 +85,24 @@ class DebtNegotiationEvidenceMixin(models.AbstractModel):
             :data:`EVIDENCE_VERSION`): that of the entry being sealed or
             checked; what a version covers never changes."""
         raise NotImplementedError()
+
+    def _evidence_current_hash(self, version):
+        """The content hash of the document as it is now, for its seal of
+        ``version``. A document anonymised by the retention job and left as
+        the job left it verifies against its original seal: the record of
+        the anonymisation, itself sealed in the chain, holds both hashes."""
+        self.ensure_one()
+        digest = evidence.content_hash(self._evidence_payload(version))
+        if not self._evidence_case().sudo().anonymised_date:
+            return digest
+        redaction = self.env["debt.negotiation.anonymisation"]._redaction_of(self)
+        if (
+            redaction
+            and redaction.get("original_hash")
+            and redaction.get("redacted_hash") == digest
+        ):
+            return redaction["original_hash"]
+        return digest
 
     def _evidence_seal(self):
         """Record the documents of ``self`` in their cases' chains (in a

@@ -119,6 +119,9 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         )
         stats["expired_offers"] = self._expire_offers(today, company_ids, batch_size)
         stats["opened"] = self._auto_open(today, batch_size, auto_commit)
+        stats["courtesy"] = self._send_courtesy_reminders(
+            today, company_ids, batch_size
+        )
         if auto_commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
         case_ids = Case.search(self._candidate_domain(today), order="id").ids
@@ -261,14 +264,17 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         cases at once (the cases, their executed steps and the ladders): no
         query per case.
 
-        :param ladders: the ladders of the cases' companies (see
-            ``debt.negotiation.followup.step._ladders``), read when not given
+        :param ladders: the steps of the cases' companies' ladders (see
+            ``debt.negotiation.followup.step._ladders``), read when not given;
+            each case follows its debtor's ladder (see
+            ``debt.negotiation._followup_ladder_map``)
         :return: list of :data:`FollowupDecision`
         """
         Step = self.env["debt.negotiation.followup.step"].sudo()
         if ladders is None:
             ladders = Step._ladders(cases.company_id)
         done = self.env["debt.negotiation.followup.log"]._done_steps(cases)
+        ladder_of = cases._followup_ladder_map()
         # the steps (and their stages) read together, once for the batch
         steps = Step.browse(
             [step_id for ladder in ladders.values() for step_id, _d in ladder]
@@ -279,7 +285,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         for case in cases:
             company = case.company_id
             result = followup_ladder.decide(
-                ladders.get(company.id, []),
+                ladders.get(ladder_of.get(case.id), []),
                 case.oldest_due_date,
                 done[case.id],
                 today,
@@ -464,9 +470,13 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             self._schedule_activities(cases, step, today)
         cases._message_log_batch(bodies={d.case.id: self._note(d) for d in decisions})
         if step.escalate:
-            cases.filtered(lambda c: c.state in CHASING_STATES).action_escalate()
-            self._move_to_step_stage(cases, step)
-            self._schedule_handover(cases, step, today)
+            # a consumer's claim is never handed over without a manager
+            consumers = cases.filtered(lambda c: c._is_consumer())
+            business = cases - consumers
+            business.filtered(lambda c: c.state in CHASING_STATES).action_escalate()
+            self._move_to_step_stage(business, step)
+            self._schedule_handover(business, step, today)
+            consumers._ask_handover_confirmation(step, today)
         return cases
 
     @api.model
@@ -573,7 +583,9 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             )
             if channel == "email" and not skips_pdf(self):
                 # queued: sent by the mail queue after the commit
-                new_letters.with_context(mail_notify_force_send=False)._send_email()
+                new_letters.with_context(mail_notify_force_send=False)._send_email(
+                    with_statement=step.attach_statement
+                )
             letters |= new_letters
         if shortfalls:
             self._note_shortfalls(cases.browse(list(shortfalls)), step, shortfalls)

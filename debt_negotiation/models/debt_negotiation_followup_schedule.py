@@ -16,7 +16,7 @@ class DebtNegotiation(models.Model):
     def _schedule_next_action(self):
         """Compute when the follow-ups act next on these cases.
 
-        Sets ``next_action_date`` and ``next_step_id`` from the company's
+        Sets ``next_action_date`` and ``next_step_id`` from the debtor's
         ladder: the first step after the last executed one, on its ladder
         date but never before the response deadline nor during the grace
         period of a pending promise to pay. Cases the follow-ups do not chase
@@ -25,6 +25,7 @@ class DebtNegotiation(models.Model):
         Step = self.env["debt.negotiation.followup.step"].sudo()
         ladders = Step._ladders(self.company_id)
         done = self.env["debt.negotiation.followup.log"]._done_steps(self)
+        ladder_of = self._followup_ladder_map()
         for case in self:
             next_id = next_date = False
             if (
@@ -32,7 +33,7 @@ class DebtNegotiation(models.Model):
                 and not case.partner_id.negotiation_blocked
             ):
                 next_id, next_date = plan_next_step(
-                    ladders.get(case.company_id.id, []),
+                    ladders.get(ladder_of.get(case.id), []),
                     case.oldest_due_date,
                     done[case.id],
                     case._followup_not_before(),

@@ -50,12 +50,21 @@ class DebtNegotiation(models.Model):
         "company_id.negotiation_compensation_amount",
         "partner_id.negotiation_interest_custom",
         "partner_id.negotiation_interest_rate",
+        "partner_id.negotiation_debtor_type",
+        "company_id.negotiation_consumer_interest_rate",
+        "company_id.negotiation_compensation_mode",
+        "company_id.negotiation_interest_rate_ids.rate",
+        "company_id.negotiation_interest_rate_ids.date_from",
+        "company_id.negotiation_compensation_band_ids.compensation",
     )
     def _compute_interest_amount(self):
         claims = self._interest_claims()
+        table = self.env["debt.negotiation.interest.rate"]._rates_by_company(
+            self.company_id
+        )
         for case in self:
             lines = claims.get(case.id, [])
-            case.interest_rate = case._interest_rate()
+            case.interest_rate = case._interest_rate(table)
             case.interest_amount = case.currency_id.round(
                 sum(line["amount"] for line in lines if line["kind"] == "interest")
             )
@@ -63,49 +72,75 @@ class DebtNegotiation(models.Model):
                 sum(line["amount"] for line in lines if line["kind"] == "compensation")
             )
 
-    def _interest_rate(self):
-        """The annual rate the case's interest accrues at: the debtor's own
-        rate, else the company's."""
+    def _interest_rate(self, table=None):
+        """The annual rate the case's interest accrues at today: the
+        debtor's own rate, else the company's consumer rate for a consumer,
+        else the company's statutory rate in force today (or its rate)."""
+        self.ensure_one()
+        rates, default = self._interest_rate_table(table)
+        today = fields.Date.context_today(self)
+        periods = interest_rules.rate_periods(rates, today, today, default)
+        return periods[0][2] if periods else default
+
+    def _interest_rate_table(self, table=None):
+        """``(rates, default)``: the statutory rates by period the case's
+        interest uses (``[(date_from, rate)]``, empty for the debtor's own
+        rate or a consumer's) and the rate of the days before them.
+
+        :param table: the companies' rates, when read already (see
+            ``debt.negotiation.interest.rate._rates_by_company``)
+        """
         self.ensure_one()
         partner = self.partner_id.sudo()
         if partner.negotiation_interest_custom:
-            return partner.negotiation_interest_rate
-        return self.company_id.negotiation_interest_rate
+            return [], partner.negotiation_interest_rate
+        company = self.company_id
+        if partner.negotiation_debtor_type == "consumer":
+            return [], company.negotiation_consumer_interest_rate
+        if table is None:
+            table = self.env["debt.negotiation.interest.rate"]._rates_by_company(
+                company
+            )
+        return table.get(company.id, []), company.negotiation_interest_rate
 
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
     @api.model
-    def _interest_line(self, move, last_day, until, rate, settled, rounding):
-        """The interest ``move`` accrued after ``last_day`` claimed (else
-        after its due date) until ``until`` at ``rate``, in units of
-        ``rounding``; ``settled``: its payments (``[(date, amount)]``) and
-        its disputed days. A line of :meth:`_interest_claims`, or None when
-        nothing accrued."""
+    def _interest_lines(self, move, start, until, rate_table, settled, rounding):
+        """The interest ``move`` accrued from ``start`` until ``until``, one
+        line of :meth:`_interest_claims` per period of the rate in force.
+
+        :param rate_table: ``(rates, default)`` of :meth:`_interest_rate_table`
+        :param settled: its payments (``[(date, amount)]``) and its
+            disputed days
+        :param rounding: the currency's rounding (the amounts' unit)
+        """
+        rates, default = rate_table
         payments, disputed_days = settled
-        start = fields.Date.add(last_day or move.invoice_date_due, days=1)
-        units = interest_rules.interest_units(
-            rules.to_units(abs(move.amount_total), rounding),
-            move.invoice_date_due,
-            [
-                (paid_on, rules.to_units(amount, rounding))
-                for paid_on, amount in payments
-            ],
-            start,
-            until,
-            rate,
-            disputed_days,
-        )
-        if units <= 0:
-            return None
-        return {
-            "move": move,
-            "kind": "interest",
-            "date_from": start,
-            "date_to": until,
-            "rate": rate,
-            "amount": rules.from_units(units, rounding),
-        }
+        return [
+            {
+                "move": move,
+                "kind": "interest",
+                "date_from": date_from,
+                "date_to": date_to,
+                "rate": rate,
+                "amount": rules.from_units(units, rounding),
+            }
+            for date_from, date_to, rate, units in interest_rules.interest_by_period(
+                rules.to_units(abs(move.amount_total), rounding),
+                move.invoice_date_due,
+                [
+                    (paid_on, rules.to_units(amount, rounding))
+                    for paid_on, amount in payments
+                ],
+                start,
+                until,
+                rates,
+                default,
+                disputed_days,
+            )
+        ]
 
     def _interest_claims(self, until=None):
         """``{case id: [line, ...]}``: what each case can claim now, per
@@ -145,11 +180,13 @@ class DebtNegotiation(models.Model):
         payments, not_owed = self._interest_settlements(moves)
         disputed_days = self.env["debt.negotiation.dispute.period"]._periods_of(moves)
         result = defaultdict(list)
+        table = self.env["debt.negotiation.interest.rate"]._rates_by_company(
+            cases.company_id
+        )
         for case in cases:
             currency = case.currency_id
             rounding = currency.rounding or 0.01
-            rate = case._interest_rate()
-            compensation = case._compensation_per_invoice(until)
+            rates, default = case._interest_rate_table(table)
             for move in case.invoice_ids & moves:
                 if (
                     currency.compare_amounts(
@@ -159,17 +196,18 @@ class DebtNegotiation(models.Model):
                 ):
                     continue  # credited in full: never owed
                 last_day, compensated = claimed.get(move.id, (None, False))
-                line = rate and self._interest_line(
+                result[case.id] += self._interest_lines(
                     move,
-                    last_day,
+                    interest_rules.claim_start(move.invoice_date_due, last_day),
                     until,
-                    rate,
+                    (rates, default),
                     (payments.get(move.id, []), disputed_days.get(move.id, ())),
                     rounding,
                 )
-                if line:
-                    result[case.id].append(line)
-                if compensation and not compensated:
+                compensation = (
+                    0.0 if compensated else case._compensation_per_invoice(until, move)
+                )
+                if compensation:
                     result[case.id].append(
                         {
                             "move": move,
@@ -196,11 +234,31 @@ class DebtNegotiation(models.Model):
         )
         return agreements.invoice_ids
 
-    def _compensation_per_invoice(self, date):
-        """The company's recovery compensation in the case's currency."""
+    def _compensation_per_invoice(self, date, move=None):
+        """The company's recovery compensation on ``move`` in the case's
+        currency: its fixed amount, or the amount of the band the invoice
+        reaches (in the company's currency); none from a consumer (a
+        business-to-business entitlement)."""
         self.ensure_one()
         company = self.company_id
+        if self.partner_id.sudo().negotiation_debtor_type == "consumer":
+            return 0.0
         amount = company.negotiation_compensation_amount
+        if company.negotiation_compensation_mode == "banded" and move:
+            rounding = company.currency_id.rounding or 0.01
+            amount = rules.from_units(
+                interest_rules.banded_compensation(
+                    rules.to_units(abs(move.amount_total_signed), rounding),
+                    [
+                        (
+                            rules.to_units(band.amount_from, rounding),
+                            rules.to_units(band.compensation, rounding),
+                        )
+                        for band in company.sudo().negotiation_compensation_band_ids
+                    ],
+                ),
+                rounding,
+            )
         if not amount:
             return 0.0
         return company.currency_id._convert(amount, self.currency_id, company, date)
@@ -263,16 +321,16 @@ class DebtNegotiation(models.Model):
         (other than a settlement's) counts from the invoice's due date: the
         amount it credits was never owed, so it never bore interest."""
         partials = self._settlement_partials(moves)
-        credits = partials.credit_move_id.move_id.filtered(
+        credit_notes = partials.credit_move_id.move_id.filtered(
             lambda m: m.move_type == "out_refund"
         )
         conceded = (
             self.env["debt.negotiation.agreement"]
             .sudo()
-            .search([("credit_note_ids", "in", credits.ids)])
+            .search([("credit_note_ids", "in", credit_notes.ids)])
             .credit_note_ids
-            if credits
-            else credits
+            if credit_notes
+            else credit_notes
         )
         settlements = defaultdict(list)
         not_owed = defaultdict(float)
@@ -280,7 +338,7 @@ class DebtNegotiation(models.Model):
             move = partial.debit_move_id.move_id
             amount = partial.debit_amount_currency
             credit = partial.credit_move_id.move_id
-            if credit in credits and credit not in conceded:
+            if credit in credit_notes and credit not in conceded:
                 not_owed[move.id] += amount
                 settlements[move.id].append((move.invoice_date_due, amount))
             else:

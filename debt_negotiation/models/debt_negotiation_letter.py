@@ -363,7 +363,9 @@ class DebtNegotiationLetter(models.Model):
     def _get_text_template(self):
         self.ensure_one()
         return self.env["debt.negotiation.letter.template"]._get_for(
-            self.letter_type, self.company_id or self.negotiation_id.company_id
+            self.letter_type,
+            self.company_id or self.negotiation_id.company_id,
+            self.negotiation_id.partner_id.sudo().negotiation_debtor_type,
         )
 
     def _agreement(self):
@@ -455,6 +457,7 @@ class DebtNegotiationLetter(models.Model):
             "proposal": self._proposal_sentence(),
             "cure": self._cure_sentence(),
             "payment_reference": self._payment_reference(),
+            "closure": self._closure_sentence(),
         }
 
     def _next_step_clause(self):
@@ -464,6 +467,21 @@ class DebtNegotiationLetter(models.Model):
         self.ensure_one()
         step = self.next_step_id
         agency = self.negotiation_id.agency_id
+        if step.escalate and self.negotiation_id._is_consumer():
+            # a consumer's claim is handed over only on a manager's decision
+            # (the follow-ups never do it): no threat of a step not decided
+            return (
+                self.env._(
+                    "a manager of our credit management department will decide "
+                    "whether to hand the claim over to %(agency)s",
+                    agency=agency.commercial_partner_id.name,
+                )
+                if agency
+                else self.env._(
+                    "a manager of our credit management department will decide "
+                    "whether to escalate the claim"
+                )
+            )
         if step.escalate and agency:
             return self.env._(
                 "we will hand the claim over to %(agency)s, which may add "
@@ -658,27 +676,42 @@ class DebtNegotiationLetter(models.Model):
         """Sentences stating the installments of a payment plan ``offer``."""
         amount = self._format_amount
         date = self._format_date
-        interval = (
-            self.env._("weekly") if offer.interval == "week" else self.env._("monthly")
-        )
         schedule = offer._get_schedule()
         offset = 1 if offer._has_down_payment() else 0
         first_due = (
             schedule[offset][0] if len(schedule) > offset else offer.first_due_date
         )
-        lines = [
-            self._format_sentence(
+        values = {
+            "amount": amount(offer.amount),
+            "count": offer.installment_count,
+            "first": date(first_due),
+            "last": date(offer.last_due_date),
+        }
+        if offer.interval in ("biweek", "quarter"):
+            cadence = {
+                "biweek": self.env._("one every two weeks"),
+                "quarter": self.env._("one every three months"),
+            }[offer.interval]
+            sentence = self._format_sentence(
+                self.env._(
+                    "Payment plan: %(amount)s paid in %(count)s installments, "
+                    "%(cadence)s, the first on %(first)s and the last on %(last)s."
+                ),
+                cadence=cadence,
+                **values,
+            )
+        else:
+            sentence = self._format_sentence(
                 self.env._(
                     "Payment plan: %(amount)s paid in %(count)s %(interval)s "
                     "installments, the first on %(first)s and the last on %(last)s."
                 ),
-                amount=amount(offer.amount),
-                count=offer.installment_count,
-                interval=interval,
-                first=date(first_due),
-                last=date(offer.last_due_date),
+                interval=self.env._("weekly")
+                if offer.interval == "week"
+                else self.env._("monthly"),
+                **values,
             )
-        ]
+        lines = [sentence]
         if offer.discount_amount > 0:
             lines.append(
                 self._format_sentence(
@@ -726,31 +759,13 @@ class DebtNegotiationLetter(models.Model):
         return lines
 
     def _get_payment_account(self):
-        """The company bank account the debtor pays to: the one the case's
-        invoices name, else one of the company's accounts in the case's
-        currency (a bank journal's first), else any of them."""
+        """The company bank account the debtor pays to (see
+        ``res.company._negotiation_payment_account``)."""
         self.ensure_one()
         case = self.negotiation_id
-        company = case.company_id
-        named = case.invoice_ids.sudo().partner_bank_id
-        if named:
-            return named[:1]
-        journals = (
-            self.env["account.journal"]
-            .sudo()
-            .search(
-                [
-                    ("type", "=", "bank"),
-                    ("company_id", "=", company.id),
-                    ("bank_account_id", "!=", False),
-                ]
-            )
+        return case.company_id._negotiation_payment_account(
+            case.currency_id, case.invoice_ids
         )
-        accounts = journals.bank_account_id | company.partner_id.sudo().bank_ids
-        in_currency = accounts.filtered(
-            lambda a: (a.currency_id or company.currency_id) == case.currency_id
-        )
-        return (in_currency or accounts)[:1]
 
     # ------------------------------------------------------------------
     # BUSINESS METHODS: generation and sending
@@ -834,10 +849,11 @@ class DebtNegotiationLetter(models.Model):
         self.ensure_one()
         return self.attachment_id._negotiation_mail_copy()
 
-    def _send_email(self):
+    def _send_email(self, with_statement=False):
         """Send the letters by email without the composer (automatic
         follow-ups): the template of the letter type with the stored PDF
-        attached, posted on the case; the letters are marked sent."""
+        attached (and the debtor's statement of account, ``with_statement``),
+        posted on the case; the letters are marked sent."""
         for letter in self:
             letter._ensure_pdf()
             case = letter.negotiation_id
@@ -852,7 +868,8 @@ class DebtNegotiationLetter(models.Model):
                 template,
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
-                attachment_ids=letter._pdf_copy().ids,
+                attachment_ids=letter._pdf_copy().ids
+                + (letter._statement_copy().ids if with_statement else []),
                 # from the negotiator (or the company), whoever runs it
                 **case._mail_author_values(template),
             )

@@ -105,6 +105,18 @@ class DebtNegotiation(models.Model):
     # ------------------------------------------------------------------
     # BUSINESS METHODS
     # ------------------------------------------------------------------
+    def _statement_pdf(self):
+        """(PDF bytes, file name) of the debtor's statement of account with
+        the case's company, in the debtor's language (for the debtor's page:
+        the caller has checked the visitor's access to the case)."""
+        self.ensure_one()
+        pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(
+            "debt_negotiation.action_report_case_statement", self.ids
+        )
+        return pdf, "%s.pdf" % self.env._("Statement %(case)s", case=self.name).replace(
+            "/", "_"
+        )
+
     def _generate_letter(
         self,
         letter_type,
@@ -121,7 +133,7 @@ class DebtNegotiation(models.Model):
         keeps the response deadline its new letter states.
 
         :param letter_type: ``reminder``, ``negotiation``, ``final_notice``,
-            ``agreement`` or ``broken_promise``
+            ``agreement``, ``broken_promise``, ``handover`` or ``closure``
         :param channel: ``post`` (the letter waits in "Letters to Send") or
             ``email`` (the caller sends it, e.g. ``letters._send_email()``
             or ``letter.action_send_email()``, which mark it sent)
@@ -197,12 +209,16 @@ class DebtNegotiation(models.Model):
         - the agreement confirmation only of the case's agreement, stating
           that agreement's offer (so its signature never lands on another);
         - the broken-promise letter only for an unpaid installment of the
-          agreement that is past due.
+          agreement that is past due;
+        - the closure letter only for a settled case, once, stating the
+          agreement it kept if any.
 
         :param offer: the offer the letter would state, if given
         :param installment: the installment it would state, if given
         """
         self.ensure_one()
+        if letter_type == "closure":
+            return self._check_closure_letter(offer=offer)
         if self.state in ("settled", "cancelled", "disputed"):
             raise UserError(
                 self.env._(
@@ -308,6 +324,35 @@ class DebtNegotiation(models.Model):
                     )
                 )
 
+    def _check_closure_letter(self, offer=None):
+        """Refuse a closure letter unless the case is settled and has none
+        yet; it states the agreement the debtor kept, no other offer."""
+        self.ensure_one()
+        if self.state != "settled":
+            raise UserError(
+                self.env._(
+                    "Case %(case)s is not settled: no closure letter can be "
+                    "sent while anything is still due.",
+                    case=self.name,
+                )
+            )
+        if self._closure_letter():
+            raise UserError(
+                self.env._(
+                    "Case %(case)s already has its closure letter: print it "
+                    "from the case's letters.",
+                    case=self.name,
+                )
+            )
+        if offer and offer != self._fulfilled_agreement().offer_id:
+            raise UserError(
+                self.env._(
+                    "The closure letter of case %(case)s states only the "
+                    "agreement the debtor kept.",
+                    case=self.name,
+                )
+            )
+
     def _current_letter(self, today_only=False):
         """The stored letter of the case's current step: under an agreement,
         the agreement's confirmation; else the latest letter of the type its
@@ -316,6 +361,8 @@ class DebtNegotiation(models.Model):
         letter_type = self._get_default_letter_type()
         if letter_type == "agreement":
             return self.env["debt.negotiation.letter"]._agreement_letter_of(self)
+        if letter_type == "closure":
+            return self._closure_letter()
         today = fields.Date.context_today(self)
         return self.letter_ids.filtered(
             lambda lt: (
@@ -379,6 +426,8 @@ class DebtNegotiation(models.Model):
         debtor's unapplied credits."""
         self.ensure_one()
         currency = self.currency_id
+        if letter_type == "closure":
+            return 0.0
         if letter_type in ("agreement", "broken_promise"):
             return currency.round(self.amount_due - self.amount_disputed)
         return max(currency.round(self.amount_claimed - self.amount_unapplied), 0.0)
@@ -398,6 +447,8 @@ class DebtNegotiation(models.Model):
                 lambda o: o.state == "proposed" and o.origin == "creditor"
             )
             return proposed.sorted("id")[-1:]
+        if letter_type == "closure":
+            return self._fulfilled_agreement().offer_id
         return self.env["debt.negotiation.offer"]
 
     def _letter_default_installment(self, letter_type):
@@ -452,15 +503,15 @@ class DebtNegotiation(models.Model):
         """The letter the case's current follow-up step would send, else
         the formal negotiation letter."""
         self.ensure_one()
+        if self.state == "settled":
+            return "closure"
         if self.state == "broken":
             return "broken_promise"
         if self.state == "agreement":
             return "agreement"
         if self.oldest_due_date:
             today = fields.Date.context_today(self)
-            steps = self.env["debt.negotiation.followup.step"].search(
-                [("company_id", "=", self.company_id.id), ("letter_type", "!=", False)]
-            )
+            steps = self.followup_ladder_id.step_ids.filtered("letter_type")
             reached = steps.filtered(
                 lambda s: (
                     fields.Date.add(self.oldest_due_date, days=s.delay_days) <= today

@@ -351,3 +351,31 @@ class DebtNegotiationLetter(models.Model):
                 stream.close()
             return content, "pdf"
         return b"".join(att.raw for att in attachments), "html"
+
+    def _statement_copy(self):
+        """The debtor's statement of account in the letter's company, as it
+        stands now, to attach to the letter's email (owned by the message)."""
+        self.ensure_one()
+        case = self.negotiation_id.with_company(self.company_id)
+        report = self.env.ref("debt_negotiation.action_report_case_statement")
+        pdf, _type = (
+            self.env["ir.actions.report"]
+            .with_company(self.company_id)
+            .sudo()
+            ._render_qweb_pdf(report, case.ids)
+        )
+        name = self.env._("Statement of account %(case)s.pdf", case=case.name)
+        return (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": name.replace("/", "_"),
+                    "raw": pdf,
+                    "mimetype": "application/pdf",
+                    "res_model": "mail.compose.message",
+                    "res_id": 0,
+                }
+            )
+            .with_env(self.env)
+        )

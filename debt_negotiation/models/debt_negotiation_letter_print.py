@@ -103,6 +103,10 @@ class DebtNegotiationLetter(models.Model):
             if letter_type == "agreement":
                 letters |= case._agreement_letter()
                 continue
+            if letter_type == "closure":
+                # one closure letter per case, whenever it was generated
+                letters |= case._closure_letter() or case._generate_letter(letter_type)
+                continue
             letters |= case._current_letter(today_only=True) or case._generate_letter(
                 letter_type
             )

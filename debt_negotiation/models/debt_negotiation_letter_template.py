@@ -34,6 +34,7 @@ PLACEHOLDERS = (
     "proposal",
     "cure",
     "payment_reference",
+    "closure",
 )
 
 
@@ -56,6 +57,12 @@ class DebtNegotiationLetterTemplate(models.Model):
     company_id = fields.Many2one(
         "res.company",
         help="Leave empty to use this wording in every company without its own.",
+    )
+    debtor_type = fields.Selection(
+        [("business", "Business"), ("consumer", "Consumer")],
+        help="The debtors this wording is for; empty: every debtor without a "
+        "wording of its own type. A consumer's letters state its rights and "
+        "threaten no step the follow-ups do not plan.",
     )
     title = fields.Char(
         required=True, translate=True, help="Heading of the letter, e.g. Final Notice."
@@ -92,7 +99,7 @@ class DebtNegotiationLetterTemplate(models.Model):
     )
     placeholder_help = fields.Html(compute="_compute_placeholder_help", sanitize=False)
 
-    @api.constrains("letter_type", "company_id", "active")
+    @api.constrains("letter_type", "company_id", "debtor_type", "active")
     def _check_unique_wording(self):
         for template in self.filtered("active"):
             duplicate = self.search_count(
@@ -100,13 +107,14 @@ class DebtNegotiationLetterTemplate(models.Model):
                     ("id", "!=", template.id),
                     ("letter_type", "=", template.letter_type),
                     ("company_id", "=", template.company_id.id),
+                    ("debtor_type", "=", template.debtor_type),
                 ]
             )
             if duplicate:
                 raise ValidationError(
                     self.env._(
-                        "There is already an active wording for this letter type "
-                        "and company."
+                        "There is already an active wording for this letter "
+                        "type, company and debtor type."
                     )
                 )
 
@@ -118,22 +126,28 @@ class DebtNegotiationLetterTemplate(models.Model):
             template.placeholder_help = tokens
 
     @api.model
-    def _get_for(self, letter_type, company):
-        """The wording of ``letter_type`` for ``company``: its own if any,
-        else the shared one."""
-        return self.browse(self._get_id_for(letter_type, company.id))
+    def _get_for(self, letter_type, company, debtor_type=False):
+        """The wording of ``letter_type`` for ``company`` and a debtor of
+        ``debtor_type``: of that type before one for every debtor, the
+        company's own before the shared one."""
+        return self.browse(self._get_id_for(letter_type, company.id, debtor_type))
 
     @api.model
-    @tools.ormcache("letter_type", "company_id")
-    def _get_id_for(self, letter_type, company_id):
+    @tools.ormcache("letter_type", "company_id", "debtor_type")
+    def _get_id_for(self, letter_type, company_id, debtor_type=False):
         templates = self.sudo().search(
             [
                 ("letter_type", "=", letter_type),
                 ("company_id", "in", [company_id, False]),
+                ("debtor_type", "in", [debtor_type or False, False]),
             ]
         )
         template = (
-            templates.filtered(lambda t: t.company_id.id == company_id)[:1]
+            templates.filtered(
+                lambda t: t.company_id.id == company_id and t.debtor_type
+            )[:1]
+            or templates.filtered(lambda t: t.debtor_type)[:1]
+            or templates.filtered(lambda t: t.company_id.id == company_id)[:1]
             or templates[:1]
         )
         return template.id or None
@@ -144,7 +158,9 @@ class DebtNegotiationLetterTemplate(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if {"letter_type", "company_id", "active", "sequence"} & set(vals):
+        if {"letter_type", "company_id", "debtor_type", "active", "sequence"} & set(
+            vals
+        ):
             self.env.registry.clear_cache()
         return super().write(vals)
 

@@ -8,8 +8,6 @@ for the case, or left out."""
 from odoo import fields, models
 from odoo.tools.misc import format_date
 
-from ..tools import followup_ladder
-
 # References listed one by one in a letter; more: "each invoice's".
 MAX_LISTED_REFERENCES = 3
 
@@ -81,19 +79,10 @@ class DebtNegotiationLetter(models.Model):
         if not (step and self.next_date):
             return False
         Step = self.env["debt.negotiation.followup.step"].sudo()
-        ladder = Step._ladders(case.company_id).get(case.company_id.id, [])
+        ladder = Step._ladders(case.company_id).get(case.followup_ladder_id.id, [])
         steps = Step.browse([key for key, _delay in ladder])
-        return (
-            followup_ladder.planned_escalation(
-                ladder,
-                case.oldest_due_date or self.date,
-                step.id,
-                self.next_date,
-                case.company_id.negotiation_response_days,
-                frozenset(steps.filtered("letter_type").ids),
-                frozenset(steps.filtered("escalate").ids),
-            )
-            or False
+        return case._planned_escalation(
+            ladder, steps, step, self.next_date, fallback_due=self.date
         )
 
     def _cure_sentence(self):

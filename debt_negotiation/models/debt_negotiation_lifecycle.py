@@ -90,7 +90,8 @@ class DebtNegotiation(models.Model):
             case.message_post(
                 body=self.env._(
                     "Every invoice of this case is paid: the case is settled. "
-                    "No further letter or follow-up step will be sent."
+                    "No further demand letter or follow-up step will be sent."
                 )
             )
+        cases._send_closure_letters()
         return cases

@@ -94,7 +94,14 @@ class DebtNegotiationOffer(models.Model):
         help="Number of installments after the down payment (payment plans).",
     )
     interval = fields.Selection(
-        [("week", "Weekly"), ("month", "Monthly")], default="month"
+        [
+            ("week", "Weekly"),
+            ("biweek", "Every Two Weeks"),
+            ("month", "Monthly"),
+            ("quarter", "Every Three Months"),
+        ],
+        default="month",
+        help="How often the installments of a payment plan fall due.",
     )
     first_due_date = fields.Date(
         default=fields.Date.context_today,
@@ -314,7 +321,7 @@ class DebtNegotiationOffer(models.Model):
                 count=rules.MAX_INSTALLMENTS,
             ),
             "interval_missing": self.env._(
-                "A payment plan needs an interval (weekly or monthly)."
+                "A payment plan needs an interval: how often its installments fall due."
             ),
             "first_due_date_missing": self.env._("Set the date of the first payment."),
             "expiry_in_past": self.env._(

@@ -101,6 +101,16 @@ class DebtNegotiation(models.Model):
             workflow(removed.sudo()).write({"negotiation_excluded": True})
 
     @api.model
+    def _assigned_negotiator(self, invoices):
+        """The negotiator the assignment rules give a new case of
+        ``invoices`` (their debtor, company and open amount in the company's
+        currency), or an empty recordset."""
+        company = invoices.company_id
+        amount = sum(invoices.mapped("amount_residual_signed"))
+        return self.env["debt.negotiation.assignment.rule"]._negotiator_for(
+            invoices.commercial_partner_id, company, amount
+        )
+
     def _open_case_for_invoices(self, invoices):
         """Return the debtor's open case holding ``invoices``, creating it
         or adding the invoices to it. All invoices share debtor, company and
@@ -139,7 +149,10 @@ class DebtNegotiation(models.Model):
             "currency_id": invoices.currency_id.id,
             "invoice_ids": [fields.Command.set(invoices.ids)],
         }
-        if self.env.user._is_superuser():
+        negotiator = self._assigned_negotiator(invoices)
+        if negotiator:
+            vals["user_id"] = negotiator.id
+        elif self.env.user._is_superuser():
             # opened by the scheduler: the invoices' salesperson negotiates
             vals["user_id"] = (
                 (invoices.invoice_user_id | partner.user_id)

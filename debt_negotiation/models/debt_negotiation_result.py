@@ -3,7 +3,7 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from ..const import STATE_SELECTION
+from ..const import ABILITY_TO_PAY, NONPAYMENT_REASONS, STATE_SELECTION
 from .debt_negotiation_forecast import CASE_SETTLEMENTS, CASE_TO_COMPANY_RATE
 
 
@@ -19,6 +19,21 @@ class DebtNegotiationResult(models.Model):
     _auto = False
     _order = "date_open desc"
     _rec_name = "negotiation_id"
+    # flushed before the view is read (the case's own figures; the
+    # accounting is committed by then in the web client)
+    _depends = {
+        "debt.negotiation": [
+            "partner_id",
+            "user_id",
+            "company_id",
+            "state",
+            "nonpayment_reason",
+            "ability_to_pay",
+            "date_open",
+            "amount_due_company",
+        ],
+        "debt.negotiation.promise": ["negotiation_id", "state"],
+    }
 
     negotiation_id = fields.Many2one("debt.negotiation", string="Case", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Debtor", readonly=True)
@@ -26,6 +41,10 @@ class DebtNegotiationResult(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     state = fields.Selection(STATE_SELECTION, string="Outcome", readonly=True)
+    nonpayment_reason = fields.Selection(
+        NONPAYMENT_REASONS, string="Why Unpaid", readonly=True
+    )
+    ability_to_pay = fields.Selection(ABILITY_TO_PAY, readonly=True)
     date_open = fields.Date(string="Opened On", readonly=True)
     date_agreement = fields.Date(string="Agreed On", readonly=True)
     days_to_agreement = fields.Integer(readonly=True, aggregator="avg")
@@ -139,6 +158,7 @@ class DebtNegotiationResult(models.Model):
             )
             SELECT c.id, c.id AS negotiation_id, c.partner_id, c.user_id,
                    c.company_id, rc.currency_id, c.state,
+                   c.nonpayment_reason, c.ability_to_pay,
                    c.date_open,
                    ag.date_agreement,
                    (ag.date_agreement - c.date_open) AS days_to_agreement,

@@ -33,7 +33,7 @@ RUN_KEY = "debt_negotiation_run"
 ERROR_FIELDS = {"followups": "followup_error", "agreements": "monitor_error"}
 # Counter keys of what each run did, with their labels (see _summary).
 DONE_KEYS = {
-    "followups": ("settled", "expired_offers", "opened", "executed"),
+    "followups": ("settled", "expired_offers", "opened", "courtesy", "executed"),
     "agreements": (
         "broken",
         "cured",
@@ -46,7 +46,7 @@ DONE_KEYS = {
     ),
 }
 # The phases only the follow-ups run has.
-FOLLOWUP_PHASES = ("step", "expire", "open")
+FOLLOWUP_PHASES = ("step", "expire", "open", "courtesy")
 # How long the run lines are read back to find a case's failing streak.
 STREAK_LOOKBACK_DAYS = 60
 
@@ -196,6 +196,7 @@ class DebtNegotiationRun(models.Model):
             "settled": self.env._("Paid cases settled"),
             "expired_offers": self.env._("Offers expired"),
             "opened": self.env._("Debtors put under negotiation"),
+            "courtesy": self.env._("Courtesy reminders sent before the due date"),
             "executed": self.env._("Follow-up steps executed"),
             "broken": self.env._("Agreements broken"),
             "cured": self.env._("Agreements back in force"),

@@ -8,6 +8,7 @@ PHASES = [
     ("settle", "Settlement of a paid case"),
     ("expire", "Offer expiry"),
     ("open", "Case opening"),
+    ("courtesy", "Courtesy reminder"),
     ("refresh", "Installment states"),
     ("break", "Agreement break"),
     ("cure", "Agreement back in force"),

@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import models
 
+from ..reports.report_statement import STATEMENT_REPORT_NAMES, render_pdf_in_parallel
 from .debt_negotiation_letter import LETTER_REPORT
 
 LETTER_REPORT_NAME = "debt_negotiation.report_negotiation_letter"
@@ -41,4 +42,9 @@ class IrActionsReport(models.Model):
                 kind, self.env[report.model].browse(res_ids)
             )
             return self._render_qweb_pdf(LETTER_REPORT, letters.ids, data=data)
+        if report.report_name in STATEMENT_REPORT_NAMES and res_ids:
+            # many statements at once: several wkhtmltopdf runs in parallel
+            content = render_pdf_in_parallel(self, report, res_ids, data=data)
+            if content is not None:
+                return content, "pdf"
         return super()._render_qweb_pdf(report_ref, res_ids=res_ids, data=data)

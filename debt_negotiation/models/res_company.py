@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools import legal as legal_rules
+
 # The suggested legal notice, in English as the demo data sets it; a company
 # using it prints it in each debtor's language (see _negotiation_disclaimer_for).
 DEFAULT_DISCLAIMER = (
@@ -101,6 +103,13 @@ class ResCompany(models.Model):
         "open the debtor's case or add the invoices to it). 0 turns it off.",
     )
 
+    negotiation_default_ladder_id = fields.Many2one(
+        "debt.negotiation.followup.ladder",
+        string="Default Follow-up Ladder",
+        check_company=True,
+        help="The ladder of the debtors that have no ladder of their own and "
+        "belong to no other ladder's segment.",
+    )
     negotiation_interest_rate = fields.Float(
         string="Late-payment Interest (% a year)",
         digits=(16, 2),
@@ -115,6 +124,70 @@ class ResCompany(models.Model):
         "invoice (e.g. 40 EUR under EU Directive 2011/7/EU for business "
         "debtors). 0 turns it off.",
     )
+    negotiation_interest_rate_ids = fields.One2many(
+        "debt.negotiation.interest.rate",
+        "company_id",
+        string="Statutory Rates by Period",
+        help="When set, each day's interest (business debtors) uses the rate "
+        "in force that day; before the first of them, the rate above.",
+    )
+    negotiation_compensation_mode = fields.Selection(
+        [("fixed", "Fixed amount"), ("banded", "By invoice amount (bands)")],
+        string="Compensation",
+        default="fixed",
+        required=True,
+        help="Fixed: the same recovery compensation on each overdue invoice. "
+        "By invoice amount: the amount of the band the invoice reaches (e.g. "
+        "UK: 40, 70, 100 GBP), see Compensation Bands.",
+    )
+    negotiation_compensation_band_ids = fields.One2many(
+        "debt.negotiation.compensation.band",
+        "company_id",
+        string="Compensation Bands",
+    )
+    negotiation_consumer_interest_rate = fields.Float(
+        string="Consumer Interest (% a year)",
+        digits=(16, 2),
+        help="Late-payment interest claimed from consumers instead of the "
+        "business rate (statutory rates by period apply to businesses only); "
+        "0: none, as where the law gives no contractual interest to claim.",
+    )
+    negotiation_max_installments = fields.Integer(
+        string="Maximum Installments",
+        default=0,
+        help="A payment plan with more installments needs a negotiation "
+        "manager's approval (never told to the debtor). 0: no limit.",
+    )
+    negotiation_min_down_payment_percent = fields.Float(
+        string="Minimum Down Payment (%)",
+        digits=(16, 2),
+        default=0.0,
+        help="A payment plan whose down payment is a smaller share of its "
+        "total needs a negotiation manager's approval (never told to the "
+        "debtor). 0: none required.",
+    )
+    negotiation_limitation_years = fields.Integer(
+        string="Limitation Period (years)",
+        default=3,
+        help="Years after the due date of a case's oldest open invoice, or "
+        "after the debtor's last acknowledgement of the debt (a signed "
+        "agreement, a promise, a payment), when the claim becomes "
+        "time-barred (e.g. 3 in Germany, 5 in France between businesses, 6 "
+        "in England). 0: not tracked.",
+    )
+    negotiation_limitation_warning_days = fields.Integer(
+        string="Limitation Warning (days)",
+        default=90,
+        help="A case shows as near its limitation date this many days before.",
+    )
+    negotiation_retention_years = fields.Integer(
+        string="Retention Period (years)",
+        default=10,
+        help="Years after a consumer's case is settled or cancelled when the "
+        "personal details of its interactions and letters are anonymised "
+        "(GDPR storage limitation); never shorter than the limitation "
+        "period. The evidence chain records the anonymisation.",
+    )
     negotiation_interest_account_id = fields.Many2one(
         "account.account",
         string="Interest Income Account",
@@ -124,10 +197,17 @@ class ResCompany(models.Model):
         "invoices; when empty, the sales journal's default account.",
     )
 
-    @api.constrains("negotiation_interest_rate", "negotiation_compensation_amount")
+    @api.constrains(
+        "negotiation_interest_rate",
+        "negotiation_consumer_interest_rate",
+        "negotiation_compensation_amount",
+    )
     def _check_negotiation_interest(self):
         for company in self:
-            if not 0 <= company.negotiation_interest_rate <= 100:
+            if not (
+                0 <= company.negotiation_interest_rate <= 100
+                and 0 <= company.negotiation_consumer_interest_rate <= 100
+            ):
                 raise ValidationError(
                     self.env._(
                         "The late-payment interest rate must be between 0 and "
@@ -181,6 +261,60 @@ class ResCompany(models.Model):
                 )
             )
 
+    @api.constrains(
+        "negotiation_max_installments", "negotiation_min_down_payment_percent"
+    )
+    def _check_negotiation_plan_limits(self):
+        for company in self:
+            if (
+                company.negotiation_max_installments < 0
+                or not 0 <= company.negotiation_min_down_payment_percent <= 100
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The maximum installments cannot be negative (0: no "
+                        "limit) and the minimum down payment is between 0 and "
+                        "100 %."
+                    )
+                )
+
+    @api.constrains(
+        "negotiation_limitation_years",
+        "negotiation_limitation_warning_days",
+        "negotiation_retention_years",
+    )
+    def _check_negotiation_limitation(self):
+        for company in self:
+            problem = legal_rules.retention_problem(
+                company.negotiation_retention_years,
+                company.negotiation_limitation_years,
+            )
+            if problem == "shorter_than_limitation":
+                raise ValidationError(
+                    self.env._(
+                        "The retention period (%(retention)s years) cannot be "
+                        "shorter than the limitation period (%(limitation)s "
+                        "years): the evidence must outlive the claim.",
+                        retention=company.negotiation_retention_years,
+                        limitation=company.negotiation_limitation_years,
+                    )
+                )
+            if problem:
+                raise ValidationError(
+                    self.env._("The retention period is at least one year.")
+                )
+        if any(
+            c.negotiation_limitation_years < 0
+            or c.negotiation_limitation_warning_days < 0
+            for c in self
+        ):
+            raise ValidationError(
+                self.env._(
+                    "The limitation period and its warning cannot be negative "
+                    "(0 years: not tracked)."
+                )
+            )
+
     @api.constrains("negotiation_auto_open_days")
     def _check_negotiation_auto_open_days(self):
         if any(company.negotiation_auto_open_days < 0 for company in self):
@@ -210,23 +344,35 @@ class ResCompany(models.Model):
         return self.sudo().search([])._negotiation_ensure_ladder()
 
     def _negotiation_ensure_ladder(self):
-        """Give each of these companies that has no follow-up step (archived
-        ones count: archiving is how a company turns its ladder off) the
-        default ladder, so no company silently gets no follow-ups.
+        """Give each of these companies a default ladder: the one shipped, or
+        one of its ladders without a segment when it has one, else a new one
+        (a copy of the one shipped). A company whose ladders are all archived
+        turned its follow-ups off: it stays off.
 
-        :return: the new steps
+        :return: the new ladders
         """
-        Step = self.env["debt.negotiation.followup.step"].sudo()
-        with_ladder = (
-            Step.with_context(active_test=False)
-            .search([("company_id", "in", self.ids)])
-            .company_id
+        Ladder = self.env["debt.negotiation.followup.ladder"].sudo()
+        ladders = Ladder.with_context(active_test=False).search(
+            [("company_id", "in", self.ids)]
         )
-        Step = Step.with_context(active_test=True)
-        steps = Step
-        for company in self - with_ladder:
-            steps |= Step._create_default_ladder(company)
-        return steps
+        shipped = self.env.ref(
+            "debt_negotiation.followup_ladder_default", raise_if_not_found=False
+        )
+        created = Ladder
+        for company in self.sudo().filtered(
+            lambda c: not c.negotiation_default_ladder_id
+        ):
+            own = ladders.filtered(lambda lad, c=company: lad.company_id == c)
+            plain = ((shipped or Ladder) & own) | own.filtered(
+                lambda lad: (
+                    lad.active and not lad.partner_category_ids and not lad.debtor_type
+                )
+            )
+            if plain:
+                company.negotiation_default_ladder_id = plain[0]
+            elif not own:
+                created |= Ladder._create_default(company)
+        return created
 
     def _negotiation_disclaimer_for(self, lang):
         """The legal notice printed on a letter in ``lang``: the company's
@@ -253,7 +399,38 @@ class ResCompany(models.Model):
         )
 
     def _negotiation_ladder_missing(self):
-        """These companies that have no active follow-up step."""
-        Step = self.env["debt.negotiation.followup.step"].sudo()
-        with_steps = Step.search([("company_id", "in", self.ids)]).company_id
-        return self - with_steps
+        """These companies whose default ladder has no active step after the
+        due date (the follow-ups do nothing for its debtors)."""
+        return self.filtered(
+            lambda company: (
+                not company.sudo().negotiation_default_ladder_id.step_ids.filtered(
+                    lambda step: step.delay_days >= 0
+                )
+            )
+        )
+
+    def _negotiation_payment_account(self, currency, invoices=None):
+        """The company bank account a debtor pays ``invoices`` (in
+        ``currency``) to: the one the invoices name, else one of the
+        company's accounts in that currency (a bank journal's first), else any
+        of them."""
+        self.ensure_one()
+        named = invoices.sudo().partner_bank_id if invoices else None
+        if named:
+            return named[:1]
+        journals = (
+            self.env["account.journal"]
+            .sudo()
+            .search(
+                [
+                    ("type", "=", "bank"),
+                    ("company_id", "=", self.id),
+                    ("bank_account_id", "!=", False),
+                ]
+            )
+        )
+        accounts = journals.bank_account_id | self.partner_id.sudo().bank_ids
+        in_currency = accounts.filtered(
+            lambda a: (a.currency_id or self.currency_id) == currency
+        )
+        return (in_currency or accounts)[:1]

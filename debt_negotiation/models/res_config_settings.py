@@ -18,6 +18,9 @@ class ResConfigSettings(models.TransientModel):
     negotiation_disclaimer = fields.Text(
         related="company_id.negotiation_disclaimer", readonly=False
     )
+    negotiation_default_ladder_id = fields.Many2one(
+        related="company_id.negotiation_default_ladder_id", readonly=False
+    )
     negotiation_response_days = fields.Integer(
         related="company_id.negotiation_response_days", readonly=False
     )
@@ -31,6 +34,27 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.negotiation_compensation_amount",
         readonly=False,
         currency_field="currency_id",
+    )
+    negotiation_compensation_mode = fields.Selection(
+        related="company_id.negotiation_compensation_mode", readonly=False
+    )
+    negotiation_consumer_interest_rate = fields.Float(
+        related="company_id.negotiation_consumer_interest_rate", readonly=False
+    )
+    negotiation_max_installments = fields.Integer(
+        related="company_id.negotiation_max_installments", readonly=False
+    )
+    negotiation_min_down_payment_percent = fields.Float(
+        related="company_id.negotiation_min_down_payment_percent", readonly=False
+    )
+    negotiation_limitation_years = fields.Integer(
+        related="company_id.negotiation_limitation_years", readonly=False
+    )
+    negotiation_limitation_warning_days = fields.Integer(
+        related="company_id.negotiation_limitation_warning_days", readonly=False
+    )
+    negotiation_retention_years = fields.Integer(
+        related="company_id.negotiation_retention_years", readonly=False
     )
     negotiation_interest_account_id = fields.Many2one(
         related="company_id.negotiation_interest_account_id", readonly=False

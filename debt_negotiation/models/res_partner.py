@@ -1,7 +1,7 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..const import OPEN_STATES
 from ..tools import forecast as forecast_rules
@@ -45,6 +45,30 @@ class ResPartner(models.Model):
         help="Why this debtor must not receive automatic letters.",
     )
 
+    negotiation_ladder_id = fields.Many2one(
+        "debt.negotiation.followup.ladder",
+        string="Follow-up Ladder",
+        company_dependent=True,
+        domain="[('company_id', 'in', (False, current_company_id))]",
+        groups="debt_negotiation.group_negotiation_user",
+        help="The follow-up ladder of this debtor in the current company. "
+        "Empty: the first ladder whose segment (tags, debtor type) it belongs "
+        "to, else the company's default ladder.",
+    )
+
+    negotiation_debtor_type = fields.Selection(
+        [("business", "Business"), ("consumer", "Consumer")],
+        string="Debtor Type",
+        compute="_compute_negotiation_debtor_type",
+        store=True,
+        readonly=False,
+        groups="debt_negotiation.group_negotiation_user",
+        help="A consumer owes no fixed recovery compensation (a "
+        "business-to-business entitlement), its interest is the company's "
+        "consumer rate, and its letters use the consumer wording (its rights "
+        "stated, no threat the follow-ups do not plan). By default a company "
+        "(or a contact of one) is a business, an individual a consumer.",
+    )
     negotiation_interest_custom = fields.Boolean(
         string="Own Interest Rate",
         groups="debt_negotiation.group_negotiation_user",
@@ -94,6 +118,15 @@ class ResPartner(models.Model):
                         "100 % a year."
                     )
                 )
+
+    @api.depends("is_company", "parent_id.is_company")
+    def _compute_negotiation_debtor_type(self):
+        for partner in self:
+            partner.negotiation_debtor_type = (
+                "business"
+                if partner.is_company or partner.parent_id.is_company
+                else "consumer"
+            )
 
     @api.depends("negotiation_promise_ids.state")
     def _compute_negotiation_promise_reliability(self):
@@ -163,3 +196,83 @@ class ResPartner(models.Model):
             "search_default_filter_open": 1,
         }
         return action
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _negotiation_debtor_kind(self):
+        """``business`` or ``consumer``: the kind of debtor the ladders'
+        segments are chosen by (its debtor type)."""
+        self.ensure_one()
+        return self.commercial_partner_id.negotiation_debtor_type or "business"
+
+    # ------------------------------------------------------------------
+    # STATEMENT OF ACCOUNT
+    # ------------------------------------------------------------------
+    def _negotiation_statement_recipient(self):
+        """Who the statement goes to: the debtor's invoicing contact."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        return commercial.browse(commercial.address_get(["invoice"])["invoice"])
+
+    def _negotiation_statement_salutation(self):
+        """The greeting of the statement's email (the letters' rule)."""
+        return self.env["debt.negotiation"]._salutation_for(
+            self._negotiation_statement_recipient()
+        )
+
+    def action_view_negotiation_aging(self):
+        """The ageing of this debtor in the current companies."""
+        return self.env["debt.negotiation.aging"]._action_open_for_partners(self)
+
+    def action_print_negotiation_statement(self):
+        """The statement of account of these debtors in the current company."""
+        return self.env.ref("debt_negotiation.action_report_statement").report_action(
+            self.commercial_partner_id
+        )
+
+    def action_send_negotiation_statement(self):
+        """Emails each debtor its statement of account in the current company
+        (to its invoicing contact, from the current user, logged in its
+        chatter); a debtor without an email address is listed, not sent."""
+        sent, refused = self.browse(), []
+        for partner in self.commercial_partner_id:
+            try:
+                partner._negotiation_send_statement()
+            except UserError as error:
+                refused.append(error.args[0])
+                continue
+            sent |= partner
+        message = self.env._(
+            "Statement of account sent to %(count)s debtor(s).", count=len(sent)
+        )
+        if refused:
+            message += " " + self.env._("Not sent: %(list)s.", list="; ".join(refused))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Statements of Account"),
+                "message": message,
+                "type": "warning" if refused else "success",
+                "sticky": bool(refused),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _negotiation_send_statement(self):
+        """Email this debtor its statement of account in the current
+        company; a clear refusal without an email address."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        partner.check_access("read")
+        if not partner._negotiation_statement_recipient().email_normalized:
+            raise UserError(
+                self.env._("%(debtor)s: no email address", debtor=partner.display_name)
+            )
+        template = self.env.ref("debt_negotiation.mail_template_negotiation_statement")
+        # the action is limited to negotiation users; posting on a partner
+        # does not need the right to edit it
+        partner.sudo().message_post_with_source(
+            template, message_type="comment", subtype_xmlid="mail.mt_comment"
+        )

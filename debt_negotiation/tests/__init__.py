@@ -24,3 +24,11 @@ from . import test_back_office
 from . import test_back_office_tours
 from . import test_records_proof
 from . import test_portal_proof
+from . import test_receivable
+from . import test_my_day
+from . import test_assignment
+from . import test_bulk
+from . import test_followup_ladder
+from . import test_closure
+from . import test_legal
+from . import test_my_day_tours

@@ -54,6 +54,8 @@ class TestDemoData(DebtNegotiationCommon):
         paid = case_of("demo_invoice_cedar_1")
         self.assertEqual(paid.state, "settled")
         self.assertEqual(paid.amount_due, 0.0)
+        # the debtor was thanked, once, for its records
+        self.assertEqual(paid.letter_ids.mapped("letter_type").count("closure"), 1)
         disputed = case_of("demo_invoice_harbor_2")
         self.assertEqual(disputed.state, "open")
         self.assertEqual(

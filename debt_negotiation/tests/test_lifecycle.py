@@ -106,7 +106,10 @@ class TestLifecycle(FollowupCommon):
             # the day the negotiation letter was due: nothing goes out
             self._cron()
             self._monitor()
-            self.assertEqual(len(self._letters(case)), 1)
+            # no demand letter: only the closure letter came after the reminder
+            self.assertEqual(
+                self._letters(case).mapped("letter_type"), ["reminder", "closure"]
+            )
             self.assertEqual(case.state, "settled")
         with at(40):
             # new debt opens a new case, which starts at the first step

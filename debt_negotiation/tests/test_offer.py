@@ -279,6 +279,65 @@ class TestOffer(DebtNegotiationCommon):
             ],
         )
 
+    def _agreed_plan(self, interval, amount, down_payment, count, first_due):
+        """A payment plan of ``interval`` agreed on a new case; return its
+        installments and the agreement letter's terms, as text."""
+        self.case = self._start_case(
+            self._create_invoice(partner=self.debtor_2, amount=amount)
+        )
+        offer = self._create_offer(
+            self.case,
+            offer_type="payment_plan",
+            amount=amount,
+            down_payment=down_payment,
+            installment_count=count,
+            interval=interval,
+            first_due_date=first_due,
+        )
+        offer.action_propose()
+        self._confirm_agreement(offer)
+        letter = self.case.letter_ids.filtered(lambda lt: lt.letter_type == "agreement")
+        terms = " ".join(str(line) for line in letter._get_terms_lines())
+        return self.case.installment_ids.sorted("sequence"), terms
+
+    @freeze_time("2026-01-30")
+    def test_installments_every_two_weeks(self):
+        installments, terms = self._agreed_plan(
+            "biweek", 1000.0, 100.0, 3, date(2026, 1, 30)
+        )
+        self.assertEqual(installments.mapped("amount"), [100.0, 300.0, 300.0, 300.0])
+        self.assertEqual(
+            installments.mapped("due_date"),
+            [
+                date(2026, 1, 30),
+                date(2026, 2, 13),
+                date(2026, 2, 27),
+                date(2026, 3, 13),
+            ],
+        )
+        self.assertIn("3 installments, one every two weeks", terms)
+        self.assertNotIn("monthly", terms)
+        self.assertNotIn("weekly", terms)
+
+    @freeze_time("2026-11-30")
+    def test_installments_every_three_months(self):
+        """Every three months from the first date, month ends kept."""
+        installments, terms = self._agreed_plan(
+            "quarter", 1200.0, 0.0, 4, date(2026, 11, 30)
+        )
+        self.assertEqual(installments.mapped("amount"), [300.0] * 4)
+        self.assertEqual(
+            installments.mapped("due_date"),
+            [
+                date(2026, 11, 30),
+                date(2027, 2, 28),
+                date(2027, 5, 30),
+                date(2027, 8, 30),
+            ],
+        )
+        self.assertIn("4 installments, one every three months", terms)
+        self.assertNotIn("monthly", terms)
+
     def test_settlement_is_one_installment(self):
         offer = self._create_offer(self.case, amount=650.0)
         offer.action_propose()

@@ -24,8 +24,11 @@ MODULE = "debt_negotiation"
 X2MANY_LIMIT = 40
 
 # Budgets (queries): each screen reads the same whatever the case holds;
-# the budgets leave a few queries of margin (measured: 36 and 23).
-CASE_FORM_BUDGET = 40
+# the budgets leave a few queries of margin (measured: 44 and 23; the case
+# form reads 8 more since the follow-up ladders, the dispute periods and
+# the legal layer: the debtor's ladder of the company, the ladders matched
+# by segment and their tags, the invoices' dispute periods).
+CASE_FORM_BUDGET = 46
 PORTAL_PAGE_BUDGET = 26
 ADDED_QUERIES = 2
 

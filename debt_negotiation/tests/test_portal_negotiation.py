@@ -390,6 +390,36 @@ class TestPortalAnswers(PortalNegotiationCommon):
             )
         )
 
+    def test_counter_offer_every_two_weeks(self):
+        """The debtor's form offers every interval of an offer: a plan paid
+        every two weeks is accepted as a counter-offer, its payments two
+        weeks apart."""
+        self._propose(amount=900.0)
+        page = self.url_open(self._url(token=True))
+        self.assertIn('value="biweek"', page.text)
+        self.assertIn('value="quarter"', page.text)
+        first = self.today + timedelta(days=7)
+        response = self._post(
+            "/counter",
+            {
+                "offer_type": "payment_plan",
+                "amount": "900",
+                "down_payment": "0",
+                "installment_count": "3",
+                "interval": "biweek",
+                "first_due_date": first.isoformat(),
+                "message": "Every other payday.",
+            },
+            token=True,
+        )
+        self._assert_done(response, "countered")
+        counter = self.case.offer_ids.filtered(lambda o: o.origin == "debtor")
+        self.assertRecordValues(counter, [{"state": "proposed", "interval": "biweek"}])
+        self.assertEqual(
+            [due for due, _amount in counter._get_schedule()],
+            [first, first + timedelta(weeks=2), first + timedelta(weeks=4)],
+        )
+
     def test_counter_offer(self):
         offer = self._propose(amount=900.0)
         first = self.today + timedelta(days=7)
@@ -615,6 +645,22 @@ class TestPortalAnswers(PortalNegotiationCommon):
 
 
 class TestPortalPage(PortalNegotiationCommon):
+    def test_closure_letter_on_the_page(self):
+        """Paid, the case is settled: the debtor finds the closure letter
+        among the letters of its page, and downloads it."""
+        self._register_payment(self.case.invoice_ids)
+        self.env["debt.negotiation"]._settle_paid_cases()
+        self.assertEqual(self.case.state, "settled")
+        letter = self.case.letter_ids.filtered(lambda lt: lt.letter_type == "closure")
+        self.assertRecordValues(letter, [{"state": "sent", "channel": "email"}])
+        page = self.url_open(self._url(token=True))
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(f"/letter/{letter.id}?access_token=", page.text)
+        self.assertIn("Account Settled", page.text)
+        download = self.url_open(self._url(f"/letter/{letter.id}", token=True))
+        self.assertEqual(download.status_code, 200)
+        self.assertEqual(download.content, letter.attachment_id.raw)
+
     def test_page_in_the_debtors_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.debtor.lang = "fr_FR"

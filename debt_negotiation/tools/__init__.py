@@ -5,3 +5,6 @@ from . import forecast
 from . import evidence
 from . import automation
 from . import portal_input
+from . import receivable
+from . import worklist
+from . import legal

@@ -240,3 +240,61 @@ def planned_escalation(
         if index >= len(keys) or not oldest_due:
             return None
         date = max(_step_due_date(oldest_due, steps[index][1]), not_before)
+
+
+# ----------------------------------------------------------------------
+# Ladders per segment and courtesy reminders before the due date
+# ----------------------------------------------------------------------
+# A ladder as matching sees it: its key, the partner tags it is for (empty:
+# any) and the debtor type it is for (None: both).
+LadderSegment = namedtuple("LadderSegment", "key tag_keys debtor_type")
+
+
+def segment_matches(segment, tag_keys, debtor_type):
+    """Whether a debtor with ``tag_keys`` and ``debtor_type`` belongs to
+    the segment of ``segment``. A ladder without any criterion is for no
+    segment: it is followed only when it is a debtor's own ladder or the
+    company's default."""
+    if not segment.tag_keys and not segment.debtor_type:
+        return False
+    if segment.tag_keys and not set(segment.tag_keys) & set(tag_keys or ()):
+        return False
+    return not segment.debtor_type or segment.debtor_type == debtor_type
+
+
+def match_ladder(segments, tag_keys, debtor_type, own_key=None, default_key=None):
+    """Return the key of the ladder a debtor follows: its own ladder when
+    set, else the first of ``segments`` (in ladder order) whose segment it
+    belongs to (:func:`segment_matches`), else the company's default."""
+    if own_key:
+        return own_key
+    for segment in segments:
+        if segment_matches(segment, tag_keys, debtor_type):
+            return segment.key
+    return default_key
+
+
+def courtesy_step(steps, due_date, today, last_sent_delay=None):
+    """Return the key of the courtesy reminder to send today on an invoice
+    due on ``due_date``, or None.
+
+    :param steps: ``[(key, delay_days), ...]``, the ladder's steps with a
+        negative delay (days before the due date)
+    :param last_sent_delay: the delay of the courtesy step already sent on
+        the invoice, if any
+
+    Only before the due date (from the due date on, the ladder of the case
+    takes over), only a step whose day has come, and only one later than the
+    one already sent: each reminder is sent once, and when several are due
+    (the invoice was posted late) only the latest of them is.
+    """
+    if not due_date or today >= due_date:
+        return None
+    due = [
+        (delay, key)
+        for key, delay in steps
+        if delay < 0
+        and _step_due_date(due_date, delay) <= today
+        and (last_sent_delay is None or delay > last_sent_delay)
+    ]
+    return max(due)[1] if due else None

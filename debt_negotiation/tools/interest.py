@@ -26,7 +26,26 @@ def interest_units(amount, due_date, payments, start, end, rate, excluded=()):
         ``last`` None: still running) on which no interest accrues, e.g.
         while the invoice was disputed
     """
-    if not rate or rate <= 0 or not due_date or not end:
+    if not rate or rate <= 0:
+        return 0
+    return _round_units(
+        interest_numerator(amount, due_date, payments, start, end, rate, excluded)
+    )
+
+
+def interest_numerator(amount, due_date, payments, start, end, rate, excluded=()):
+    """The exact interest of :func:`interest_units` before rounding, as an
+    integer: the open amount summed over the days (unit-days) times the rate
+    in hundredths of a percent. Additive over disjoint periods of days."""
+    return _unit_days(amount, due_date, payments, start, end, excluded) * (
+        _rate_hundredths(rate) if rate and rate > 0 else 0
+    )
+
+
+def _unit_days(amount, due_date, payments, start, end, excluded=()):
+    """The open amount summed over the days counted from ``start`` to
+    ``end`` (see :func:`interest_units`), in unit-days."""
+    if not due_date or not end:
         return 0
     first = max(start or due_date, due_date + timedelta(days=1))
     if end < first:
@@ -47,8 +66,12 @@ def interest_units(amount, due_date, payments, start, end, rate, excluded=()):
         open_units -= units
         current = paid_on
     day_units += max(open_units, 0) * counted_days(current, end, excluded)
-    # round half up, in integers: units = day_units * rate / (100 * 365)
-    numerator = day_units * _rate_hundredths(rate)
+    return day_units
+
+
+def _round_units(numerator):
+    """Currency units (rounded half up) of ``numerator`` (unit-days times
+    the rate in hundredths of a percent)."""
     denominator = 100 * 100 * DAYS_IN_YEAR
     return (2 * numerator + denominator) // (2 * denominator)
 
@@ -80,3 +103,81 @@ def _rate_hundredths(rate):
     """The rate in hundredths of a percent, as an integer (rates are set
     with two decimals)."""
     return int(round(rate * 100))
+
+
+def rate_periods(rates, first, last, default=0.0):
+    """``[(start, end, rate), ...]``: the days from ``first`` to ``last``
+    (both included) cut where the rate in force changes. ``rates``:
+    ``[(date_from, rate), ...]``, each in force from its date until the
+    next one's; before the first of them, ``default``."""
+    if not first or not last or last < first:
+        return []
+    ordered = sorted(rates or ())
+    current = default
+    for date_from, rate in ordered:
+        if date_from <= first:
+            current = rate
+    periods = []
+    start = first
+    for date_from, rate in ordered:
+        if date_from <= first:
+            continue
+        if date_from > last:
+            break
+        periods.append((start, date_from - timedelta(days=1), current))
+        start, current = date_from, rate
+    periods.append((start, last, current))
+    return periods
+
+
+def interest_by_period(
+    amount, due_date, payments, start, end, rates, default=0.0, excluded=()
+):
+    """``[(start, end, rate, units), ...]``: the interest of
+    :func:`interest_units` for the days ``start`` to ``end``, one entry per
+    period of the rate in force (see :func:`rate_periods`), periods without
+    interest left out. Each day bears the rate in force that day."""
+    if not due_date or not end:
+        return []
+    first = max(start or due_date, due_date + timedelta(days=1))
+    result = []
+    for period_start, period_end, rate in rate_periods(rates, first, end, default):
+        units = interest_units(
+            amount, due_date, payments, period_start, period_end, rate, excluded
+        )
+        if units > 0:
+            result.append((period_start, period_end, rate, units))
+    return result
+
+
+def claim_start(due_date, last_claimed=None):
+    """The first day a new claim of interest covers: the day after the last
+    day already claimed, else the day after the due date (claims never
+    overlap)."""
+    if last_claimed:
+        return last_claimed + timedelta(days=1)
+    return due_date + timedelta(days=1)
+
+
+def rate_problems(rates):
+    """What is wrong with a table of rates ``[(date_from, rate), ...]`` of
+    one company: ``("negative", date)`` for a rate below 0,
+    ``("overlap", date)`` for two rates in force from the same day."""
+    problems = []
+    seen = set()
+    for date_from, rate in rates:
+        if rate < 0:
+            problems.append(("negative", date_from))
+        if date_from in seen:
+            problems.append(("overlap", date_from))
+        seen.add(date_from)
+    return problems
+
+
+def banded_compensation(amount, bands):
+    """The recovery compensation of an invoice of ``amount`` by bands
+    ``[(amount_from, compensation), ...]`` (e.g. UK: 0 -> 40, 1000 -> 70,
+    10000 -> 100): the compensation of the highest band the amount reaches;
+    0 below every band."""
+    reached = [(floor, comp) for floor, comp in bands if amount >= floor]
+    return max(reached)[1] if reached else 0

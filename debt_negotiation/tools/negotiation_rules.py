@@ -20,7 +20,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 
-INTERVALS = ("week", "month")
+# How often a payment plan's installments fall due: every week, two weeks,
+# month or three months.
+INTERVALS = ("week", "biweek", "month", "quarter")
 
 PAYMENT_PLAN = "payment_plan"
 
@@ -132,19 +134,25 @@ def split_plan(total, down_payment, count, rounding=0.01) -> list[float]:
 
 
 def step_date(start: date, interval: str, n: int) -> date:
-    """Return the date ``n`` weeks or months after ``start``.
+    """Return the date ``n`` intervals after ``start``: ``n`` weeks, two
+    weeks, months or three months.
 
     The date is always computed from ``start`` (never by chaining steps), so
     month ends are kept: from January 31, ``n=1`` gives February 28 (29 in a
-    leap year) and ``n=2`` gives March 31.
+    leap year) and ``n=2`` gives March 31 (every three months: from
+    November 30, ``n=1`` gives February 28 and ``n=2`` May 30).
 
-    :param interval: ``"week"`` or ``"month"``
+    :param interval: one of :data:`INTERVALS`
     :raises ValueError: for any other interval
     """
     if interval == "week":
         return start + relativedelta(weeks=n)
+    if interval == "biweek":
+        return start + relativedelta(weeks=2 * n)
     if interval == "month":
         return start + relativedelta(months=n)
+    if interval == "quarter":
+        return start + relativedelta(months=3 * n)
     raise ValueError(f"interval must be one of {INTERVALS}, got {interval!r}")
 
 

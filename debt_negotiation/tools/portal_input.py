@@ -13,7 +13,9 @@ keeps (each answer writes records and sends emails).
 import math
 from datetime import timedelta
 
-INTERVALS = ("week", "month")
+# a counter-offer's interval is one of the offers' (one place for the rule)
+from .negotiation_rules import INTERVALS
+
 # A counter-offer's first payment: within a year.
 MAX_FIRST_DUE_DAYS = 365
 # What a debtor may upload (checked on the content, not the name).

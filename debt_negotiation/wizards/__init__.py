@@ -7,3 +7,5 @@ from . import debt_negotiation_agreement_cancel_wizard
 from . import debt_negotiation_escalate_wizard
 from . import debt_negotiation_start_wizard
 from . import debt_negotiation_letter_void_wizard
+from . import debt_negotiation_assign_wizard
+from . import debt_negotiation_writeoff_wizard
