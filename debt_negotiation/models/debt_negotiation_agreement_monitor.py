@@ -1,7 +1,6 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
-import threading
 from collections import Counter
 
 from psycopg2 import OperationalError
@@ -75,7 +74,7 @@ class DebtNegotiationAgreement(models.Model):
         done."""
         # The cron works for every company, whatever its user may see.
         agreements_env = self.sudo().with_context(active_test=True)
-        auto_commit = self._monitor_auto_commit()
+        auto_commit = self.env["debt.negotiation.run"]._auto_commit()
         today = fields.Date.context_today(self)
         Run = self.env["debt.negotiation.run"]
         stats = Counter()
@@ -149,14 +148,6 @@ class DebtNegotiationAgreement(models.Model):
             # out): the agreement ends too
             ("invoice_ids", "not any", [("amount_residual", "!=", 0)]),
         ]
-
-    @api.model
-    def _monitor_auto_commit(self):
-        """Commit after each batch of the daily check, except in tests."""
-        return not (
-            getattr(threading.current_thread(), "testing", False)
-            or self.env.registry.in_test_mode()
-        )
 
     @api.model
     def _monitor_batch_done(self, auto_commit):
