@@ -945,7 +945,8 @@ def measure_run(env, args, cases):
         # the queries of the Odoo APIs the monitor calls, by origin
         for cls, name, label in (
             (Case, "message_post", "chatter messages and emails"),
-            (Case, "_mail_batch_post", "chatter messages and emails"),
+            (Case, "_log_notes", "chatter notes"),
+            (Installment, "_post_notices", "chatter messages and emails"),
             (Case, "activity_schedule", "activities"),
             (Case, "_mail_batch_activities", "activities"),
             (Case, "_generate_letter", "letters"),

@@ -4,7 +4,7 @@
 known wkhtmltopdf build notices and nothing else.
 
 The log records are those the addon's own test of its log filter uses
-(``TestWkhtmltopdfNoiseFilter`` in debt_negotiation/tests/test_letters.py).
+(``TestWkhtmltopdfNoiseFilter`` in debt_negotiation/tests/test_letter.py).
 """
 
 import importlib.util

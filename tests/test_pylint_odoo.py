@@ -7,7 +7,8 @@ Odoo 18.0:
 
 * ``.pylintrc-mandatory``: the blocking checks; any message fails the test;
 * ``.pylintrc``: the same plus the optional checks; their messages are
-  reported as pytest warnings, never as failures.
+  reported as pytest warnings, never as failures, but a run that checked
+  nothing (bad configuration, crash) fails.
 
 The template still enables the XML/CSV/PO checks that pylint-odoo 9.x moved
 to ``oca-checks-odoo-module`` (pre-commit); pylint reports each of them as
@@ -92,12 +93,50 @@ def test_pylint_odoo_mandatory():
         )
 
 
+# What shows that pylint did not check the addon: a module it could not
+# parse or import, a checker that crashed.
+BROKEN_RUN = {"fatal", "astroid-error", "syntax-error", "parse-error", "import-error"}
+
+
+def broken_run(returncode, messages):
+    """Why a pylint run with ``--exit-zero`` checked nothing, or None.
+
+    ``--exit-zero`` only hides the messages about the code: a usage or
+    configuration error still exits non-zero, and a crash shows as one of
+    :data:`BROKEN_RUN` or as output that is no pylint message."""
+    if returncode:
+        return f"pylint exited with {returncode}"
+    for message in messages:
+        match = MESSAGE_RE.match(message)
+        if not match:
+            return f"not a pylint message: {message}"
+        if match["symbol"] in BROKEN_RUN:
+            return message
+    return None
+
+
 @needs_pylint_odoo
 def test_pylint_odoo_optional():
-    """The optional checks: reported, never blocking."""
-    _returncode, messages = run_pylint(PYLINTRC, "--exit-zero")
+    """The optional checks (``.pylintrc``, as in the OCA template: for
+    information, never blocking): they must really run over the addon (a
+    broken configuration or a crash fails); what they find is reported as
+    warnings."""
+    returncode, messages = run_pylint(PYLINTRC, "--exit-zero")
+    problem = broken_run(returncode, messages)
+    assert problem is None, f"the optional pylint checks did not run: {problem}"
     for message in messages:
         warnings.warn(f"pylint optional check: {message}", stacklevel=1)
+
+
+def test_broken_optional_run_is_seen():
+    """:func:`broken_run` tells a run that checked nothing from one that
+    found something."""
+    found = "debt_negotiation/models/x.py:3: [C8107(translation-required), ] msg"
+    assert broken_run(0, []) is None
+    assert broken_run(0, [found]) is None
+    assert broken_run(32, [])
+    assert broken_run(0, ["Traceback (most recent call last):"])
+    assert broken_run(0, ["debt_negotiation/x.py:1: [F0001(fatal), ] No module"])
 
 
 def test_pylintrc_contains_the_mandatory_checks():

@@ -267,9 +267,15 @@ def test_step_date_month_properties(start, n):
     assert result.day == min(start.day, last_day)
 
 
-@given(start=dates, n=st.integers(0, 520))
+@given(start=dates, n=st.integers(0, 519))
 def test_step_date_week_properties(start, n):
-    assert rules.step_date(start, "week", n) == start + timedelta(weeks=n)
+    """Weekly installments fall on the first one's weekday, a week after
+    the one before, whatever the month or year they cross."""
+    first = rules.step_date(start, "week", 0)
+    this, following = (rules.step_date(start, "week", k) for k in (n, n + 1))
+    assert first == start
+    assert this.weekday() == start.weekday()
+    assert (following - this).days == 7
 
 
 def test_step_date_biweek_and_quarter():
@@ -802,24 +808,34 @@ def test_installment_state_roundings(rounding, paid, expected):
     rounding=roundings,
 )
 def test_installment_state_properties(due_date, amount, paid, offset, grace, rounding):
-    today = due_date + timedelta(days=offset)
-    state = rules.installment_state(
-        due_date,
-        rules.from_units(amount, rounding),
-        rules.from_units(paid, rounding),
-        today,
-        grace,
-        rounding,
-    )
-    assert state in rules.INSTALLMENT_STATES
-    if paid >= amount:
-        assert state == "paid"
-    elif offset <= 0:
-        assert state == "pending"
-    elif offset <= grace:
-        assert state == "late"
-    else:
-        assert state == "missed"
+    """How an installment's state behaves, not how it is computed: paid in
+    full it is paid whatever the day; otherwise time only makes it worse
+    (pending, then late, then missed), and paying more or a longer grace
+    period never does."""
+
+    def state(paid=paid, offset=offset, grace=grace):
+        return rules.installment_state(
+            due_date,
+            rules.from_units(amount, rounding),
+            rules.from_units(paid, rounding),
+            due_date + timedelta(days=offset),
+            grace,
+            rounding,
+        )
+
+    def worse(first, second):
+        rank = {"paid": 0, "pending": 1, "late": 2, "missed": 3}
+        return rank[first] > rank[second]
+
+    assert state() in rules.INSTALLMENT_STATES
+    assert state(paid=amount) == "paid"
+    assert state(paid=amount + paid) == "paid"
+    assert not worse(state(offset=offset - 1), state()), "time never helps"
+    assert not worse(state(paid=paid + 1), state()), "paying more never hurts"
+    assert not worse(state(grace=grace + 1), state()), "nor a longer grace"
+    if paid < amount:
+        assert state(offset=0) == "pending", "not late on its due date"
+        assert state(offset=grace + 1) == "missed", "missed after the grace"
 
 
 # ---------------------------------------------------------------------------

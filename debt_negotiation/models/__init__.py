@@ -50,6 +50,7 @@ from . import ir_attachment
 from . import debt_negotiation_forecast
 from . import debt_negotiation_result
 from . import debt_negotiation_evidence_dossier
+from . import debt_negotiation_dossier
 from . import debt_negotiation_handover
 from . import debt_negotiation_aging
 from . import debt_negotiation_health

@@ -1,6 +1,7 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
+import uuid
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -523,6 +524,9 @@ class DebtNegotiation(models.Model):
                 vals["name"] = self.env["ir.sequence"].with_company(
                     company
                 ).next_by_code("debt.negotiation") or self.env._("New")
+        for vals in vals_list:
+            # the portal link letters print: no write per case when printed
+            vals.setdefault("access_token", str(uuid.uuid4()))
         cases = super().create(vals_list)
         for case in cases:
             case.message_subscribe(partner_ids=case.user_id.partner_id.ids)
@@ -746,6 +750,9 @@ class DebtNegotiation(models.Model):
         }
 
     def action_escalate(self):
+        """Escalate: no follow-up step any more, and a case with a collection
+        agency or law firm is handed over to it (``_handover``: the debtor's
+        notice, the dossier to the agency, the negotiator's activity)."""
         self._check_state(("open", "disputed", "broken"), "escalate")
         self._check_consumer_handover()
         workflow(self).write(
@@ -753,6 +760,7 @@ class DebtNegotiation(models.Model):
         )
         note = self.env._("Case escalated (collection agency or legal action).")
         self._message_log_batch(bodies=dict.fromkeys(self.ids, note))
+        self.filtered("agency_id")._handover()
         return True
 
     def action_cancel(self):
@@ -857,37 +865,9 @@ class DebtNegotiation(models.Model):
         return action
 
     # ------------------------------------------------------------------
-    # ACTION METHODS AND CRON HAND-OVERS: agreements
+    # CRON HAND-OVER: agreements (the case's agreement buttons are in
+    # debt_negotiation_agreement_signature.py)
     # ------------------------------------------------------------------
-    def action_open_agreement_wizard(self):
-        """Confirm the newest open offer of the case in writing."""
-        self.ensure_one()
-        offer = (
-            self.current_offer_id
-            or self.offer_ids.filtered(lambda o: o.state == "draft").sorted("id")[-1:]
-        )
-        if not offer:
-            raise UserError(
-                self.env._(
-                    "Case %(case)s has no open offer to confirm: create or "
-                    "propose one first.",
-                    case=self.name,
-                )
-            )
-        return offer.action_accept()
-
-    def action_open_cancel_agreement_wizard(self):
-        self.ensure_one()
-        self.env["debt.negotiation.agreement"]._check_manager()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Cancel Agreement"),
-            "res_model": "debt.negotiation.agreement.cancel.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_negotiation_id": self.id},
-        }
-
     @api.model
     def _cron_monitor_agreements(self, batch_size=200):
         """Daily: refresh installment states, break the agreements with a

@@ -431,6 +431,19 @@ class DebtNegotiationAgreement(models.Model):
         # agreement, settled, cancelled), expiry date, terms, minimum rule
         offer._check_acceptable()
         case.check_access("write")
+        self._check_confirmation(offer, mode, signed_by, signed_on, signed_copy)
+        self._check_terms(offer, schedule)
+        # last, so that no other refusal tells a user whether the amount
+        # clears the hidden minimum
+        if mode != "portal" and minimum:
+            offer._check_minimum()
+
+    @api.model
+    def _check_confirmation(self, offer, mode, signed_by, signed_on, signed_copy):
+        """Raise when the way the debtor agrees to ``offer`` (``mode``, who
+        signed and when, the signed copy) cannot confirm it (see
+        :meth:`_check_confirmable`)."""
+        case = offer.negotiation_id
         if mode not in dict(SIGNATURE_MODES):
             raise UserError(self.env._("Unknown confirmation: %(mode)s.", mode=mode))
         pending = case.agreement_ids.filtered(
@@ -453,18 +466,25 @@ class DebtNegotiationAgreement(models.Model):
             raise UserError(
                 self.env._("Attach the copy of the agreement the debtor signed.")
             )
+        if mode == "esign":
+            return
+        if not (signed_by or "").strip():
+            raise UserError(
+                self.env._("Say who agreed to the terms on behalf of the debtor.")
+            )
+        if not signed_on:
+            raise UserError(self.env._("Give the date the agreement was signed."))
+        if signed_on > fields.Date.context_today(self):
+            raise UserError(self.env._("The signature date cannot be in the future."))
+
+    @api.model
+    def _check_terms(self, offer, schedule):
+        """Raise when ``offer`` with ``schedule`` cannot be agreed on its
+        case now: nothing due any more, a wrong schedule, or a forgiven
+        balance without the company's write-off account (see
+        :meth:`_check_confirmable`)."""
+        case = offer.negotiation_id
         today = fields.Date.context_today(self)
-        if mode != "esign":
-            if not (signed_by or "").strip():
-                raise UserError(
-                    self.env._("Say who agreed to the terms on behalf of the debtor.")
-                )
-            if not signed_on:
-                raise UserError(self.env._("Give the date the agreement was signed."))
-            if signed_on > today:
-                raise UserError(
-                    self.env._("The signature date cannot be in the future.")
-                )
         invoices = case.invoice_ids.filtered(lambda m: m.state == "posted")
         if case.currency_id.is_zero(sum(invoices.mapped("amount_residual"))):
             raise UserError(
@@ -493,10 +513,6 @@ class DebtNegotiationAgreement(models.Model):
                     company=case.company_id.name,
                 )
             )
-        # last, so that no other refusal tells a user whether the amount
-        # clears the hidden minimum
-        if mode != "portal" and minimum:
-            offer._check_minimum()
 
     @api.model
     def _confirm_offer(
@@ -523,10 +539,9 @@ class DebtNegotiationAgreement(models.Model):
         Checks everything first (states, minimum rule, schedule, write-off
         account), then accepts the offer and closes its rivals, archives the
         installments of a previous (broken) agreement, creates the agreement
-        with the invoices and the amount due at this moment and its
-        installments, logs an ``agreement`` interaction, attaches the signed
-        copy, sets the case ``agreement`` and generates the agreement letter
-        (PDF with the signatures, posted in the chatter).
+        (invoices, amount due now, installments), logs an ``agreement``
+        interaction, attaches the signed copy, sets the case ``agreement``
+        and generates the agreement letter (PDF with the signatures).
 
         :param schedule: ``[(label, due_date, amount)]``, in payment order
         :param signature: the debtor's signature image (base64), only when

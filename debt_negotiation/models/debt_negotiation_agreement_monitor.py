@@ -1,7 +1,6 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
-import threading
 from collections import Counter
 
 from psycopg2 import OperationalError
@@ -75,7 +74,7 @@ class DebtNegotiationAgreement(models.Model):
         done."""
         # The cron works for every company, whatever its user may see.
         agreements_env = self.sudo().with_context(active_test=True)
-        auto_commit = self._monitor_auto_commit()
+        auto_commit = self.env["debt.negotiation.run"]._auto_commit()
         today = fields.Date.context_today(self)
         Run = self.env["debt.negotiation.run"]
         stats = Counter()
@@ -149,14 +148,6 @@ class DebtNegotiationAgreement(models.Model):
             # out): the agreement ends too
             ("invoice_ids", "not any", [("amount_residual", "!=", 0)]),
         ]
-
-    @api.model
-    def _monitor_auto_commit(self):
-        """Commit after each batch of the daily check, except in tests."""
-        return not (
-            getattr(threading.current_thread(), "testing", False)
-            or self.env.registry.in_test_mode()
-        )
 
     @api.model
     def _monitor_batch_done(self, auto_commit):
@@ -242,33 +233,7 @@ class DebtNegotiationAgreement(models.Model):
         missed_of = {installment.agreement_id: installment for installment in missed}
         _internal(broken).write({"state": "broken"})
         _workflow(cases).write({"state": "broken", "response_deadline": False})
-        notes = []
-        for agreement in broken:
-            case = agreement.negotiation_id
-            installment = missed_of.get(agreement, missed.browse())
-            notes.append(
-                (
-                    case,
-                    self.env._(
-                        "Agreement broken: %(installment)s of %(amount)s due on "
-                        "%(date)s was not paid within the grace period.",
-                        installment=installment.name,
-                        amount=case.currency_id.format(installment.amount_residual),
-                        date=format_date(self.env, installment.due_date),
-                    ),
-                )
-            )
-            if case.negotiation_blocked:
-                notes.append(
-                    (
-                        case,
-                        self.env._(
-                            "No broken-promise letter: this debtor never "
-                            "receives automatic letters."
-                        ),
-                    )
-                )
-        cases._mail_batch_notes(notes)
+        broken._note_broken(missed_of)
         lettered = cases.filtered(lambda c: not c.negotiation_blocked)
         if lettered:
             # the letter announces the step the ladder now plans
@@ -298,6 +263,41 @@ class DebtNegotiationAgreement(models.Model):
         cases._schedule_next_action()
         return True
 
+    def _note_broken(self, missed_of):
+        """Note on the case of each of these broken agreements the
+        installment that broke it (``missed_of``: ``{agreement:
+        installment}``), and that no letter goes to a debtor who receives
+        none."""
+        notes = []
+        for agreement in self:
+            case = agreement.negotiation_id
+            installment = missed_of.get(
+                agreement, self.env["debt.negotiation.installment"]
+            )
+            notes.append(
+                (
+                    case,
+                    self.env._(
+                        "Agreement broken: %(installment)s of %(amount)s due on "
+                        "%(date)s was not paid within the grace period.",
+                        installment=installment.name,
+                        amount=case.currency_id.format(installment.amount_residual),
+                        date=format_date(self.env, installment.due_date),
+                    ),
+                )
+            )
+            if case.negotiation_blocked:
+                notes.append(
+                    (
+                        case,
+                        self.env._(
+                            "No broken-promise letter: this debtor never "
+                            "receives automatic letters."
+                        ),
+                    )
+                )
+        self.negotiation_id._log_notes(notes)
+
     def _cure(self):
         """The debtor paid what was missed before the announced escalation,
         as the broken-promise letter asked: the agreement is back in force
@@ -305,7 +305,7 @@ class DebtNegotiationAgreement(models.Model):
         cases = self.negotiation_id
         _internal(self).write({"state": "active"})
         _workflow(cases).write({"state": "agreement", "response_deadline": False})
-        cases._mail_batch_notes(
+        cases._log_notes(
             [
                 (
                     agreement.negotiation_id,
@@ -511,7 +511,7 @@ class DebtNegotiationAgreement(models.Model):
                     "next_action_date": False,
                 }
             )
-        self.negotiation_id._mail_batch_notes(notes)
+        self.negotiation_id._log_notes(notes)
         continuing.negotiation_id._schedule_next_action()
         settled.negotiation_id._send_closure_letters()
 

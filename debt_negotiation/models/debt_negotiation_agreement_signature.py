@@ -185,7 +185,8 @@ class DebtNegotiationAgreement(models.Model):
         return self
 
 
-# Satellite of the case model: the agreement awaiting signature, on the case.
+# Satellite of the case model: the agreement buttons of the case (confirm,
+# cancel) and the agreement awaiting signature.
 class DebtNegotiation(models.Model):
     _inherit = "debt.negotiation"  # pylint: disable=consider-merging-classes-inherited
 
@@ -201,3 +202,32 @@ class DebtNegotiation(models.Model):
     def action_cancel_signature_request(self):
         self.ensure_one()
         return self.agreement_id.action_cancel_signature_request()
+
+    def action_open_agreement_wizard(self):
+        """Confirm the newest open offer of the case in writing."""
+        self.ensure_one()
+        offer = (
+            self.current_offer_id
+            or self.offer_ids.filtered(lambda o: o.state == "draft").sorted("id")[-1:]
+        )
+        if not offer:
+            raise UserError(
+                self.env._(
+                    "Case %(case)s has no open offer to confirm: create or "
+                    "propose one first.",
+                    case=self.name,
+                )
+            )
+        return offer.action_accept()
+
+    def action_open_cancel_agreement_wizard(self):
+        self.ensure_one()
+        self.env["debt.negotiation.agreement"]._check_manager()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cancel Agreement"),
+            "res_model": "debt.negotiation.agreement.cancel.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_negotiation_id": self.id},
+        }

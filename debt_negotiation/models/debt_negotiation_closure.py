@@ -54,7 +54,6 @@ class DebtNegotiation(models.Model):
                 continue
             new_letters = group._generate_letter("closure", channel=channel)
             if channel == "email" and not skips_pdf(self):
-                group._mail_batch_flush()
                 new_letters.with_context(mail_notify_force_send=False)._send_email()
             letters |= new_letters
         if blocked:

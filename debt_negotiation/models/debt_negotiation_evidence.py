@@ -133,24 +133,8 @@ class DebtNegotiationEvidence(models.Model):
         if not by_case:
             return self.browse()
         case_ids = sorted(by_case)
-        # The head of each chain is kept on its case: reading it locks the
-        # case, and writing it makes a transaction that sealed on the same
-        # case meanwhile a serialization failure (retried), never a fork.
         Case = self.env["debt.negotiation"]
-        # (the chain's head is written only below, in SQL)
-        Case.flush_model(["company_id"])
-        self.env.cr.execute(
-            SQL(
-                "SELECT id, evidence_sequence, evidence_head_hash, company_id "
-                "FROM debt_negotiation WHERE id IN %s ORDER BY id "
-                "FOR NO KEY UPDATE",
-                tuple(case_ids),
-            )
-        )
-        heads, companies = {}, {}
-        for case_id, seq, digest, company_id in self.env.cr.fetchall():
-            heads[case_id] = (seq or 0, digest or "")
-            companies[case_id] = company_id
+        heads, companies = self._lock_heads(case_ids)
         now = fields.Datetime.now()
         version = self._current_hash_version()
         vals_list = []
@@ -181,6 +165,48 @@ class DebtNegotiationEvidence(models.Model):
                         "entry_hash": entry["entry_hash"],
                     }
                 )
+        entries = self._insert_entries(vals_list, companies, now)
+        last = {entry["negotiation_id"]: entry for entry in vals_list}
+        self.env.cr.execute(
+            SQL(
+                "UPDATE debt_negotiation AS c SET evidence_sequence = v.seq, "
+                "evidence_head_hash = v.head FROM (VALUES %s) AS v(id, seq, head) "
+                "WHERE c.id = v.id",
+                SQL(", ").join(
+                    SQL("(%s, %s, %s)", case_id, vals["sequence"], vals["entry_hash"])
+                    for case_id, vals in last.items()
+                ),
+            )
+        )
+        Case.browse(case_ids).invalidate_recordset(["evidence_ids"])
+        Case.invalidate_model(["evidence_sequence", "evidence_head_hash"])
+        return entries
+
+    def _lock_heads(self, case_ids):
+        """Lock the cases ``case_ids`` and read the heads of their chains:
+        ``({case id: (sequence, head hash)}, {case id: company id})``."""
+        # The head of each chain is kept on its case: reading it locks the
+        # case, and writing it makes a transaction that sealed on the same
+        # case meanwhile a serialization failure (retried), never a fork.
+        # (the chain's head is written only by _append, in SQL)
+        self.env["debt.negotiation"].flush_model(["company_id"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, evidence_sequence, evidence_head_hash, company_id "
+                "FROM debt_negotiation WHERE id IN %s ORDER BY id "
+                "FOR NO KEY UPDATE",
+                tuple(case_ids),
+            )
+        )
+        heads, companies = {}, {}
+        for case_id, seq, digest, company_id in self.env.cr.fetchall():
+            heads[case_id] = (seq or 0, digest or "")
+            companies[case_id] = company_id
+        return heads, companies
+
+    def _insert_entries(self, vals_list, companies, now):
+        """Insert the chain entries ``vals_list`` (of cases of
+        ``companies``: ``{case id: company id}``) at ``now``; return them."""
         # one statement for the whole batch (the ORM inserts 100 rows a
         # query); the entries are the addon's own, never a client's
         uid = self.env.uid
@@ -234,22 +260,7 @@ class DebtNegotiationEvidence(models.Model):
                 ),
             )
         )
-        entries = self.browse([row[0] for row in self.env.cr.fetchall()])
-        last = {entry["negotiation_id"]: entry for entry in vals_list}
-        self.env.cr.execute(
-            SQL(
-                "UPDATE debt_negotiation AS c SET evidence_sequence = v.seq, "
-                "evidence_head_hash = v.head FROM (VALUES %s) AS v(id, seq, head) "
-                "WHERE c.id = v.id",
-                SQL(", ").join(
-                    SQL("(%s, %s, %s)", case_id, vals["sequence"], vals["entry_hash"])
-                    for case_id, vals in last.items()
-                ),
-            )
-        )
-        Case.browse(case_ids).invalidate_recordset(["evidence_ids"])
-        Case.invalidate_model(["evidence_sequence", "evidence_head_hash"])
-        return entries
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     @api.model
     def _seal_deferred(self, records):

@@ -1,7 +1,6 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
-import threading
 from collections import Counter, defaultdict, namedtuple
 from datetime import timedelta
 
@@ -108,7 +107,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             max_batches = int(
                 self.env.context.get("debt_negotiation_followup_max_batches") or 0
             )
-        auto_commit = self._auto_commit()
+        auto_commit = self.env["debt.negotiation.run"]._auto_commit()
         Case = self.env["debt.negotiation"]
         Cron = self.env["ir.cron"]
         stats = Counter()
@@ -208,16 +207,6 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         return int(
             self.env.context.get("debt_negotiation_followup_batch_size")
             or FOLLOWUP_BATCH_SIZE
-        )
-
-    @api.model
-    def _auto_commit(self):
-        """Commit after each batch, except in tests (or with the context
-        key ``debt_negotiation_no_commit``)."""
-        return not (
-            self.env.context.get("debt_negotiation_no_commit")
-            or getattr(threading.current_thread(), "testing", False)
-            or self.env.registry.in_test_mode()
         )
 
     # ------------------------------------------------------------------
@@ -395,50 +384,65 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
                 stats["failed"] += 1
                 continue
             groups[decision.step].append(decision)
-        if groups:
-            # all the steps of the batch at once, their chatter messages
-            # created together; on any error, step by step as below
-            batch = self.with_env(
-                self.env["debt.negotiation.evidence"]
-                ._seal_deferred(self.env["debt.negotiation"]._mail_batch_deferred())
-                .env
-            )
-            try:
-                with self.env.cr.savepoint():
-                    claimed = self.env["debt.negotiation.followup.log"]._claim(
-                        [d for ds in groups.values() for d in ds], today
-                    )
-                    executed = self.env["debt.negotiation"]
-                    for decisions in groups.values():
-                        executed |= batch._execute(decisions, today, claimed)
-                    batch.env["debt.negotiation"]._mail_batch_flush()
-                    batch.env["debt.negotiation.evidence"]._seal_pending()
-            except Exception:  # noqa: BLE001 - retried step by step below
-                _logger.info("Follow-ups: batch failed, retried step by step")
-            else:
-                stats["executed"] += len(executed)
-                return stats
-        for step, decisions in groups.items():
+        if not groups:
+            return stats
+
+        def fail(item, error):
+            # a step whose cases failed together: case by case
+            step, decisions = item
             stats.update(self._process_step(step, decisions, today))
+
+        # the shared batch/fallback of the scheduled runs: all the steps of
+        # the batch at once, else each step at once, else case by case
+        executed = self.env["debt.negotiation.run"]._isolated(
+            list(groups.items()),
+            lambda items: self._execute_steps(items, today),
+            fail,
+            label="Follow-ups",
+        )
+        stats["executed"] += sum(len(cases) for cases in executed)
         return stats
 
     @api.model
+    def _execute_steps(self, items, today):
+        """Execute each ``(step, decisions)`` of ``items``, claimed together
+        and their documents sealed together at the end (see
+        ``debt.negotiation.evidence._seal_deferred``); return the cases
+        executed. Errors propagate (the caller runs this in a savepoint)."""
+        batch = self.with_env(
+            self.env["debt.negotiation.evidence"]
+            ._seal_deferred(self.env["debt.negotiation"])
+            .env
+        )
+        claimed = self.env["debt.negotiation.followup.log"]._claim(
+            [d for _step, decisions in items for d in decisions], today
+        )
+        executed = self.env["debt.negotiation"]
+        for _step, decisions in items:
+            executed |= batch._execute(decisions, today, claimed)
+        batch.env["debt.negotiation.evidence"]._seal_pending()
+        return executed
+
+    @api.model
     def _process_step(self, step, decisions, today):
-        """Execute ``step`` on the cases of ``decisions``, case by case when
-        they fail together; return a Counter of what happened."""
+        """Execute ``step`` on the cases of ``decisions`` one by one, each
+        in a savepoint (after the step failed on them together); return a
+        Counter of what happened."""
         stats = Counter()
 
         def fail(decision, error):
             stats["failed"] += 1
             self._fail(decision.case, step, error, today)
 
-        executed = self.env["debt.negotiation.run"]._isolated(
-            decisions,
-            lambda chunk: self._execute(chunk, today),
-            fail,
-            label=f"Follow-up step {step.name}",
-        )
-        stats["executed"] += sum(len(cases) for cases in executed)
+        Run = self.env["debt.negotiation.run"]
+        for decision in decisions:
+            executed = Run._isolated(
+                [decision],
+                lambda chunk: self._execute(chunk, today),
+                fail,
+                label=f"Follow-up step {step.name}",
+            )
+            stats["executed"] += sum(len(cases) for cases in executed)
         return stats
 
     @api.model
@@ -583,8 +587,6 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
                 step.letter_type, channel=channel
             )
             if channel == "email" and not skips_pdf(self):
-                # the letters' notes come before their emails
-                cases._mail_batch_flush()
                 # queued: sent by the mail queue after the commit
                 new_letters.with_context(mail_notify_force_send=False)._send_email(
                     with_statement=step.attach_statement

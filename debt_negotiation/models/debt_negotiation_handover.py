@@ -79,11 +79,6 @@ class DebtNegotiation(models.Model):
     # ------------------------------------------------------------------
     # ACTION METHODS
     # ------------------------------------------------------------------
-    def action_escalate(self):
-        res = super().action_escalate()
-        self.filtered("agency_id")._handover()
-        return res
-
     def action_open_escalate_wizard(self):
         """ "Escalate": what the hand-over sends to whom, the disputed
         invoices kept back, then the escalation."""

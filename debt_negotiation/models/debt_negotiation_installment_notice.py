@@ -7,7 +7,7 @@ while the grace period still lets them keep the agreement (seed tip 19)."""
 from collections import Counter
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.tools import split_every
 
 from .workflow import internal as _internal
@@ -110,34 +110,124 @@ class DebtNegotiationInstallment(models.Model):
         return sent
 
     def _post_notices(self, template):
-        """Email ``template`` rendered for each of these installments (its
-        subject, body and sender rendered for all at once, each in its
-        debtor's language) to its debtor's letters contact, posted in its
-        case's chatter: all the messages and emails created together (see
-        ``_mail_batch_post``).
+        """Email ``template`` rendered for each of these installments to its
+        debtor's letters contact, shown in its case's chatter from the
+        case's author (the negotiator), queued for the mail queue (which is
+        woken up).
 
-        :return: the messages, in the order of ``self``
+        Rendered by Odoo's template renderer (``_generate_template``, as
+        ``mail.template.send_mail_batch`` does: by chunk, each in its
+        debtor's language) with the template's own options: attachments and
+        reports, other recipients, mail server, reply-to, auto-delete,
+        scheduled date. The emails are then created together.
+        ``send_mail_batch`` itself cannot be used as is: it files each email
+        on the record it renders (here the installment) and sends it to the
+        template's recipients only, while a notice belongs in its case's
+        chatter, to its letters contact; re-filing each email afterwards
+        would cost a write per email. A template with an email layout is
+        sent by ``send_mail_batch`` (which renders layouts) and re-filed.
+
+        :return: the emails (``mail.mail``), in the order of ``self``
         """
+        if not self:
+            return self.env["mail.mail"]
         template = template.sudo()
-        values = {
-            name: template._render_field(name, self.ids, compute_lang=True)
-            for name in ("subject", "body_html")
-        }
-        senders = template._render_field("email_from", self.ids)
-        cases = self.env["debt.negotiation"].browse(
-            [installment.negotiation_id.id for installment in self]
-        )
-        return cases._mail_batch_post(
-            [
-                {
-                    "subject": values["subject"][installment.id],
-                    "body": values["body_html"][installment.id],
-                    "email_from": senders[installment.id] or None,
-                    **installment.negotiation_id._mail_author_values(),
-                    "partner_ids": installment.negotiation_id.letter_recipient_id.ids,
-                    "message_type": "comment",
-                    "subtype_xmlid": "mail.mt_comment",
-                }
-                for installment in self
+        if template.email_layout_xmlid:
+            mails = template.send_mail_batch(self.ids, force_send=False)
+            for installment, mail in zip(self, mails, strict=True):
+                mail.write(installment._notice_mail_values(template, {}))
+        else:
+            fields_list = [
+                "attachment_ids",
+                "auto_delete",
+                "body_html",
+                "email_cc",
+                "email_from",
+                "email_to",
+                "mail_server_id",
+                "partner_to",
+                "reply_to",
+                "report_template_ids",
+                "scheduled_date",
+                "subject",
             ]
+            rendered = template._generate_template(self.ids, fields_list)
+            # the reports rendered for them, attached once created (as
+            # send_mail_batch does)
+            reports = [rendered[i.id].pop("attachments", []) for i in self]
+            mails = (
+                self.env["mail.mail"]
+                .sudo()
+                .create(
+                    [
+                        installment._notice_mail_values(
+                            template, rendered[installment.id]
+                        )
+                        for installment in self
+                    ]
+                )
+            )
+            self._attach_reports(mails, reports)
+        cron = self.env.ref(
+            "mail.ir_cron_mail_scheduler_action", raise_if_not_found=False
         )
+        if cron:
+            cron.sudo()._trigger()
+        return mails
+
+    @api.model
+    def _attach_reports(self, mails, reports):
+        """Attach to each of ``mails`` its rendered ``reports`` (``[(name,
+        base64 data)]``), as ``send_mail_batch`` does: created once the
+        emails exist, owned by their messages."""
+        for mail, attachments in zip(mails, reports, strict=True):
+            if not attachments:
+                continue
+            mail.with_context(default_type=None).write(
+                {
+                    "attachment_ids": [
+                        Command.create(
+                            {
+                                "name": name,
+                                "datas": datas,
+                                "type": "binary",
+                                "res_model": "mail.message",
+                                "res_id": mail.mail_message_id.id,
+                            }
+                        )
+                        for name, datas in attachments
+                    ]
+                }
+            )
+
+    def _notice_mail_values(self, template, rendered):
+        """The email of this installment's notice: ``rendered`` (what the
+        template rendered for it, if not created yet) in its case's chatter,
+        as a comment from the case's author to its letters contact."""
+        self.ensure_one()
+        case = self.negotiation_id
+        values = dict(rendered)
+        partner_ids = values.pop("partner_ids", [])  # the template's own
+        for key in ("model", "res_id", "partner_to"):
+            values.pop(key, None)
+        if not values.get("email_from"):
+            values.pop("email_from", None)
+        if "body_html" in values:
+            values["body"] = values["body_html"]
+        recipients = [Command.link(pid) for pid in case.letter_recipient_id.ids]
+        return {
+            **values,
+            "attachment_ids": [
+                Command.link(aid) for aid in values.get("attachment_ids") or []
+            ],
+            "model": case._name,
+            "res_id": case.id,
+            "record_name": case.display_name,
+            "author_id": case._mail_author().id or self.env.user.partner_id.id,
+            "message_type": "comment",
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment"),
+            # the chatter keeps the message when the email is deleted
+            "is_notification": True,
+            "partner_ids": recipients,
+            "recipient_ids": recipients + [Command.link(pid) for pid in partner_ids],
+        }

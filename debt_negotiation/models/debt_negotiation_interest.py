@@ -106,6 +106,42 @@ class DebtNegotiation(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+    @api.model
+    def _interest_lines(self, move, start, until, rate_table, settled, rounding):
+        """The interest ``move`` accrued from ``start`` until ``until``, one
+        line of :meth:`_interest_claims` per period of the rate in force.
+
+        :param rate_table: ``(rates, default)`` of :meth:`_interest_rate_table`
+        :param settled: its payments (``[(date, amount)]``) and its
+            disputed days
+        :param rounding: the currency's rounding (the amounts' unit)
+        """
+        rates, default = rate_table
+        payments, disputed_days = settled
+        return [
+            {
+                "move": move,
+                "kind": "interest",
+                "date_from": date_from,
+                "date_to": date_to,
+                "rate": rate,
+                "amount": rules.from_units(units, rounding),
+            }
+            for date_from, date_to, rate, units in interest_rules.interest_by_period(
+                rules.to_units(abs(move.amount_total), rounding),
+                move.invoice_date_due,
+                [
+                    (paid_on, rules.to_units(amount, rounding))
+                    for paid_on, amount in payments
+                ],
+                start,
+                until,
+                rates,
+                default,
+                disputed_days,
+            )
+        ]
+
     def _interest_claims(self, until=None):
         """``{case id: [line, ...]}``: what each case can claim now, per
         invoice: ``{"move", "kind", "date_from", "date_to", "amount"}``.
@@ -160,35 +196,14 @@ class DebtNegotiation(models.Model):
                 ):
                     continue  # credited in full: never owed
                 last_day, compensated = claimed.get(move.id, (None, False))
-                # one line per period of the rate in force
-                for (
-                    date_from,
-                    date_to,
-                    rate,
-                    units,
-                ) in interest_rules.interest_by_period(
-                    rules.to_units(abs(move.amount_total), rounding),
-                    move.invoice_date_due,
-                    [
-                        (paid_on, rules.to_units(amount, rounding))
-                        for paid_on, amount in payments.get(move.id, [])
-                    ],
+                result[case.id] += self._interest_lines(
+                    move,
                     interest_rules.claim_start(move.invoice_date_due, last_day),
                     until,
-                    rates,
-                    default,
-                    disputed_days.get(move.id, ()),
-                ):
-                    result[case.id].append(
-                        {
-                            "move": move,
-                            "kind": "interest",
-                            "date_from": date_from,
-                            "date_to": date_to,
-                            "rate": rate,
-                            "amount": rules.from_units(units, rounding),
-                        }
-                    )
+                    (rates, default),
+                    (payments.get(move.id, []), disputed_days.get(move.id, ())),
+                    rounding,
+                )
                 compensation = (
                     0.0 if compensated else case._compensation_per_invoice(until, move)
                 )

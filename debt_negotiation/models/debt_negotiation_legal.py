@@ -265,6 +265,42 @@ class DebtNegotiation(models.Model):
         offers withdrawn, the case closed (cancelled) as uncollectible. Every
         check comes first: nothing is written when one fails."""
         self.ensure_one()
+        reason, receivables, journal = self._writeoff_checked(reason, account, journal)
+        amount = sum(receivables.mapped("amount_residual_currency"))
+        move = self._post_bad_debt_move(receivables, account, journal, reason)
+        for receivable_account in receivables.account_id:
+            (move.line_ids | receivables).filtered(
+                lambda line, acc=receivable_account: (
+                    line.account_id == acc and not line.reconciled
+                )
+            ).reconcile()
+        self.offer_ids.filtered(
+            lambda o: o.state in ("draft", "proposed")
+        )._write_workflow({"state": "withdrawn"})
+        workflow(self).write(
+            {
+                "state": "cancelled",
+                "next_action_date": False,
+                "next_step_id": False,
+                "writeoff_reason": reason,
+                "writeoff_move_id": move.id,
+            }
+        )
+        self.message_post(
+            body=self.env._(
+                "Written off as uncollectible by %(user)s: %(amount)s "
+                "(%(move)s). Reason: %(reason)s",
+                user=self.env.user.name,
+                amount=self.currency_id.format(amount),
+                move=move.name,
+                reason=reason,
+            )
+        )
+        return move
+
+    def _writeoff_checked(self, reason, account, journal):
+        """The checks of :meth:`_write_off_uncollectible`, all before
+        anything is written: ``(reason, open receivable lines, journal)``."""
         self._check_writeoff_allowed()
         reason = (reason or "").strip()
         if not reason:
@@ -299,11 +335,16 @@ class DebtNegotiation(models.Model):
                     company=company.name,
                 )
             )
+        return reason, receivables, journal
+
+    def _post_bad_debt_move(self, receivables, account, journal, reason):
+        """The posted entry moving each of ``receivables`` (open receivable
+        lines of the case) to the expense ``account``."""
         label = self.env._("Bad debt written off %(case)s", case=self.name)
         move = (
             self.env["account.move"]
             .sudo()
-            .with_company(company)
+            .with_company(self.company_id)
             .create(
                 {
                     "move_type": "entry",
@@ -341,34 +382,4 @@ class DebtNegotiation(models.Model):
             )
         )
         move.action_post()
-        for receivable_account in receivables.account_id:
-            (move.line_ids | receivables).filtered(
-                lambda line, acc=receivable_account: (
-                    line.account_id == acc and not line.reconciled
-                )
-            ).reconcile()
-        self.offer_ids.filtered(
-            lambda o: o.state in ("draft", "proposed")
-        )._write_workflow({"state": "withdrawn"})
-        workflow(self).write(
-            {
-                "state": "cancelled",
-                "next_action_date": False,
-                "next_step_id": False,
-                "writeoff_reason": reason,
-                "writeoff_move_id": move.id,
-            }
-        )
-        self.message_post(
-            body=self.env._(
-                "Written off as uncollectible by %(user)s: %(amount)s "
-                "(%(move)s). Reason: %(reason)s",
-                user=self.env.user.name,
-                amount=self.currency_id.format(
-                    sum(receivables.mapped("amount_residual_currency"))
-                ),
-                move=move.name,
-                reason=reason,
-            )
-        )
         return move

@@ -230,39 +230,7 @@ class DebtNegotiation(models.Model):
                 )
             )
         if letter_type in ("reminder", "negotiation", "final_notice"):
-            if self.state == "escalated":
-                raise UserError(
-                    self.env._(
-                        "Case %(case)s is escalated (handed over for "
-                        "collection): we send it no more demand letters.",
-                        case=self.name,
-                    )
-                )
-            if self._credits_cover_claim() and not self.currency_id.is_zero(
-                self.amount_claimed
-            ):
-                raise UserError(
-                    self.env._(
-                        "Nothing is due on case %(case)s: the debtor's unapplied "
-                        "payments and credit notes (%(credits)s) cover the "
-                        "%(claimed)s claimed. Reconcile them with the invoices "
-                        "instead of sending a demand letter.",
-                        case=self.name,
-                        credits=self.currency_id.format(self.amount_unapplied),
-                        claimed=self.currency_id.format(self.amount_claimed),
-                    )
-                )
-            if self.state == "agreement" and self.currency_id.is_zero(
-                self.amount_claimed
-            ):
-                raise UserError(
-                    self.env._(
-                        "Case %(case)s is under an agreement: its installments "
-                        "are monitored and no demand letter is sent for the "
-                        "debt it covers.",
-                        case=self.name,
-                    )
-                )
+            self._check_demand_letter()
             return
         if letter_type == "handover":
             if not (
@@ -276,6 +244,47 @@ class DebtNegotiation(models.Model):
                     )
                 )
             return
+        self._check_agreement_letter(letter_type, offer, installment)
+
+    def _check_demand_letter(self):
+        """Refuse a demand letter (reminder, negotiation letter, final
+        notice) when no debt is chased (see :meth:`_check_letter_type`)."""
+        if self.state == "escalated":
+            raise UserError(
+                self.env._(
+                    "Case %(case)s is escalated (handed over for "
+                    "collection): we send it no more demand letters.",
+                    case=self.name,
+                )
+            )
+        if self._credits_cover_claim() and not self.currency_id.is_zero(
+            self.amount_claimed
+        ):
+            raise UserError(
+                self.env._(
+                    "Nothing is due on case %(case)s: the debtor's unapplied "
+                    "payments and credit notes (%(credits)s) cover the "
+                    "%(claimed)s claimed. Reconcile them with the invoices "
+                    "instead of sending a demand letter.",
+                    case=self.name,
+                    credits=self.currency_id.format(self.amount_unapplied),
+                    claimed=self.currency_id.format(self.amount_claimed),
+                )
+            )
+        if self.state == "agreement" and self.currency_id.is_zero(self.amount_claimed):
+            raise UserError(
+                self.env._(
+                    "Case %(case)s is under an agreement: its installments "
+                    "are monitored and no demand letter is sent for the "
+                    "debt it covers.",
+                    case=self.name,
+                )
+            )
+
+    def _check_agreement_letter(self, letter_type, offer, installment):
+        """Refuse an agreement confirmation or a broken-promise letter that
+        would not state this case's agreement (see
+        :meth:`_check_letter_type`)."""
         agreement = self.agreement_id
         if letter_type == "agreement":
             if not agreement:

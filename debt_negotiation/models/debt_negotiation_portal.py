@@ -13,7 +13,6 @@ debtor about the creditor's minimum.
 
 import base64
 import io
-import uuid
 
 import qrcode
 from markupsafe import Markup
@@ -35,17 +34,6 @@ QR_MASK_PATTERN = 0
 
 class DebtNegotiation(models.Model):
     _inherit = "debt.negotiation"  # pylint: disable=consider-merging-classes-inherited
-
-    # ------------------------------------------------------------------
-    # CRUD: every case has its portal link from the start
-    # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        # the letters print the case's link with its token: given at
-        # creation, it costs no write per case when thousands are printed
-        for vals in vals_list:
-            vals.setdefault("access_token", str(uuid.uuid4()))
-        return super().create(vals_list)
 
     # ------------------------------------------------------------------
     # What the debtor is shown

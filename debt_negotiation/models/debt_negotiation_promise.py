@@ -314,7 +314,7 @@ class DebtNegotiationPromise(models.Model):
         if not self:
             return
         _workflow(self).state = "kept"
-        self.negotiation_id._mail_batch_notes(
+        self.negotiation_id._log_notes(
             [
                 (
                     promise.negotiation_id,
@@ -358,7 +358,7 @@ class DebtNegotiationPromise(models.Model):
             sentence = self.env._(
                 "Promise closed with the case: %(promise)s. It is no longer monitored."
             )
-        superseded.negotiation_id._mail_batch_notes(
+        superseded.negotiation_id._log_notes(
             [
                 (promise.negotiation_id, sentence % {"promise": promise.display_name})
                 for promise in superseded
@@ -373,7 +373,7 @@ class DebtNegotiationPromise(models.Model):
         cases = self.env["debt.negotiation"].browse(
             [promise.negotiation_id.id for promise in self]
         )
-        cases._mail_batch_notes(
+        cases._log_notes(
             [
                 (
                     promise.negotiation_id,

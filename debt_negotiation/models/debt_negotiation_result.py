@@ -86,9 +86,11 @@ class DebtNegotiationResult(models.Model):
     promise_broken_count = fields.Integer(string="Promises Broken", readonly=True)
     case_count = fields.Integer(string="Cases", readonly=True)
 
-    def _query(self):
+    def _money_ctes(self):
+        """The money part of :meth:`_query`: recovered, credited and waived
+        amounts per case (common table expressions, without ``WITH``)."""
         return f"""
-            WITH waiver_notes AS (
+            waiver_notes AS (
                 -- credit notes of interest invoices (see _credit_waived_claims)
                 SELECT note.id
                   FROM account_move note
@@ -130,7 +132,12 @@ class DebtNegotiationResult(models.Model):
                   FROM settlements s
                  WHERE s.credit_move_id IN (SELECT id FROM waiver_notes)
                  GROUP BY s.negotiation_id
-            ),
+            )
+        """
+
+    def _query(self):
+        return f"""
+            WITH {self._money_ctes()},
             agreements AS (
                 SELECT negotiation_id,
                        MIN(date) FILTER (

@@ -141,8 +141,8 @@ class DebtNegotiation(models.Model):
         the same result whoever runs it, and nothing done twice."""
         today = fields.Date.context_today(self)
         Case = self.sudo()
-        # the follow-ups' rule: commit per batch, except in tests
-        auto_commit = self.env["debt.negotiation.followup.engine"]._auto_commit()
+        # the scheduled runs' rule: commit per batch, except in tests
+        auto_commit = self.env["debt.negotiation.run"]._auto_commit()
         due = self.env["debt.negotiation"]
         for company in self.env["res.company"].sudo().search([]):
             years = company.negotiation_retention_years
@@ -158,19 +158,26 @@ class DebtNegotiation(models.Model):
                     ("partner_id.negotiation_debtor_type", "=", "consumer"),
                 ]
             )
-        for ids in split_every(RETENTION_BATCH_SIZE, due.ids):
-            for case in Case.browse(ids):
-                try:
-                    with self.env.cr.savepoint():
-                        case._anonymise(today)
-                except Exception as error:  # noqa: BLE001 - noted on the case
-                    _logger.info("Anonymisation of %s failed: %s", case.name, error)
-                    case.message_post(
-                        body=self.env._(
-                            "The personal details could not be anonymised: %(error)s",
-                            error=str(error),
-                        )
-                    )
+
+        def note_failure(case, error):
+            _logger.info("Anonymisation of %s failed: %s", case.name, error)
+            case.message_post(
+                body=self.env._(
+                    "The personal details could not be anonymised: %(error)s",
+                    error=str(error),
+                )
+            )
+
+        Run = self.env["debt.negotiation.run"]
+        for batch in split_every(RETENTION_BATCH_SIZE, due.ids, Case.browse):
+            # the scheduled runs' isolation: the batch in a savepoint, else
+            # case by case, a failing case noted on it
+            Run._isolated(
+                batch,
+                lambda cases: [case._anonymise(today) for case in cases],
+                note_failure,
+                label="Anonymisation",
+            )
             if auto_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return True

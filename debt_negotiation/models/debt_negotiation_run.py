@@ -13,6 +13,7 @@ streak (:meth:`DebtNegotiationRun._alert_streaks`).
 """
 
 import logging
+import threading
 from collections import defaultdict
 from datetime import timedelta
 
@@ -211,6 +212,19 @@ class DebtNegotiationRun(models.Model):
     # ------------------------------------------------------------------
     # Isolating the work
     # ------------------------------------------------------------------
+    @api.model
+    def _auto_commit(self):
+        """Whether the scheduled jobs commit after each batch (a failure
+        then loses nothing done before): outside tests, and without the
+        context key ``debt_negotiation_no_commit`` (the benches roll a run
+        back with it). The one rule of the follow-ups, the agreement check
+        and the retention job."""
+        return not (
+            self.env.context.get("debt_negotiation_no_commit")
+            or getattr(threading.current_thread(), "testing", False)
+            or self.env.registry.in_test_mode()
+        )
+
     @api.model
     def _isolated(self, items, action, on_error, label=""):
         """Run ``action(items)`` in one savepoint; when it raises, roll it

@@ -1,11 +1,43 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Who may change the workflow fields (states, agreement data, installments).
+"""The house rule for what the addon carries in a context.
 
-Only the addon's own business methods change them, after their checks, on
-records handed out by :func:`workflow` or :func:`internal`. The context key
-carries a module-private object: a client (JSON-RPC, XML-RPC) can only send
-JSON values, so it can never forge it. No plain context key is trusted.
+A context is what a client (JSON-RPC, XML-RPC, a crafted form) can send: a
+plain context key is never trusted to decide anything. When server code
+must tell a method something through the context, it puts there an object
+of a type defined by the addon; the receiving code honours the key only
+when the value *is* that object (a marker, compared by identity) or of that
+type (a collector). A client can only send JSON values, so it can forge
+neither. All of them:
+
+* markers (module-private ``object()``, defined here):
+
+  - the workflow token (:func:`workflow`, :func:`internal`): records allowed
+    to change their workflow fields (states, the minimum flag, agreement
+    data), handed out by the business methods after their checks; checked
+    by :func:`is_workflow` / :func:`is_privileged`;
+  - the PDF-skip marker (:func:`without_pdf`, :func:`skips_pdf`): letters
+    generated without their PDF, for benchmarks and tests of what letters
+    say;
+
+* collectors (subclasses of :class:`ContextCollector`, compared by
+  identity), each filled during one run and emptied at its end:
+
+  - ``debt.negotiation.run``'s run in progress (``_RunInProgress``): the
+    run record the scheduled work notes its problems in;
+  - the activities of a run (``_RunActivities``, mail batch): the
+    negotiators' digest instead of one notification per activity;
+  - the tracking logs of one write (``_CollectedLogs``, mail batch): created
+    together;
+  - the documents to seal at the end of a follow-up batch
+    (``PendingSeals``, evidence mixin): one chain append per batch;
+
+* the evidence summary's inputs (``SummaryInputs``, dossier): report data
+  of that type only, so a client cannot make a summary print other hashes.
+
+Odoo itself does the same for its narrow bypasses (``account``'s
+``bypass_audit`` token). Where Odoo collects on its own (``cr.precommit``,
+as ``mail.thread`` collects tracking), the addon does not add a collector.
 """
 
 from odoo.exceptions import UserError

@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, models
 
-from ..models.debt_negotiation_evidence_dossier import (
+from ..models.debt_negotiation_dossier import (
     SUMMARY_INPUTS_KEY,
     SummaryInputs,
 )
@@ -22,12 +22,13 @@ class ReportEvidenceSummary(models.AbstractModel):
         computed = (data or {}).get(SUMMARY_INPUTS_KEY)
         if not isinstance(computed, SummaryInputs):
             computed = {}
+        Dossier = self.env["debt.negotiation.dossier"]
         return {
             "doc_ids": cases.ids,
             "doc_model": "debt.negotiation",
             "docs": cases,
             "evidence": {
-                case.id: case._evidence_summary_values(**computed.get(case.id, {}))
+                case.id: Dossier._summary_values(case, **computed.get(case.id, {}))
                 for case in cases
             },
         }

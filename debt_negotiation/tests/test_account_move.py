@@ -1,10 +1,14 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import re
+
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import DebtNegotiationCommon
 
@@ -427,16 +431,60 @@ class TestInvoiceNegotiation(DebtNegotiationCommon):
         self.assertEqual(invoice.negotiation_id, case)
 
     def test_invoice_views_show_negotiation(self):
-        form_arch = self.env["account.move"].get_view(
-            self.env.ref("account.view_move_form").id, "form"
-        )["arch"]
-        # the button offers the debtor's other overdue invoices first
-        self.assertIn('name="action_open_start_negotiation"', form_arch)
-        self.assertIn("negotiation_stage_id", form_arch)
-        list_arch = self.env["account.move"].get_view(
-            self.env.ref("account.view_invoice_tree").id, "list"
-        )["arch"]
-        self.assertIn("negotiation_stage_id", list_arch)
+        """What a negotiator sees on invoices, as the web client shows it:
+        *Start Negotiation* on a posted overdue invoice outside any case
+        only, then the case's stage in the form and the list."""
+        Move = self.env["account.move"].with_user(self.negotiation_user)
+        views = Move.get_views(
+            [
+                (self.env.ref("account.view_move_form").id, "form"),
+                (self.env.ref("account.view_invoice_tree").id, "list"),
+            ]
+        )["views"]
+        form = etree.fromstring(views["form"]["arch"])
+        listing = etree.fromstring(views["list"]["arch"])
+
+        def shown(view, xpath, invoice):
+            """Whether the node is in ``view`` and visible for ``invoice``:
+            the ``invisible`` expressions of the node and of what holds it
+            evaluated on the invoice's values, as the client does."""
+            nodes = view.xpath(xpath)
+            if not nodes:
+                return False
+            expressions = [
+                node.get("invisible")
+                for node in (nodes[0], *nodes[0].iterancestors())
+                if node.get("invisible")
+            ]
+            names = set(Move._fields) & set(re.findall(r"\w+", " ".join(expressions)))
+            values = {
+                name: value[0] if isinstance(value, tuple) else value
+                for name, value in Move.browse(invoice.id)
+                .read(sorted(names))[0]
+                .items()
+            }
+            return not any(
+                safe_eval(expression, {"context": {}, **values})
+                for expression in expressions
+            )
+
+        start = "//button[@name='action_open_start_negotiation']"
+        stage = "//field[@name='negotiation_stage_id']"
+        invoice = self._create_invoice()
+        self.assertTrue(shown(form, start, invoice))
+        self.assertFalse(shown(form, stage, invoice))
+        case = self._start_case(invoice)
+        self.assertFalse(shown(form, start, invoice), "in a case: no second start")
+        self.assertTrue(shown(form, stage, invoice))
+        self.assertTrue(shown(listing, stage, invoice))
+        spec = {"negotiation_stage_id": {"fields": {"display_name": {}}}}
+        row = Move.browse(invoice.id).web_read(spec)[0]
+        self.assertEqual(
+            row["negotiation_stage_id"]["display_name"], case.stage_id.display_name
+        )
+        paid = self._create_invoice(partner=self.debtor_2)
+        self._register_payment(paid)
+        self.assertFalse(shown(form, start, paid), "nothing to negotiate when paid")
 
     def test_open_negotiation_from_invoice(self):
         invoice = self._create_invoice()

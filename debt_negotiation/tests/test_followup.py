@@ -586,6 +586,32 @@ class TestFollowups(FollowupCommon):
             # a case is looked at once a day
             self.assertFalse(self._cron()["cases"], "each case looked at once a day")
 
+    def test_commits_whole_batches_outside_tests(self):
+        """Outside tests the run commits after the work before the cases
+        and after each batch of cases, never inside one (a failure then
+        loses nothing done before); in tests it never commits. One rule for
+        every scheduled job: debt.negotiation.run._auto_commit."""
+        Run = type(self.env["debt.negotiation.run"])
+        self.assertFalse(self.env["debt.negotiation.run"]._auto_commit())
+        with at(7):
+            for partner in self.partners[:5]:
+                self._case_due(partner, overdue=7)
+            committed = []
+
+            def commit():
+                # what a commit would make durable: the steps executed
+                committed.append(
+                    self.Log.search_count([("company_id", "=", self.company.id)])
+                )
+
+            with (
+                patch.object(Run, "_auto_commit", lambda run: True),
+                patch.object(self.env.cr, "commit", commit),
+            ):
+                stats = self._cron(debt_negotiation_followup_batch_size=2)
+        self.assertEqual(stats["executed"], 5)
+        self.assertEqual(committed, [0, 2, 4, 5])
+
     def test_max_batches_leaves_the_rest_to_the_next_call(self):
         with at(7):
             for partner in self.partners[:5]:

@@ -434,6 +434,11 @@ class TestLegal(FollowupCommon):
         self.assertEqual(offer.state, "withdrawn")
         move = case.writeoff_move_id
         self.assertEqual(move.state, "posted")
+        note = case.message_ids.filtered(
+            lambda m: "Written off as uncollectible" in (m.body or "")
+        )
+        # the amount written off, read before the invoices were reconciled
+        self.assertIn("800.00", note.body)
         self.assertEqual(
             move.line_ids.filtered(lambda line: line.account_id == account).balance,
             800.0,

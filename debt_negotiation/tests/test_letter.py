@@ -7,6 +7,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import fields
 from odoo.exceptions import AccessError, RedirectWarning, UserError
@@ -709,6 +710,70 @@ class TestLetters(PdfRenderingMixin, DebtNegotiationCommon, HttpCase):
             self.assertEqual(
                 attachment.raw, letter_pdf._split_pages(content, 1, returncode)[0]
             )
+
+    def test_several_letters_per_wkhtmltopdf_run(self):
+        """The production path: several letters rendered by one wkhtmltopdf
+        run (``letter_pdf_batch_size`` > 1), its pages split per letter.
+        Each letter's page carries its own letter, and its own footer once
+        with its own page numbers: Odoo's header/footer script picks them by
+        the body's file name (``web.minimal_layout``), so a change of that
+        convention shows here."""
+        parameters = self.env["ir.config_parameter"]
+        parameters.set_param("debt_negotiation.letter_pdf_batch_size", "3")
+        parameters.set_param("debt_negotiation.letter_pdf_workers", "1")
+        self.company.report_footer = "Creditor Footer Line"
+        other_case = self._start_case(self._create_invoice(partner=self.debtor_2))
+        cases = without_pdf(self.case | other_case).with_context(
+            force_report_rendering=True
+        )
+        letters = cases._generate_letter("reminder") | cases[:1]._generate_letter(
+            "negotiation"
+        )
+        Letter = self.Letter.with_context(force_report_rendering=True)
+        self.assertEqual(len(Letter.browse(letters.ids)._pdf_chunks()), 1)
+        runs = []  # the letters of each wkhtmltopdf run
+        run_wkhtmltopdf = letter_pdf._run_wkhtmltopdf
+
+        def run(command, bodies, header, footer):
+            ids = [re.search(r'data-oe-id="(\d+)"', body).group(1) for body in bodies]
+            runs.append([int(letter_id) for letter_id in ids])
+            return run_wkhtmltopdf(command, bodies, header, footer)
+
+        prepare_job = type(Letter)._pdf_job
+
+        def pdf_job(letters, *args):
+            # see test_letters_rendered_by_parallel_runs
+            with self.registry.test_lock:
+                return prepare_job(letters, *args)
+
+        with (
+            patch.object(letter_pdf, "_wkhtmltopdf_renders_batches", return_value=True),
+            patch.object(letter_pdf, "_run_wkhtmltopdf", side_effect=run),
+            patch.object(type(Letter), "_pdf_job", pdf_job),
+        ):
+            Letter.browse(letters.ids)._ensure_pdf()
+        self.assertEqual(runs, [letters.ids], "the three letters in one run")
+        for letter in letters:
+            raw = letter.attachment_id.raw
+            self.assertEqual(page_count(raw), 1)
+            page = PdfFileReader(io.BytesIO(raw), strict=False).getPage(0)
+            text = " ".join(page.extractText().split())
+            self.assertIn(letter.negotiation_id.name, text)
+            for other in (letters - letter).negotiation_id - letter.negotiation_id:
+                self.assertNotIn(other.name, text, "another letter's case")
+            self.assertEqual(text.count("Creditor Footer Line"), 1, "its own footer")
+            self.assertRegex(text, r"Page ?1 ?/ ?1", "its own page numbers")
+
+    def test_minimal_layout_picks_headers_by_file_name(self):
+        """The parallel runner names each body ``report.body.tmp.<index>.html``
+        in a folder without dots because Odoo's header/footer script reads
+        the index as the fourth dot-separated part of the body's path: the
+        installed ``web.minimal_layout`` still does."""
+        layout = self.env.ref("web.minimal_layout").sudo()
+        arch = etree.tostring(layout._get_combined_arch(), encoding="unicode")
+        self.assertIn("vars['webpage'].split('.', 4)[3]", arch)
+        self.assertIn("header.children[index]", arch)
+        self.assertIn("footer.children[index]", arch)
 
     def test_one_page_letters_fit_on_one_page(self):
         """A reminder or a negotiation letter on a usual case (a few

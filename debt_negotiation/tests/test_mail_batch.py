@@ -2,10 +2,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
 
-from freezegun import freeze_time
 from markupsafe import Markup
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.tests import tagged
 
 from ..models.workflow import without_pdf
@@ -80,18 +79,12 @@ class TestMailBatch(DebtNegotiationCommon):
     # ------------------------------------------------------------------
     # Notes
     # ------------------------------------------------------------------
-    def test_deferred_note_equals_message_log(self):
+    def test_notes_equal_message_log(self):
         case, other = self.cases
         before = self._last_id()
-        other._message_log(body="Follow-up step executed.")
-        batch = self.cases._mail_batch_deferred()
-        batch[:1]._message_log_batch(bodies={case.id: "Follow-up step executed."})
-        self.assertFalse(
-            self._new_messages(case, before), "created on flush, not before"
-        )
-        created = batch._mail_batch_flush()
+        other._message_log(body="Agreement broken & noted.")
+        created = case._log_notes([(case, "Agreement broken & noted.")])
         self.assertEqual(created.mapped("res_id"), case.ids)
-        self.assertFalse(batch._mail_batch_flush(), "flushed once")
         mine, upstream = (
             self._new_messages(case, before),
             self._new_messages(other, before),
@@ -99,18 +92,21 @@ class TestMailBatch(DebtNegotiationCommon):
         self.assertEqual(len(mine), 1)
         self.assertEqual(len(upstream), 1)
         self.assertEqual(self._row(mine), self._row(upstream))
-        self.assertEqual(mine.res_id, case.id)
         self.assertEqual(mine.subtype_id, self.env.ref("mail.mt_note"))
+        self.assertIn("broken &amp; noted", mine.body, "text is escaped")
         self.assertFalse(mine.notification_ids, "a log notifies no follower")
 
-    def test_deferred_notes_keep_their_order(self):
+    def test_notes_keep_their_order(self):
         case, other = self.cases
         before = self._last_id()
-        batch = self.cases._mail_batch_deferred()
-        batch._message_log_batch(bodies={case.id: "one", other.id: "one bis"})
-        batch[:1]._message_log_batch(bodies={case.id: "two"})
-        batch[1:]._message_log(body="two bis")
-        batch._mail_batch_flush()
+        self.cases._log_notes(
+            [
+                (case, "one"),
+                (other, "one bis"),
+                (case, "two"),
+                (other, Markup("<b>two bis</b>")),
+            ]
+        )
         self.assertEqual(
             [
                 m.body
@@ -118,41 +114,22 @@ class TestMailBatch(DebtNegotiationCommon):
                 .search([("id", ">", before)])
                 .sorted("id")
             ],
-            ["<p>one</p>", "<p>one bis</p>", "<p>two</p>", "<p>two bis</p>"],
+            ["<p>one</p>", "<p>one bis</p>", "<p>two</p>", "<b>two bis</b>"],
         )
 
-    def test_flush_queries_do_not_grow_with_notes(self):
-        field = self.env["ir.model.fields"]._get(
-            "debt.negotiation", "response_deadline"
-        )
+    def test_notes_queries_do_not_grow_with_cases(self):
+        cases = self.cases
+        for partner in self._create_debtors([{"name": f"Noted {n}"} for n in range(6)]):
+            invoice = self._create_invoice(partner=partner)
+            cases |= cases.browse(invoice.action_start_negotiation()["res_id"])
         counts = []
-        for rounds in (1, 1, 6):  # the first one warms the caches up
-            batch = self.cases._mail_batch_deferred()
-            for index in range(rounds):
-                batch._message_log_batch(
-                    bodies={case.id: f"note {index}" for case in self.cases}
-                )
-                for case in batch:
-                    case._message_log(
-                        body=f"tracked {index}",
-                        tracking_value_ids=[
-                            Command.create(
-                                {
-                                    "field_id": field.id,
-                                    "old_value_datetime": False,
-                                    "new_value_datetime": "2026-01-01",
-                                }
-                            )
-                        ],
-                    )
+        for records in (self.cases, self.cases, cases):  # the first warms up
             self.env.flush_all()
             queries = self.env.cr.sql_log_count
-            messages = batch._mail_batch_flush()
+            records._log_notes([(record, "Agreement fulfilled.") for record in records])
             self.env.flush_all()
             counts.append(self.env.cr.sql_log_count - queries)
-            self.assertEqual(len(messages), 4 * rounds)
-            self.assertEqual(len(messages.sudo().tracking_value_ids), 2 * rounds)
-        self.assertEqual(counts[1], counts[2], "queries do not grow with notes")
+        self.assertEqual(counts[1], counts[2], "one query for all the notes")
 
     def test_letter_note_links_the_letter(self):
         case = self.cases[:1]
@@ -210,187 +187,73 @@ class TestMailBatch(DebtNegotiationCommon):
             self.assertEqual(message.res_id, case.id)
 
     # ------------------------------------------------------------------
-    # Posting
+    # Installment notices: Odoo's batch sending
     # ------------------------------------------------------------------
-    def _post_values(self, case):
-        """An email to the case's debtor, posted in its chatter."""
-        return {
-            "body": Markup("<p>Your payment of 100.00 is due on 1 May.</p>"),
-            "subject": "Payment reminder",
-            "partner_ids": case.partner_id.ids,
-            "message_type": "comment",
-            "subtype_xmlid": "mail.mt_comment",
-        }
-
-    def _posted(self, message, case):
-        """The message, its notifications and its emails, the case's own
-        debtor named ``debtor`` (the two cases have different debtors)."""
-
-        def who(partners):
-            return sorted(
-                "debtor" if partner == case.partner_id else str(partner.id)
-                for partner in partners
+    def _installments(self, count):
+        """The first installment of ``count`` cases under agreement."""
+        installments = self.env["debt.negotiation.installment"]
+        for index in range(count):
+            debtor = self._create_debtors(
+                [{"name": f"Notified {index}", "email": f"notified{index}@example.com"}]
             )
+            case = self._start_case(self._create_invoice(partner=debtor))
+            offer = self._plan(case, amount=1000.0, count=2)
+            self._confirm_agreement(offer)
+            installments |= case.installment_ids.sorted("due_date")[:1]
+        return installments
 
-        row = self._row(message)
-        row.pop("parent")
-        row["partners"] = who(row["partners"])
-        row["needaction"] = who(row["needaction"])
-        row["notifications"] = sorted(
-            (who(partner)[0], kind, status)
-            for (partner, kind), status in zip(
-                row["notifications"],
-                message.notification_ids.mapped("notification_status"),
-                strict=True,
-            )
+    def test_notices_honour_the_template(self):
+        template = self.env.ref("debt_negotiation.mail_template_installment_reminder")
+        attachment = self.env["ir.attachment"].create(
+            {"name": "terms.txt", "raw": b"Our terms", "mimetype": "text/plain"}
         )
-        row["reply_to"] = message.reply_to
-        row["subject"] = message.subject
-        mails = (
-            self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
-        )
-        row["mails"] = sorted(
-            (
-                tuple(who(mail.recipient_ids)),
-                mail.subject,
-                mail.email_from,
-                mail.reply_to,
-                mail.state,
-                mail.auto_delete,
-                mail.is_notification,
-                # the thread's first message, then this one
-                mail.references
-                == f"{message.parent_id.message_id} {message.message_id}",
-            )
-            for mail in mails
-        )
-        for mail in mails:
-            # each recipient's email: the layout around the message, with
-            # the case
-            self.assertIn("due on 1 May", mail.body_html)
-            self.assertIn(case.name, mail.body_html)
-        return row
-
-    def _first_message(self, case):
-        return case.message_ids.sorted("id")[:1]
-
-    def test_batch_post_equals_message_post(self):
-        case, other = self.cases
-        # a colleague following in Odoo's inbox
-        colleague = self.env["res.users"].create(
-            {
-                "name": "Colleague",
-                "login": "colleague_batch",
-                "email": "colleague@example.com",
-                "notification_type": "inbox",
-                "groups_id": [Command.set(self.env.ref("base.group_user").ids)],
-            }
-        )
-        self.cases.message_subscribe(partner_ids=colleague.partner_id.ids)
+        template.write({"attachment_ids": [Command.set(attachment.ids)]})
+        installment = self._installments(1)
+        case = installment.negotiation_id
+        cron = self.env.ref("mail.ir_cron_mail_scheduler_action")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
         before = self._last_id()
-        # message_post queues its emails as the batch does
-        upstream = other.with_context(mail_notify_force_send=False).message_post(
-            **self._post_values(other)
+        mails = installment._post_notices(template)
+        self.assertEqual(len(mails), 1)
+        self.assertEqual(mails.state, "outgoing", "queued, not sent during the run")
+        self.assertFalse(mails.auto_delete, "the template's auto_delete=False")
+        self.assertEqual(mails.attachment_ids.mapped("name"), ["terms.txt"])
+        self.assertEqual(mails.recipient_ids, case.letter_recipient_id)
+        self.assertGreater(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
+            triggers,
+            "the mail queue is woken up",
         )
-        mine = case._mail_batch_post([self._post_values(case)])
-        self.assertEqual(mine, self._new_messages(case, before))
-        self.assertEqual(self._posted(mine, case), self._posted(upstream, other))
-        self.assertEqual(mine.parent_id, self._first_message(case))
-        self.assertEqual(upstream.parent_id, self._first_message(other))
-        posted = self._posted(mine, case)
-        self.assertIn(
-            (str(colleague.partner_id.id), "inbox", "sent"), posted["notifications"]
-        )
-        self.assertIn(("debtor", "email", "ready"), posted["notifications"])
-        self.assertIn(str(self.watcher.id), posted["needaction"])
-        self.assertTrue(posted["mails"], "the debtor's email is queued")
+        message = self._new_messages(case, before)
+        self.assertEqual(message, mails.mail_message_id, "shown in the case's chatter")
+        self.assertEqual(message.message_type, "comment")
+        self.assertEqual(message.subtype_id, self.env.ref("mail.mt_comment"))
+        self.assertEqual(message.partner_ids, case.letter_recipient_id)
+        self.assertEqual(message.author_id, case._mail_author())
+        self.assertIn(case.name, message.subject)
+        self.assertIn("friendly reminder", mails.body_html)
+        # the template's auto_delete honoured the other way round: the
+        # chatter keeps its copy when the email is deleted after sending
+        template.auto_delete = True
+        other = self._installments(1)
+        mail = other._post_notices(template)
+        self.assertTrue(mail.auto_delete)
+        message = mail.mail_message_id
+        mail.unlink()
+        self.assertTrue(message.exists())
 
-    def test_batch_post_emails_equal_message_post_emails(self):
-        """On one case, each recipient's email is the very one message_post
-        renders (its message's own id aside)."""
-        case = self.cases[:1]
-
-        def emails(message):
-            return {
-                tuple(mail.recipient_ids.ids): mail.body_html.replace(
-                    message.message_id, "<message-id>"
-                )
-                for mail in self.env["mail.mail"]
-                .sudo()
-                .search([("mail_message_id", "=", message.id)])
-            }
-
-        # the emails' signed links expire a fixed time after they are made:
-        # both made in the same second
-        with freeze_time(fields.Datetime.now()):
-            upstream = case.with_context(mail_notify_force_send=False).message_post(
-                **self._post_values(case)
-            )
-            mine = case._mail_batch_post([self._post_values(case)])
-        self.assertTrue(emails(mine))
-        self.assertEqual(emails(mine), emails(upstream))
-
-    def test_batch_notes_equal_message_post(self):
-        case, other = self.cases
-        before = self._last_id()
-        upstream = other.message_post(body="Agreement broken.")
-        mine = case._mail_batch_notes([(case, "Agreement broken.")])
-        self.assertEqual(mine, self._new_messages(case, before))
-        self.assertEqual(self._posted(mine, case), self._posted(upstream, other))
-        self.assertFalse(mine.notification_ids, "a note emails no customer follower")
-
-    def test_batch_post_starts_a_thread_as_message_post(self):
-        case, other = self.cases
-        self.cases.message_ids.sudo().unlink()
-        upstream = other.message_post(body="one") | other.message_post(body="two")
-        mine = (case + case)._mail_batch_notes([(case, "one"), (case, "two")])
-        self.assertEqual(mine.mapped("body"), ["<p>one</p>", "<p>two</p>"])
-        self.assertFalse(upstream[0].parent_id)
-        self.assertEqual(upstream[1].parent_id, upstream[0])
-        self.assertFalse(mine[0].parent_id)
-        self.assertEqual(mine[1].parent_id, mine[0])
-
-    def test_batch_post_autofollow_as_message_post(self):
-        case, other = self.cases
-
-        def followers(record):
-            return {
-                "debtor" if partner == record.partner_id else partner.id
-                for partner in record.message_partner_ids
-            }
-
-        other.message_post(**self._post_values(other))
-        case._mail_batch_post([self._post_values(case)])
-        self.assertEqual(followers(case), followers(other))
-        other.with_context(mail_post_autofollow=True).message_post(
-            **self._post_values(other)
-        )
-        case.with_context(mail_post_autofollow=True)._mail_batch_post(
-            [self._post_values(case)]
-        )
-        self.assertIn("debtor", followers(case))
-        self.assertEqual(followers(case), followers(other))
-
-    def test_batch_post_refuses_what_it_does_not_do(self):
-        with self.assertRaises(ValueError):
-            self.cases[:1]._mail_batch_post([{"body": "x", "attachments": []}])
-        with self.assertRaises(ValueError):
-            self.cases._mail_batch_post([{"body": "only one"}])
-
-    def test_batch_post_queries_do_not_grow_with_messages(self):
+    def test_notices_queries_do_not_grow_with_installments(self):
+        template = self.env.ref("debt_negotiation.mail_template_installment_late")
+        installments = self._installments(5)
         counts = []
-        for rounds in (1, 1, 4):  # the first one warms the caches up
-            records = self.cases.browse(self.cases.ids * rounds)
+        for batch in (installments[:1], installments[1:2], installments[2:]):
             self.env.flush_all()
             queries = self.env.cr.sql_log_count
-            messages = records._mail_batch_post(
-                [self._post_values(case) for case in records]
-            )
+            batch._post_notices(template)
             self.env.flush_all()
             counts.append(self.env.cr.sql_log_count - queries)
-            self.assertEqual(len(messages), 2 * rounds)
-            self.assertEqual(messages.mapped("res_id"), records.ids)
-        self.assertEqual(counts[1], counts[2], "queries do not grow with messages")
+        # an email more costs its rows only (the agreement monitor's budget)
+        self.assertLessEqual(counts[2] - counts[1], 2 * 4)
 
     def test_batch_activities_equal_activity_schedule(self):
         case, other = self.cases

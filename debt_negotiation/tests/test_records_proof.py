@@ -348,7 +348,7 @@ class TestInteractionsInTheirAuthorsName(DebtNegotiationCommon):
             "debt_negotiation.view_debt_negotiation_interaction_list"
         ).arch
         self.assertIn('name="create_date"', arch)
-        summary = self.case._evidence_timeline()
+        summary = self.env["debt.negotiation.dossier"]._timeline(self.case)
         line = next(e for e in summary if "Met at the fair" in e["what"])
         self.assertIn("logged on", line["what"])
 

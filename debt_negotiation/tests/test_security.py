@@ -517,7 +517,7 @@ class TestLetterIntegrity(DebtNegotiationCommon):
     def test_forged_context_cannot_suppress_chatter_logs(self):
         case = self._start_case()
         forged = case.with_user(self.negotiation_user).with_context(
-            mail_batch_pending=[], mail_batch_capture=[]
+            mail_batch_tracking=[], mail_batch_capture=[]
         )
         before = len(case.message_ids)
         forged.action_escalate()
