@@ -72,6 +72,7 @@
         "wizards/debt_negotiation_letter_wizard_views.xml",
         "wizards/debt_negotiation_assign_wizard_views.xml",
         "wizards/debt_negotiation_writeoff_wizard_views.xml",
+        "wizards/debt_negotiation_credit_hold_wizard_views.xml",
         # menus, last
         "views/debt_negotiation_menus.xml",
     ],

@@ -59,3 +59,4 @@ from . import debt_negotiation_bulk
 from . import debt_negotiation_closure
 from . import debt_negotiation_legal
 from . import debt_negotiation_retention
+from . import debt_negotiation_credit_hold

@@ -27,6 +27,12 @@ class ResConfigSettings(models.TransientModel):
     negotiation_grace_days = fields.Integer(
         related="company_id.negotiation_grace_days", readonly=False
     )
+    negotiation_hold_final_notice = fields.Boolean(
+        related="company_id.negotiation_hold_final_notice", readonly=False
+    )
+    negotiation_hold_days_overdue = fields.Integer(
+        related="company_id.negotiation_hold_days_overdue", readonly=False
+    )
     negotiation_interest_rate = fields.Float(
         related="company_id.negotiation_interest_rate", readonly=False
     )

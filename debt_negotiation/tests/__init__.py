@@ -32,3 +32,4 @@ from . import test_followup_ladder
 from . import test_closure
 from . import test_legal
 from . import test_my_day_tours
+from . import test_credit_hold
