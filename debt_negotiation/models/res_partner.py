@@ -167,9 +167,10 @@ class ResPartner(models.Model):
     )
     def _check_negotiation_credit_hold_reason(self):
         for partner in self.sudo():
-            if partner.negotiation_credit_hold_manual and not (
-                partner.negotiation_credit_hold_manual_reason or ""
-            ).strip():
+            if (
+                partner.negotiation_credit_hold_manual
+                and not (partner.negotiation_credit_hold_manual_reason or "").strip()
+            ):
                 raise ValidationError(
                     self.env._("A credit hold set by hand needs a reason.")
                 )
