@@ -72,6 +72,14 @@ AGREED_CHANNELS = [
     ("other", "Other"),
 ]
 
+# A contact's role in collections: who a follow-up step writes to (the
+# invoicing contact by default) and who it copies.
+CONTACT_ROLES = [
+    ("accounts_payable", "Accounts Payable"),
+    ("owner", "Owner or Director"),
+    ("purchaser", "Purchaser"),
+]
+
 # Why the debtor does not pay (tip 11) and whether it can (seed 002): the
 # priority of the case (tools.worklist) and the results use them.
 NONPAYMENT_REASONS = [

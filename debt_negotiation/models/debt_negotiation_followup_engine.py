@@ -243,6 +243,10 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             "|",
             ("promise_hold_until", "=", False),
             ("promise_hold_until", "<", today),
+            # the debtor's reply holds it until the negotiator read it
+            "|",
+            ("reply_hold_until", "=", False),
+            ("reply_hold_until", "<", today),
         ]
         if not self.env.context.get("debt_negotiation_followup_force"):
             domain += [
@@ -323,7 +327,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         if used:
             return False
         # no channel at all reaches the debtor (nor the other one's)
-        return self._channel_problems(case, ("email", "post"))
+        return self._channel_problems(case, ("email", "post"), step)
 
     @api.model
     def _step_channels(self, case, step):
@@ -331,17 +335,19 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         ``case``'s debtor by, for the contact details its letters really
         use (the invoicing contact's), and those of the step that cannot
         reach it (see :func:`~..tools.automation.letter_channels`)."""
-        return automation.letter_channels(step.channel, *case._letter_reach())
+        return automation.letter_channels(step.channel, *case._letter_reach(step))
 
     @api.model
-    def _channel_problems(self, case, channels):
-        """Why the letters cannot go to ``case``'s debtor by ``channels``."""
+    def _channel_problems(self, case, channels, step=None):
+        """Why the letters (of ``step``) cannot go to ``case``'s debtor by
+        ``channels``: the contact they would be emailed to, the one they
+        would be posted to."""
         problems = []
         if "email" in channels:
             problems.append(
                 self.env._(
                     "the debtor %(partner)s has no valid email address",
-                    partner=case.letter_recipient_id.display_name,
+                    partner=case._letter_recipients(step)[0].display_name,
                 )
             )
         if "post" in channels:
@@ -367,7 +373,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         return self.env._(
             "the letter goes %(used)s only: %(problem)s",
             used=self.env._(" and ").join(labels[channel] for channel in used),
-            problem=self._channel_problems(case, missing),
+            problem=self._channel_problems(case, missing, step),
         )
 
     # ------------------------------------------------------------------
@@ -582,6 +588,8 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             new_letters = cases.browse(by_channel[channel])._generate_letter(
                 step.letter_type, channel=channel
             )
+            if channel == "email":
+                new_letters._record_recipients(step)
             if channel == "email" and not skips_pdf(self):
                 # the letters' notes come before their emails
                 cases._mail_batch_flush()

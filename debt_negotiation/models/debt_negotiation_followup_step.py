@@ -5,7 +5,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..const import LETTER_TYPES
+from ..const import CONTACT_ROLES, LETTER_TYPES
 
 # The default ladder (seed practice: phone, then letter, then escalation),
 # as shipped for the main company in
@@ -113,6 +113,23 @@ class DebtNegotiationFollowupStep(models.Model):
     )
     escalate = fields.Boolean(
         help="The case is escalated (agency or legal action) when this step runs."
+    )
+    recipient_role = fields.Selection(
+        [("invoice", "Invoicing Contact"), *CONTACT_ROLES],
+        string="Letters To",
+        default="invoice",
+        required=True,
+        help="Who the step's emailed letter goes to: the debtor's contact "
+        "with this role and an email address, else its invoicing contact.",
+    )
+    cc_role = fields.Selection(
+        CONTACT_ROLES,
+        string="Copy To",
+        help="Also email the letter to the debtor's contacts with this role.",
+    )
+    cc_salesperson = fields.Boolean(
+        string="Copy the Salesperson",
+        help="Also email the letter to the salesperson of the case's invoices.",
     )
     attach_statement = fields.Boolean(
         string="Attach the Statement of Account",

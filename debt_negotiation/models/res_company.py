@@ -103,6 +103,13 @@ class ResCompany(models.Model):
         "open the debtor's case or add the invoices to it). 0 turns it off.",
     )
 
+    negotiation_reply_hold_days = fields.Integer(
+        string="Reply Hold Days",
+        default=5,
+        help="An email from the debtor on a case holds its automatic "
+        "follow-ups this many days and gives the negotiator an activity to "
+        "read it. 0 turns it off.",
+    )
     negotiation_hold_final_notice = fields.Boolean(
         string="Credit Hold from the Final Notice",
         help="A debtor goes on credit hold as soon as the final notice of "
@@ -328,9 +335,13 @@ class ResCompany(models.Model):
                 )
             )
 
-    @api.constrains("negotiation_hold_days_overdue")
+    @api.constrains("negotiation_hold_days_overdue", "negotiation_reply_hold_days")
     def _check_negotiation_hold_days_overdue(self):
         for company in self:
+            if company.negotiation_reply_hold_days < 0:
+                raise ValidationError(
+                    self.env._("The reply hold days cannot be negative.")
+                )
             if company.negotiation_hold_days_overdue < 0:
                 raise ValidationError(
                     self.env._(

@@ -27,6 +27,9 @@ class ResConfigSettings(models.TransientModel):
     negotiation_grace_days = fields.Integer(
         related="company_id.negotiation_grace_days", readonly=False
     )
+    negotiation_reply_hold_days = fields.Integer(
+        related="company_id.negotiation_reply_hold_days", readonly=False
+    )
     negotiation_hold_final_notice = fields.Boolean(
         related="company_id.negotiation_hold_final_notice", readonly=False
     )

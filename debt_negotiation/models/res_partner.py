@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..const import OPEN_STATES
+from ..const import CONTACT_ROLES, OPEN_STATES
 from ..tools import forecast as forecast_rules
 
 
@@ -38,6 +38,14 @@ class ResPartner(models.Model):
         help="Never send automatic negotiation letters to this debtor "
         "(vulnerable customer, legal representation, ...). Letters can "
         "still be printed by hand.",
+    )
+    negotiation_contact_role = fields.Selection(
+        CONTACT_ROLES,
+        string="Role in Collections",
+        groups="debt_negotiation.group_negotiation_user",
+        help="Who this contact is for the credit department: a follow-up "
+        "step can write to the contacts of a role (else the invoicing "
+        "contact) and copy those of another.",
     )
     negotiation_blocked_reason = fields.Char(
         string="Reason for Blocking",

@@ -33,3 +33,5 @@ from . import test_closure
 from . import test_legal
 from . import test_my_day_tours
 from . import test_credit_hold
+from . import test_recipients
+from . import test_reply_hold
