@@ -13,8 +13,8 @@
     "development_status": "Beta",
     "application": True,
     "installable": True,
-    "depends": ["account", "account_payment", "mail", "portal"],
-    "external_dependencies": {"python": ["qrcode"]},
+    "depends": ["account", "account_payment", "mail", "portal", "sms"],
+    "external_dependencies": {"python": ["qrcode", "phonenumbers"]},
     "data": [
         # security
         "security/debt_negotiation_security.xml",

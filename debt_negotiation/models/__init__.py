@@ -62,3 +62,4 @@ from . import debt_negotiation_legal
 from . import debt_negotiation_retention
 from . import debt_negotiation_credit_hold
 from . import debt_negotiation_reply
+from . import debt_negotiation_sms

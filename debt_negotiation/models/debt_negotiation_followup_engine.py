@@ -321,6 +321,8 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
                 "(%(amount)s) cover what is due: apply them to the invoices",
                 amount=case.currency_id.format(case.amount_unapplied),
             )
+        if step.channel == "sms":
+            return case._sms_problem(step)  # debt_negotiation_sms.py
         if not step.letter_type:
             return False
         used, _missing = self._step_channels(case, step)
@@ -364,7 +366,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         """What ``step`` will not do on ``case`` although it runs (a letter
         of a post-and-email step that cannot go by one of them, an email
         letter going by post), or False."""
-        if not step.letter_type:
+        if not step.letter_type or step.channel == "sms":
             return False
         used, missing = self._step_channels(case, step)
         if not (used and missing):
@@ -471,7 +473,9 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         if not decisions:
             return cases
         self._write_schedules(decisions, today)
-        if step.letter_type:
+        if step.channel == "sms":
+            cases._send_followup_sms(step)  # debt_negotiation_sms.py
+        elif step.letter_type:
             Log._link_letters(claimed, self._send_letters(cases, step))
         if step.activity_type_id:
             self._schedule_activities(cases, step, today)

@@ -19,7 +19,6 @@ class DebtNegotiation(models.Model):
     _inherit = "debt.negotiation"  # pylint: disable=consider-merging-classes-inherited
 
     reply_hold_until = fields.Date(
-        string="Reply Hold Until",
         readonly=True,
         copy=False,
         tracking=True,

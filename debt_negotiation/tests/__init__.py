@@ -35,3 +35,4 @@ from . import test_my_day_tours
 from . import test_credit_hold
 from . import test_recipients
 from . import test_reply_hold
+from . import test_sms
