@@ -345,11 +345,20 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         ``channels``: the contact they would be emailed to, the one they
         would be posted to."""
         problems = []
-        if "email" in channels:
+        to = case._letter_recipients(step)[0]
+        if "email" in channels and to.email_normalized and to.message_bounce:
+            problems.append(
+                self.env._(
+                    "the emails to %(partner)s (%(email)s) bounce",
+                    partner=to.display_name,
+                    email=to.email_normalized,
+                )
+            )
+        elif "email" in channels:
             problems.append(
                 self.env._(
                     "the debtor %(partner)s has no valid email address",
-                    partner=case._letter_recipients(step)[0].display_name,
+                    partner=to.display_name,
                 )
             )
         if "post" in channels:

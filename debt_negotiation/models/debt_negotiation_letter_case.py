@@ -68,8 +68,11 @@ class DebtNegotiation(models.Model):
         ``step``) can reach the debtor by email (the contact they are
         emailed to has an address) and by post."""
         self.ensure_one()
+        to = self._letter_recipients(step)[0]
         return (
-            bool(self._letter_recipients(step)[0].email_normalized),
+            # an address whose emails bounce (until it writes to us again)
+            # reaches nobody
+            bool(to.email_normalized and not to.message_bounce),
             bool(self._letter_postal_partner()),
         )
 

@@ -2,7 +2,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 
-
 # Follow-up and credit control modules that also remind debtors: when one is
 # installed, the settings say how to keep a debtor from getting two streams.
 OTHER_DUNNING_MODULES = [

@@ -112,3 +112,15 @@ class TestRecipients(FollowupCommon):
                 case._letter_recipients(self.steps["reminder"]),
                 (invoicing, self.env["res.partner"]),
             )
+
+    def test_bouncing_address_is_a_problem_and_the_letter_goes_by_post(self):
+        self._reminder_step(recipient_role="accounts_payable", channel="both")
+        self.payable.message_bounce = 3
+        with at(10):
+            case = self._case()
+            self._cron()
+            letters = self._letters(case)
+            self.assertEqual(letters.mapped("channel"), ["post"])
+            notes = " ".join(case.message_ids.mapped("body"))
+            self.assertIn("alice.ap@example.com", notes)
+            self.assertIn("bounce", notes)
