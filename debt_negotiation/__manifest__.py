@@ -4,7 +4,7 @@
     "name": "Debt Negotiation",
     "summary": "Negotiate overdue customer invoices: cases, offers, "
     "interaction log, formal letters, payment plans and follow-ups",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/debt-negotiation/debt_negotiation",
     "author": "Debt Negotiation Contributors",
@@ -13,8 +13,8 @@
     "development_status": "Beta",
     "application": True,
     "installable": True,
-    "depends": ["account", "account_payment", "mail", "portal"],
-    "external_dependencies": {"python": ["qrcode"]},
+    "depends": ["account", "account_payment", "mail", "portal", "sms"],
+    "external_dependencies": {"python": ["qrcode", "phonenumbers"]},
     "data": [
         # security
         "security/debt_negotiation_security.xml",
@@ -72,6 +72,7 @@
         "wizards/debt_negotiation_letter_wizard_views.xml",
         "wizards/debt_negotiation_assign_wizard_views.xml",
         "wizards/debt_negotiation_writeoff_wizard_views.xml",
+        "wizards/debt_negotiation_credit_hold_wizard_views.xml",
         # menus, last
         "views/debt_negotiation_menus.xml",
     ],

@@ -72,6 +72,23 @@ AGREED_CHANNELS = [
     ("other", "Other"),
 ]
 
+# How a follow-up step reaches the debtor: a letter by post and/or email,
+# or a short text message (SMS, through Odoo's sms module).
+FOLLOWUP_CHANNELS = [
+    ("post", "Post"),
+    ("email", "Email"),
+    ("both", "Post and Email"),
+    ("sms", "SMS"),
+]
+
+# A contact's role in collections: who a follow-up step writes to (the
+# invoicing contact by default) and who it copies.
+CONTACT_ROLES = [
+    ("accounts_payable", "Accounts Payable"),
+    ("owner", "Owner or Director"),
+    ("purchaser", "Purchaser"),
+]
+
 # Why the debtor does not pay (tip 11) and whether it can (seed 002): the
 # priority of the case (tools.worklist) and the results use them.
 NONPAYMENT_REASONS = [

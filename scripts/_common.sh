@@ -9,7 +9,10 @@
 
 DN_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 DN_RUN_DIR="${ODOO_LOG_DIR:-$DN_REPO_ROOT/.run}" # logs; .run/ is git-ignored
-DN_MODULE="${ODOO_MODULE:-debt_negotiation}"
+# the repository's addons (comma-separated), installed and tested together
+DN_MODULE="${ODOO_MODULE:-debt_negotiation,debt_negotiation_sale}"
+# Odoo --test-tags selecting the tests of those addons
+DN_TEST_TAGS="/${DN_MODULE//,/,/}"
 
 DN_CHILD_PID=""  # Odoo process currently running (stopped on INT/TERM)
 DN_CHILD_GROUP=0 # 1 when it leads its own process group

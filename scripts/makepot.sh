@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerate debt_negotiation/i18n/debt_negotiation.pot with
+# Regenerate the .pot of each addon (debt_negotiation/i18n/debt_negotiation.pot,
+# debt_negotiation_sale/i18n/debt_negotiation_sale.pot) with
 # click-odoo-makepot (click-odoo-contrib): installs the addon without demo
 # data into a temporary database, exports its terms, then drops the
 # database.
@@ -108,4 +109,4 @@ config="$WORK_DIR/odoo.conf"
 dn_say "exporting the terms of $DN_MODULE with click-odoo-makepot..."
 TZ=UTC "$ODOO_PY" -m click_odoo_contrib.makepot --config "$config" --database "$DB_NAME" \
     --addons-dir "$DN_REPO_ROOT" --modules "$DN_MODULE" "$@"
-dn_say "written: $DN_MODULE/i18n/$DN_MODULE.pot (review it with git diff)"
+dn_say "written: the i18n/<addon>.pot of $DN_MODULE (review them with git diff)"

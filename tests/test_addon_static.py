@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-ADDON_DIR = Path(__file__).resolve().parent.parent / "debt_negotiation"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+# every addon of the repository (a folder with a manifest): debt_negotiation
+# and its bridges (debt_negotiation_sale)
+ADDON_DIRS = sorted(path.parent for path in REPO_ROOT.glob("*/__manifest__.py"))
+ADDON_DIR = REPO_ROOT / "debt_negotiation"
 ADDON_NAME = ADDON_DIR.name
-MANIFEST_PATH = ADDON_DIR / "__manifest__.py"
-ACCESS_CSV = ADDON_DIR / "security" / "ir.model.access.csv"
-POT_PATH = ADDON_DIR / "i18n" / f"{ADDON_NAME}.pot"
 
 ACCESS_HEADER = [
     "id",
@@ -43,40 +44,56 @@ VIEW_TYPES = (
     "calendar",
     "activity",
 )
-REQUIRED_DEPENDS = ("account", "mail", "portal")
+REQUIRED_DEPENDS = {
+    "debt_negotiation": ("account", "mail", "portal"),
+    "debt_negotiation_sale": ("debt_negotiation", "sale"),
+}
 # Directories whose Python files declare models.
 MODEL_DIRS = ("models", "wizards")
 
 
+def addon_of(path):
+    """The addon folder ``path`` belongs to."""
+    return REPO_ROOT / path.relative_to(REPO_ROOT).parts[0]
+
+
 def rel(path):
-    """Path relative to the addon, used as readable test id."""
-    return path.relative_to(ADDON_DIR).as_posix()
+    """Path relative to its addon, used in messages."""
+    return path.relative_to(addon_of(path)).as_posix()
+
+
+def path_id(path):
+    """Path relative to the repository, used as readable test id."""
+    return path.relative_to(REPO_ROOT).as_posix()
 
 
 def addon_files(suffix, exclude_dirs=()):
-    """Sorted files of the addon ending with ``suffix``."""
+    """Sorted files of the addons ending with ``suffix``."""
     files = []
-    for path in sorted(ADDON_DIR.rglob(f"*{suffix}")):
-        parts = path.relative_to(ADDON_DIR).parts
-        if "__pycache__" in parts or (parts and parts[0] in exclude_dirs):
-            continue
-        files.append(path)
+    for addon in ADDON_DIRS:
+        for path in sorted(addon.rglob(f"*{suffix}")):
+            parts = path.relative_to(addon).parts
+            if "__pycache__" in parts or (parts and parts[0] in exclude_dirs):
+                continue
+            files.append(path)
     return files
 
 
-def read_manifest():
-    return ast.literal_eval(MANIFEST_PATH.read_text(encoding="utf-8"))
+def read_manifest(addon=ADDON_DIR):
+    return ast.literal_eval((addon / "__manifest__.py").read_text(encoding="utf-8"))
 
 
-def safe_manifest():
+def safe_manifest(addon=ADDON_DIR):
     """The manifest, or {} when it is missing or broken (its own tests fail)."""
     try:
-        return read_manifest()
+        return read_manifest(addon)
     except (OSError, SyntaxError, ValueError):
         return {}
 
 
-MANIFEST = safe_manifest()
+MANIFESTS = {addon.name: safe_manifest(addon) for addon in ADDON_DIRS}
+MANIFEST = MANIFESTS.get(ADDON_NAME, {})
+ADDON_NAMES = [addon.name for addon in ADDON_DIRS]
 XML_FILES = addon_files(".xml")
 # OWL templates under static/ have a <templates> root, not <odoo>.
 DATA_XML_FILES = addon_files(".xml", exclude_dirs=("static",))
@@ -88,14 +105,24 @@ def parse_xml(path):
     return etree.parse(str(path), etree.XMLParser(remove_comments=False))
 
 
-def manifest_data_entries(keys=("data", "demo")):
-    return [(key, entry) for key in keys for entry in MANIFEST.get(key, [])]
+def manifest_data_entries(keys=("data", "demo"), addon=ADDON_NAME):
+    manifest = MANIFESTS.get(addon, {})
+    return [(key, entry) for key in keys for entry in manifest.get(key, [])]
 
 
-def manifest_asset_paths():
+def all_manifest_data_entries():
+    """(addon, key, entry) of every addon's data and demo files."""
+    return [
+        (addon, key, entry)
+        for addon in ADDON_NAMES
+        for key, entry in manifest_data_entries(addon=addon)
+    ]
+
+
+def manifest_asset_paths(addon=ADDON_NAME):
     """Plain file paths/globs of the ``assets`` key (directives resolved)."""
     paths = []
-    for bundle, entries in MANIFEST.get("assets", {}).items():
+    for bundle, entries in MANIFESTS.get(addon, {}).get("assets", {}).items():
         for entry in entries:
             if isinstance(entry, list | tuple):
                 directive = entry[0]
@@ -157,14 +184,19 @@ def declared_models(path, abstract=None):
 
 
 ALL_MODELS = sorted({name for path in MODEL_PY_FILES for name in declared_models(path)})
-# models with a table, which need an access rule
+# models with a table, which need an access rule in their addon
 TABLE_MODELS = sorted(
-    {name for path in MODEL_PY_FILES for name in declared_models(path, abstract=False)}
+    {
+        (addon_of(path).name, name)
+        for path in MODEL_PY_FILES
+        for name in declared_models(path, abstract=False)
+    }
 )
 
 
-def access_rows():
-    with ACCESS_CSV.open(encoding="utf-8", newline="") as handle:
+def access_rows(addon=ADDON_NAME):
+    path = REPO_ROOT / addon / "security" / "ir.model.access.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.reader(handle))
 
 
@@ -173,72 +205,91 @@ def access_rows():
 # ---------------------------------------------------------------------------
 
 
-def test_manifest_parses():
-    manifest = read_manifest()
+@pytest.mark.parametrize("addon", ADDON_NAMES)
+def test_manifest_parses(addon):
+    manifest = read_manifest(REPO_ROOT / addon)
     assert isinstance(manifest, dict)
 
 
+@pytest.mark.parametrize("addon", ADDON_NAMES)
 @pytest.mark.parametrize(
     "key", ["name", "version", "license", "author", "website", "depends", "installable"]
 )
-def test_manifest_has_key(key):
-    assert MANIFEST.get(key) not in (None, "", []), (
-        f"manifest key {key!r} missing or empty"
+def test_manifest_has_key(addon, key):
+    assert MANIFESTS[addon].get(key) not in (None, "", []), (
+        f"{addon}: manifest key {key!r} missing or empty"
     )
 
 
-def test_manifest_version():
-    assert re.fullmatch(r"18\.0\.\d+\.\d+\.\d+", MANIFEST.get("version", "")), (
-        MANIFEST.get("version")
-    )
+@pytest.mark.parametrize("addon", ADDON_NAMES)
+def test_manifest_version(addon):
+    version = MANIFESTS[addon].get("version", "")
+    assert re.fullmatch(r"18\.0\.\d+\.\d+\.\d+", version), version
 
 
-def test_manifest_license():
-    assert MANIFEST.get("license") in ("LGPL-3", "AGPL-3")
+@pytest.mark.parametrize("addon", ADDON_NAMES)
+def test_manifest_license(addon):
+    assert MANIFESTS[addon].get("license") in ("LGPL-3", "AGPL-3")
 
 
-def test_manifest_depends():
+@pytest.mark.parametrize("addon", ADDON_NAMES)
+def test_manifest_depends(addon):
     missing = [
-        name for name in REQUIRED_DEPENDS if name not in MANIFEST.get("depends", [])
+        name
+        for name in REQUIRED_DEPENDS.get(addon, ("debt_negotiation",))
+        if name not in MANIFESTS[addon].get("depends", [])
     ]
-    assert not missing, f"missing dependencies: {missing}"
+    assert not missing, f"{addon}: missing dependencies: {missing}"
 
 
-def test_manifest_installable():
-    assert MANIFEST.get("installable") is True
+def test_the_sale_bridge_installs_itself():
+    """debt_negotiation_sale is installed with debt_negotiation and sale."""
+    assert MANIFESTS["debt_negotiation_sale"].get("auto_install") is True
+
+
+@pytest.mark.parametrize("addon", ADDON_NAMES)
+def test_manifest_installable(addon):
+    assert MANIFESTS[addon].get("installable") is True
 
 
 @pytest.mark.parametrize(
-    ("key", "entry"), manifest_data_entries(), ids=lambda value: str(value)
+    ("addon", "key", "entry"), all_manifest_data_entries(), ids=lambda value: str(value)
 )
-def test_manifest_file_exists(key, entry):
-    assert (ADDON_DIR / entry).is_file(), f"{key}: {entry} does not exist"
+def test_manifest_file_exists(addon, key, entry):
+    assert (REPO_ROOT / addon / entry).is_file(), (
+        f"{addon} {key}: {entry} does not exist"
+    )
 
 
-def test_manifest_assets_exist():
+@pytest.mark.parametrize("addon", ADDON_NAMES)
+def test_manifest_assets_exist(addon):
     """Every asset path/glob of this addon matches at least one file."""
     missing = [
         f"assets[{bundle!r}]: {entry}"
-        for bundle, entry in manifest_asset_paths()
-        if entry.startswith(f"{ADDON_NAME}/") and not list(ADDON_DIR.parent.glob(entry))
+        for bundle, entry in manifest_asset_paths(addon)
+        if entry.startswith(f"{addon}/") and not list(REPO_ROOT.glob(entry))
     ]
     assert not missing, "\n".join(missing)
 
 
-def test_manifest_no_duplicate_data_file():
-    counts = Counter(entry for _key, entry in manifest_data_entries())
+@pytest.mark.parametrize("addon", ADDON_NAMES)
+def test_manifest_no_duplicate_data_file(addon):
+    counts = Counter(entry for _key, entry in manifest_data_entries(addon=addon))
     assert not [entry for entry, count in counts.items() if count > 1]
 
 
 @pytest.mark.parametrize(
     "path",
     addon_files(".xml", ("static", "tests")) + addon_files(".csv", ("static", "tests")),
-    ids=rel,
+    ids=path_id,
 )
 def test_data_file_is_used(path):
     """Every XML/CSV data file is loaded by the manifest (OCA file-not-used)."""
-    listed = {entry for _key, entry in manifest_data_entries()}
-    assert rel(path) in listed, f"{rel(path)} is not listed in the manifest data/demo"
+    addon = addon_of(path).name
+    listed = {entry for _key, entry in manifest_data_entries(addon=addon)}
+    assert rel(path) in listed, (
+        f"{path_id(path)} is not listed in the manifest data/demo"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -246,17 +297,17 @@ def test_data_file_is_used(path):
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", XML_FILES, ids=rel)
+@pytest.mark.parametrize("path", XML_FILES, ids=path_id)
 def test_xml_parses(path):
     parse_xml(path)
 
 
-@pytest.mark.parametrize("path", DATA_XML_FILES, ids=rel)
+@pytest.mark.parametrize("path", DATA_XML_FILES, ids=path_id)
 def test_xml_root_is_odoo(path):
     assert parse_xml(path).getroot().tag == "odoo"
 
 
-@pytest.mark.parametrize("path", XML_FILES, ids=rel)
+@pytest.mark.parametrize("path", XML_FILES, ids=path_id)
 def test_xml_no_deprecated_syntax(path):
     """No <tree> (Odoo 18 uses <list>), no attrs=/states=, no cron numbercall."""
     text = path.read_text(encoding="utf-8")
@@ -347,7 +398,7 @@ def test_no_duplicate_xml_ids():
             if element.get("id"):
                 xmlid = element.get("id")
                 if "." not in xmlid:
-                    xmlid = f"{ADDON_NAME}.{xmlid}"
+                    xmlid = f"{addon_of(path).name}.{xmlid}"
                 ids[xmlid] += 1
     assert not [xmlid for xmlid, count in ids.items() if count > 1]
 
@@ -357,12 +408,14 @@ def test_no_duplicate_xml_ids():
 # ---------------------------------------------------------------------------
 
 
-def test_access_csv_header():
-    assert access_rows()[0] == ACCESS_HEADER
+@pytest.mark.parametrize("addon", ADDON_NAMES)
+def test_access_csv_header(addon):
+    assert access_rows(addon)[0] == ACCESS_HEADER
 
 
-def test_access_csv_rows():
-    rows = access_rows()[1:]
+@pytest.mark.parametrize("addon", ADDON_NAMES)
+def test_access_csv_rows(addon):
+    rows = access_rows(addon)[1:]
     problems = []
     for number, row in enumerate(rows, start=2):
         if len(row) != len(ACCESS_HEADER):
@@ -384,12 +437,14 @@ def test_addon_declares_models():
     assert ALL_MODELS, "no model found in models/ or wizards/"
 
 
-@pytest.mark.parametrize("model", TABLE_MODELS)
-def test_model_has_access_rule(model):
+@pytest.mark.parametrize(("addon", "model"), TABLE_MODELS)
+def test_model_has_access_rule(addon, model):
     model_xmlid = "model_" + model.replace(".", "_")
-    rows = access_rows()[1:]
+    rows = access_rows(addon)[1:]
     referenced = {row[2].split(".")[-1] for row in rows if len(row) > 2}
-    assert model_xmlid in referenced, f"no access rule for {model} in {rel(ACCESS_CSV)}"
+    assert model_xmlid in referenced, (
+        f"no access rule for {model} in {addon}/security/ir.model.access.csv"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -397,24 +452,27 @@ def test_model_has_access_rule(model):
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", PY_FILES, ids=rel)
+@pytest.mark.parametrize("path", PY_FILES, ids=path_id)
 def test_python_compiles(path):
     compile(path.read_text(encoding="utf-8"), str(path), "exec")
 
 
-@pytest.mark.parametrize("path", MODEL_PY_FILES, ids=rel)
+@pytest.mark.parametrize("path", MODEL_PY_FILES, ids=path_id)
 def test_one_model_per_file(path):
     assert len(declared_models(path)) <= 1, (
         f"{rel(path)} declares {declared_models(path)}"
     )
 
 
+@pytest.mark.parametrize("addon", ADDON_NAMES)
 @pytest.mark.parametrize(
     "folder", ["models", "wizards", "tools", "controllers", "tests"]
 )
-def test_python_modules_are_imported(folder):
+def test_python_modules_are_imported(addon, folder):
     """Every module of a package folder is imported by its __init__.py."""
-    directory = ADDON_DIR / folder
+    directory = REPO_ROOT / addon / folder
+    if not directory.is_dir():
+        return  # the addon has no such folder (a bridge has no tools/)
     modules = sorted(
         path.stem
         for path in directory.glob("*.py")
@@ -440,46 +498,51 @@ def test_python_modules_are_imported(folder):
 # ---------------------------------------------------------------------------
 
 
-def test_pot_file_exists():
-    assert POT_PATH.is_file(), f"{rel(POT_PATH)} is missing"
-    text = POT_PATH.read_text(encoding="utf-8")
+@pytest.mark.parametrize("addon", ADDON_NAMES)
+def test_pot_file_exists(addon):
+    pot_path = REPO_ROOT / addon / "i18n" / f"{addon}.pot"
+    assert pot_path.is_file(), f"{path_id(pot_path)} is missing"
+    text = pot_path.read_text(encoding="utf-8")
     assert 'msgid ""' in text
 
 
-def test_readme_fragments():
+@pytest.mark.parametrize("addon", ADDON_NAMES)
+def test_readme_fragments(addon):
     """OCA layout: readme/DESCRIPTION.md (or .rst) exists."""
-    readme_dir = ADDON_DIR / "readme"
+    readme_dir = REPO_ROOT / addon / "readme"
     assert any(
         (readme_dir / name).is_file() for name in ("DESCRIPTION.md", "DESCRIPTION.rst")
     )
 
 
-def _fragments_digest():
+def _fragments_digest(addon_dir):
     """The source digest oca-gen-addon-readme writes in README.rst: the
     SHA-256 of the manifest and of the readme/ fragments (each file's path
     relative to the addon, then its content, in path order; hidden files
     skipped)."""
     digest = hashlib.sha256()
-    paths = [ADDON_DIR / "__manifest__.py"] + sorted(
+    paths = [addon_dir / "__manifest__.py"] + sorted(
         path
-        for path in (ADDON_DIR / "readme").rglob("*")
+        for path in (addon_dir / "readme").rglob("*")
         if path.is_file() and not path.name.startswith(".")
     )
     for path in paths:
-        digest.update(str(path.relative_to(ADDON_DIR)).encode("utf-8"))
+        digest.update(str(path.relative_to(addon_dir)).encode("utf-8"))
         digest.update(path.read_bytes())
     return f"sha256:{digest.hexdigest()}"
 
 
-def test_readme_rst_is_generated_from_the_fragments():
+@pytest.mark.parametrize("addon", ADDON_NAMES)
+def test_readme_rst_is_generated_from_the_fragments(addon):
     """README.rst and static/description/index.html are generated from the
     manifest and readme/ (OCA): regenerate them after changing either, with
     oca-gen-addon-readme (OCA/maintainer-tools) --gen-html."""
-    readme = (ADDON_DIR / "README.rst").read_text(encoding="utf-8")
-    assert f"!! source digest: {_fragments_digest()}" in readme, (
-        "README.rst is older than the manifest or readme/: run "
+    addon_dir = REPO_ROOT / addon
+    readme = (addon_dir / "README.rst").read_text(encoding="utf-8")
+    assert f"!! source digest: {_fragments_digest(addon_dir)}" in readme, (
+        f"{addon}/README.rst is older than the manifest or readme/: run "
         "oca-gen-addon-readme --org-name debt-negotiation --repo-name "
-        "debt_negotiation --branch 18.0 --addon-dir debt_negotiation --gen-html"
+        f"debt_negotiation --branch 18.0 --addon-dir {addon} --gen-html"
     )
 
 
@@ -491,7 +554,7 @@ def test_readme_rst_is_generated_from_the_fragments():
 PERCENT_FIELDS = ("discount_percent", "recovery_rate", "promise_kept_rate")
 
 
-@pytest.mark.parametrize("path", addon_files(".xml"), ids=rel)
+@pytest.mark.parametrize("path", addon_files(".xml"), ids=path_id)
 def test_percent_fields_not_shown_with_the_percentage_widget(path):
     tree = etree.parse(str(path))
     wrong = [

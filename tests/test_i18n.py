@@ -9,9 +9,12 @@ from pathlib import Path
 import polib
 import pytest
 
-I18N_DIR = Path(__file__).resolve().parent.parent / "debt_negotiation" / "i18n"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+I18N_DIR = REPO_ROOT / "debt_negotiation" / "i18n"
 POT_PATH = I18N_DIR / "debt_negotiation.pot"
 LANGUAGES = ("fr", "de", "es")
+# every addon of the repository ships its .pot and the three translations
+ADDON_NAMES = sorted(path.parent.name for path in REPO_ROOT.glob("*/__manifest__.py"))
 
 # %s, %d, %(name)s, {{ placeholder }} (letter wording), {0}
 PLACEHOLDER = re.compile(r"%\([a-zA-Z_]+\)[sd]|%[sd]|\{\{\s*[\w.]+\s*\}\}|\{\d*\}")
@@ -20,15 +23,21 @@ TAG = re.compile(r"</?([a-zA-Z][\w:-]*)")
 QWEB_ATTRIBUTE = re.compile(r"\bt-[\w-]+=\"[^\"]*\"")
 
 
-def _pot_entries():
-    return [entry for entry in polib.pofile(str(POT_PATH)) if entry.msgid]
+def _pot_entries(addon="debt_negotiation"):
+    pot = REPO_ROOT / addon / "i18n" / f"{addon}.pot"
+    return [entry for entry in polib.pofile(str(pot)) if entry.msgid]
 
 
-@pytest.fixture(scope="module", params=LANGUAGES)
+@pytest.fixture(
+    scope="module",
+    params=[(addon, lang) for addon in ADDON_NAMES for lang in LANGUAGES],
+    ids=lambda param: "-".join(param),
+)
 def translation(request):
-    path = I18N_DIR / f"{request.param}.po"
-    assert path.is_file(), f"i18n/{request.param}.po is missing"
-    return request.param, polib.pofile(str(path))
+    addon, lang = request.param
+    path = REPO_ROOT / addon / "i18n" / f"{lang}.po"
+    assert path.is_file(), f"{addon}/i18n/{lang}.po is missing"
+    return lang, polib.pofile(str(path)), addon
 
 
 def test_pot_has_the_letter_texts():
@@ -39,26 +48,26 @@ def test_pot_has_the_letter_texts():
 
 
 def test_header_declares_language(translation):
-    lang, po = translation
+    lang, po, _addon = translation
     assert po.metadata.get("Language") == lang
     assert "charset=UTF-8" in po.metadata.get("Content-Type", "")
 
 
 def test_every_term_translated(translation):
-    lang, po = translation
+    lang, po, addon = translation
     translated = {entry.msgid: entry.msgstr for entry in po if entry.msgstr.strip()}
-    missing = [e.msgid[:70] for e in _pot_entries() if e.msgid not in translated]
+    missing = [e.msgid[:70] for e in _pot_entries(addon) if e.msgid not in translated]
     assert not missing, f"{lang}.po misses {len(missing)} terms, e.g. {missing[:5]}"
 
 
 def test_no_fuzzy_or_obsolete(translation):
-    lang, po = translation
+    lang, po, _addon = translation
     assert not [e.msgid[:70] for e in po.fuzzy_entries()], f"{lang}.po has fuzzy"
     assert not po.obsolete_entries(), f"{lang}.po has obsolete entries"
 
 
 def test_placeholders_and_markup_kept(translation):
-    lang, po = translation
+    lang, po, _addon = translation
     problems = []
     for entry in po:
         if not entry.msgstr:
@@ -77,7 +86,7 @@ def test_placeholders_and_markup_kept(translation):
 
 def test_translations_really_translate(translation):
     """Guard against a copied template: most texts differ from English."""
-    lang, po = translation
+    lang, po, _addon = translation
     entries = [e for e in po if e.msgstr and len(e.msgid) > 25]
     same = [e for e in entries if e.msgstr.strip() == e.msgid.strip()]
     assert len(same) < 0.05 * len(entries), (

@@ -1,6 +1,6 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Run pylint with the pylint-odoo plugin over the addon, as pre-commit does.
+"""Run pylint with the pylint-odoo plugin over the addons, as pre-commit does.
 
 The two configurations come from the OCA addons repository template for
 Odoo 18.0:
@@ -27,7 +27,8 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-ADDON_DIR = REPO_ROOT / "debt_negotiation"
+# every addon of the repository: debt_negotiation and its bridges
+ADDON_NAMES = sorted(path.parent.name for path in REPO_ROOT.glob("*/__manifest__.py"))
 PYLINTRC = REPO_ROOT / ".pylintrc"
 PYLINTRC_MANDATORY = REPO_ROOT / ".pylintrc-mandatory"
 MESSAGE_RE = re.compile(r"^[^:\s]+:\d+: \[\w+\((?P<symbol>[\w-]+)\)")
@@ -50,7 +51,7 @@ def run_pylint(rcfile, *extra):
             f"--rcfile={rcfile}",
             "--output-format=text",
             *extra,
-            ADDON_DIR.name,
+            *ADDON_NAMES,
         ],
         cwd=REPO_ROOT,
         capture_output=True,

@@ -31,6 +31,7 @@ from . import debt_negotiation_interest_rate
 from . import debt_negotiation_compensation_band
 from . import debt_negotiation_letter
 from . import debt_negotiation_letter_void
+from . import debt_negotiation_letter_recipients
 from . import debt_negotiation_letter_pdf
 from . import debt_negotiation_letter_print
 from . import debt_negotiation_letter_case
@@ -60,3 +61,6 @@ from . import debt_negotiation_bulk
 from . import debt_negotiation_closure
 from . import debt_negotiation_legal
 from . import debt_negotiation_retention
+from . import debt_negotiation_credit_hold
+from . import debt_negotiation_reply
+from . import debt_negotiation_sms

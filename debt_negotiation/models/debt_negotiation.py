@@ -667,6 +667,8 @@ class DebtNegotiation(models.Model):
                     "user_id": False,
                 }
             )
+            if message.message_type == "email":
+                self._reply_hold(message)  # debt_negotiation_reply.py
         return res
 
     def _activity_user_id(self):

@@ -232,6 +232,10 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             "|",
             ("promise_hold_until", "=", False),
             ("promise_hold_until", "<", today),
+            # the debtor's reply holds it until the negotiator read it
+            "|",
+            ("reply_hold_until", "=", False),
+            ("reply_hold_until", "<", today),
         ]
         if not self.env.context.get("debt_negotiation_followup_force"):
             domain += [
@@ -306,13 +310,15 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
                 "(%(amount)s) cover what is due: apply them to the invoices",
                 amount=case.currency_id.format(case.amount_unapplied),
             )
+        if step.channel == "sms":
+            return case._sms_problem(step)  # debt_negotiation_sms.py
         if not step.letter_type:
             return False
         used, _missing = self._step_channels(case, step)
         if used:
             return False
         # no channel at all reaches the debtor (nor the other one's)
-        return self._channel_problems(case, ("email", "post"))
+        return self._channel_problems(case, ("email", "post"), step)
 
     @api.model
     def _step_channels(self, case, step):
@@ -320,17 +326,28 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         ``case``'s debtor by, for the contact details its letters really
         use (the invoicing contact's), and those of the step that cannot
         reach it (see :func:`~..tools.automation.letter_channels`)."""
-        return automation.letter_channels(step.channel, *case._letter_reach())
+        return automation.letter_channels(step.channel, *case._letter_reach(step))
 
     @api.model
-    def _channel_problems(self, case, channels):
-        """Why the letters cannot go to ``case``'s debtor by ``channels``."""
+    def _channel_problems(self, case, channels, step=None):
+        """Why the letters (of ``step``) cannot go to ``case``'s debtor by
+        ``channels``: the contact they would be emailed to, the one they
+        would be posted to."""
         problems = []
-        if "email" in channels:
+        to = case._letter_recipients(step)[0]
+        if "email" in channels and to.email_normalized and to.message_bounce:
+            problems.append(
+                self.env._(
+                    "the emails to %(partner)s (%(email)s) bounce",
+                    partner=to.display_name,
+                    email=to.email_normalized,
+                )
+            )
+        elif "email" in channels:
             problems.append(
                 self.env._(
                     "the debtor %(partner)s has no valid email address",
-                    partner=case.letter_recipient_id.display_name,
+                    partner=to.display_name,
                 )
             )
         if "post" in channels:
@@ -347,7 +364,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         """What ``step`` will not do on ``case`` although it runs (a letter
         of a post-and-email step that cannot go by one of them, an email
         letter going by post), or False."""
-        if not step.letter_type:
+        if not step.letter_type or step.channel == "sms":
             return False
         used, missing = self._step_channels(case, step)
         if not (used and missing):
@@ -356,7 +373,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         return self.env._(
             "the letter goes %(used)s only: %(problem)s",
             used=self.env._(" and ").join(labels[channel] for channel in used),
-            problem=self._channel_problems(case, missing),
+            problem=self._channel_problems(case, missing, step),
         )
 
     # ------------------------------------------------------------------
@@ -469,7 +486,9 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         if not decisions:
             return cases
         self._write_schedules(decisions, today)
-        if step.letter_type:
+        if step.channel == "sms":
+            cases._send_followup_sms(step)  # debt_negotiation_sms.py
+        elif step.letter_type:
             Log._link_letters(claimed, self._send_letters(cases, step))
         if step.activity_type_id:
             self._schedule_activities(cases, step, today)
@@ -586,6 +605,8 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             new_letters = cases.browse(by_channel[channel])._generate_letter(
                 step.letter_type, channel=channel
             )
+            if channel == "email":
+                new_letters._record_recipients(step)
             if channel == "email" and not skips_pdf(self):
                 # queued: sent by the mail queue after the commit
                 new_letters.with_context(mail_notify_force_send=False)._send_email(

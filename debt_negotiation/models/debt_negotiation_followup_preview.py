@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.tools import split_every
 
-from ..const import CHASING_STATES, LETTER_TYPES
+from ..const import CHASING_STATES, FOLLOWUP_CHANNELS, LETTER_TYPES
 
 
 class DebtNegotiationFollowupPreview(models.TransientModel):
@@ -40,7 +40,7 @@ class DebtNegotiationFollowupPreview(models.TransientModel):
     step_sequence = fields.Integer(readonly=True)
     letter_type = fields.Selection(LETTER_TYPES, readonly=True)
     channel = fields.Selection(
-        [("post", "Post"), ("email", "Email"), ("both", "Post and Email")],
+        FOLLOWUP_CHANNELS,
         readonly=True,
     )
     activity_type_id = fields.Many2one(

@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
-from odoo.tools import split_every
+from odoo.tools import format_date, split_every
 
 from .workflow import internal as _internal
 
@@ -87,8 +87,9 @@ class DebtNegotiationInstallment(models.Model):
             if not template:
                 continue
 
-            def notify(batch, template=template, date_field=date_field):
+            def notify(batch, template=template, date_field=date_field, kind=kind):
                 batch._post_notices(template)
+                batch._sms_notices(kind)
                 _internal(batch).write({date_field: today})
                 return len(batch)
 
@@ -108,6 +109,39 @@ class DebtNegotiationInstallment(models.Model):
                 # keep the memory flat: forget the batch
                 self.env.invalidate_all()
         return sent
+
+    def _sms_notices(self, kind):
+        """The same ``kind`` notice (``reminder`` or ``late``) by SMS too,
+        to each debtor whose contact has a valid mobile number."""
+        for installment in self:
+            case = installment.negotiation_id
+            partner, _number, number = case._sms_recipient()
+            if not (partner.mobile and number):
+                continue
+            case = case.with_context(lang=partner.lang or case.partner_id.lang)
+            values = {
+                "company": case.company_id.name,
+                "amount": case.currency_id.format(
+                    installment.amount - installment.amount_paid
+                ),
+                "case": case.name,
+                "link": case._portal_link(),
+            }
+            if kind == "late":
+                body = case.env._(
+                    "%(company)s: your payment of %(amount)s (ref. %(case)s) "
+                    "is late. Please pay it by %(date)s: %(link)s",
+                    date=format_date(case.env, installment.grace_end_date),
+                    **values,
+                )
+            else:
+                body = case.env._(
+                    "%(company)s: your payment of %(amount)s (ref. %(case)s) "
+                    "is due on %(date)s. Pay online: %(link)s",
+                    date=format_date(case.env, installment.due_date),
+                    **values,
+                )
+            case._sms_send(partner, number, body)
 
     def _post_notices(self, template):
         """Email ``template`` rendered for each of these installments to its

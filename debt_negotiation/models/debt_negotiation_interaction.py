@@ -53,6 +53,7 @@ class DebtNegotiationInteraction(models.Model):
             ("letter", "Letter"),
             ("meeting", "Meeting"),
             ("portal", "Portal"),
+            ("sms", "SMS"),
             ("other", "Other"),
         ],
         required=True,

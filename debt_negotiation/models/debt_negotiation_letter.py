@@ -872,6 +872,7 @@ class DebtNegotiationLetter(models.Model):
                 + (letter._statement_copy().ids if with_statement else []),
                 # from the negotiator (or the company), whoever runs it
                 **case._mail_author_values(template),
+                **letter._email_partner_values(),
             )
         self._mark_sent("email")
         return True

@@ -63,13 +63,43 @@ class DebtNegotiation(models.Model):
             return self.env["res.partner"]
         return contact
 
-    def _letter_reach(self):
-        """``(by email, by post)``: whether the letters can reach the debtor
-        by email (its letters contact has an address) and by post."""
+    def _letter_reach(self, step=None):
+        """``(by email, by post)``: whether the letters (of follow-up
+        ``step``) can reach the debtor by email (the contact they are
+        emailed to has an address) and by post."""
         self.ensure_one()
+        to = self._letter_recipients(step)[0]
         return (
-            bool(self.letter_recipient_id.email_normalized),
+            # an address whose emails bounce (until it writes to us again)
+            # reaches nobody
+            bool(to.email_normalized and not to.message_bounce),
             bool(self._letter_postal_partner()),
+        )
+
+    def _letter_recipients(self, step=None):
+        """``(to, cc)``: who the letter of follow-up ``step`` is emailed to
+        (the debtor's contact with the step's role and an email address,
+        else the letters' recipient) and copied to (the contacts with the
+        step's copy role, the invoices' salesperson)."""
+        self.ensure_one()
+        to = self.letter_recipient_id
+        cc = self.env["res.partner"]
+        if not step:
+            return to, cc
+        if step.recipient_role and step.recipient_role != "invoice":
+            to = self._contacts_with_role(step.recipient_role)[:1] or to
+        if step.cc_role:
+            cc |= self._contacts_with_role(step.cc_role)
+        if step.cc_salesperson:
+            salespeople = self.invoice_ids.invoice_user_id or self.partner_id.user_id
+            cc |= salespeople.partner_id.filtered("email_normalized")
+        return to, cc - to
+
+    def _contacts_with_role(self, role):
+        """The debtor's contacts with ``role`` and an email address."""
+        self.ensure_one()
+        return self.partner_id.child_ids.filtered(
+            lambda c: c.negotiation_contact_role == role and c.email_normalized
         )
 
     # ------------------------------------------------------------------

@@ -220,9 +220,12 @@ class DebtNegotiation(models.Model):
         """Every night: the priority of the open cases as of today (the days
         past due and the days to the escalation move with the date)."""
         cases = self.sudo().search([("state", "in", OPEN_STATES)])
-        field = self._fields["priority_score"]
+        # and their credit hold (a rule counts the days past due)
+        fields_ = [self._fields["priority_score"], self._fields["credit_hold"]]
         for start in range(0, len(cases), batch_size):
             batch = cases[start : start + batch_size]
-            self.env.add_to_compute(field, batch)
-            batch.flush_recordset(["priority_score"])
+            for field in fields_:
+                self.env.add_to_compute(field, batch)
+            batch.flush_recordset(["priority_score", "credit_hold"])
+            batch.partner_id._negotiation_refresh_credit_hold()
             self.env.invalidate_all()

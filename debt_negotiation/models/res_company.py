@@ -103,6 +103,26 @@ class ResCompany(models.Model):
         "open the debtor's case or add the invoices to it). 0 turns it off.",
     )
 
+    negotiation_reply_hold_days = fields.Integer(
+        string="Reply Hold Days",
+        default=5,
+        help="An email from the debtor on a case holds its automatic "
+        "follow-ups this many days and gives the negotiator an activity to "
+        "read it. 0 turns it off.",
+    )
+    negotiation_hold_final_notice = fields.Boolean(
+        string="Credit Hold from the Final Notice",
+        help="A debtor goes on credit hold as soon as the final notice of "
+        "an open case went out, not only when the case is escalated or "
+        "its agreement broken.",
+    )
+    negotiation_hold_days_overdue = fields.Integer(
+        string="Credit Hold After",
+        help="A debtor goes on credit hold when the oldest invoice of an "
+        "open case is this many days past due (cases escalated or broken "
+        "always hold). 0 turns it off.",
+    )
+
     negotiation_default_ladder_id = fields.Many2one(
         "debt.negotiation.followup.ladder",
         string="Default Follow-up Ladder",
@@ -314,6 +334,21 @@ class ResCompany(models.Model):
                     "(0 years: not tracked)."
                 )
             )
+
+    @api.constrains("negotiation_hold_days_overdue", "negotiation_reply_hold_days")
+    def _check_negotiation_hold_days_overdue(self):
+        for company in self:
+            if company.negotiation_reply_hold_days < 0:
+                raise ValidationError(
+                    self.env._("The reply hold days cannot be negative.")
+                )
+            if company.negotiation_hold_days_overdue < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The days past due before a credit hold cannot be "
+                        "negative (0 turns the rule off)."
+                    )
+                )
 
     @api.constrains("negotiation_auto_open_days")
     def _check_negotiation_auto_open_days(self):

@@ -2,6 +2,14 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 
+# Follow-up and credit control modules that also remind debtors: when one is
+# installed, the settings say how to keep a debtor from getting two streams.
+OTHER_DUNNING_MODULES = [
+    ("account_followup", "Odoo Follow-ups"),
+    ("account_credit_control", "OCA Credit Control"),
+    ("account_invoice_overdue_reminder", "OCA Overdue Invoice Reminder"),
+]
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -26,6 +34,15 @@ class ResConfigSettings(models.TransientModel):
     )
     negotiation_grace_days = fields.Integer(
         related="company_id.negotiation_grace_days", readonly=False
+    )
+    negotiation_reply_hold_days = fields.Integer(
+        related="company_id.negotiation_reply_hold_days", readonly=False
+    )
+    negotiation_hold_final_notice = fields.Boolean(
+        related="company_id.negotiation_hold_final_notice", readonly=False
+    )
+    negotiation_hold_days_overdue = fields.Integer(
+        related="company_id.negotiation_hold_days_overdue", readonly=False
     )
     negotiation_interest_rate = fields.Float(
         related="company_id.negotiation_interest_rate", readonly=False
@@ -85,6 +102,28 @@ class ResConfigSettings(models.TransientModel):
         help="The company has no active follow-up step: its cases get no "
         "automatic follow-up.",
     )
+
+    negotiation_other_dunning = fields.Char(
+        string="Other Dunning Modules",
+        compute="_compute_negotiation_other_dunning",
+        help="Other follow-up or credit control modules installed in this "
+        "database: a debtor could get their reminders and ours.",
+    )
+
+    def _compute_negotiation_other_dunning(self):
+        names = [name for name, _label in OTHER_DUNNING_MODULES]
+        installed = set(
+            self.env["ir.module.module"]
+            .sudo()
+            .search([("name", "in", names), ("state", "=", "installed")])
+            .mapped("name")
+        )
+        labels = dict(OTHER_DUNNING_MODULES)
+        text = ", ".join(
+            f"{labels[name]} ({name})" for name in names if name in installed
+        )
+        for settings in self:
+            settings.negotiation_other_dunning = text or False
 
     def _compute_negotiation_ladder_missing(self):
         for settings in self:

@@ -1,9 +1,9 @@
 # Copyright 2026 Debt Negotiation Contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..const import OPEN_STATES
+from ..const import CONTACT_ROLES, OPEN_STATES
 from ..tools import forecast as forecast_rules
 
 
@@ -39,10 +39,61 @@ class ResPartner(models.Model):
         "(vulnerable customer, legal representation, ...). Letters can "
         "still be printed by hand.",
     )
+    negotiation_contact_role = fields.Selection(
+        CONTACT_ROLES,
+        string="Role in Collections",
+        groups="debt_negotiation.group_negotiation_user",
+        help="Who this contact is for the credit department: a follow-up "
+        "step can write to the contacts of a role (else the invoicing "
+        "contact) and copy those of another.",
+    )
     negotiation_blocked_reason = fields.Char(
         string="Reason for Blocking",
         groups="debt_negotiation.group_negotiation_user",
         help="Why this debtor must not receive automatic letters.",
+    )
+
+    # the credit hold: readable by sales (debt_negotiation_sale), set by
+    # the cases' rules or by a manager with a reason
+    negotiation_credit_hold = fields.Boolean(
+        string="Credit Hold",
+        compute="_compute_negotiation_credit_hold",
+        store=True,
+        readonly=True,
+        index=True,
+        help="Sales cannot confirm orders of this customer: it has a case "
+        "escalated or broken (or, by the company's settings, a final notice "
+        "sent or an invoice long past due), or a negotiation manager put it "
+        "on hold. Released when the case is settled or its agreement back "
+        "in force.",
+    )
+    negotiation_credit_hold_reason = fields.Char(
+        string="Credit Hold Reason",
+        compute="_compute_negotiation_credit_hold_reason",
+        help="Why the customer is on credit hold: the case holding it and "
+        "its negotiator, or the manager's reason.",
+    )
+    negotiation_credit_hold_case_id = fields.Many2one(
+        "debt.negotiation",
+        string="Held by Case",
+        compute="_compute_negotiation_credit_hold",
+        store=True,
+        readonly=True,
+        groups="debt_negotiation.group_negotiation_user",
+    )
+    negotiation_credit_hold_manual = fields.Boolean(
+        string="Credit Hold Set by a Manager",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        groups="debt_negotiation.group_negotiation_manager",
+    )
+    negotiation_credit_hold_manual_reason = fields.Char(
+        string="Manager's Reason for the Hold",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        groups="debt_negotiation.group_negotiation_manager",
     )
 
     negotiation_ladder_id = fields.Many2one(
@@ -118,6 +169,58 @@ class ResPartner(models.Model):
                         "100 % a year."
                     )
                 )
+
+    @api.constrains(
+        "negotiation_credit_hold_manual", "negotiation_credit_hold_manual_reason"
+    )
+    def _check_negotiation_credit_hold_reason(self):
+        for partner in self.sudo():
+            if (
+                partner.negotiation_credit_hold_manual
+                and not (partner.negotiation_credit_hold_manual_reason or "").strip()
+            ):
+                raise ValidationError(
+                    self.env._("A credit hold set by hand needs a reason.")
+                )
+
+    @api.depends("negotiation_credit_hold_manual", "negotiation_ids.credit_hold")
+    def _compute_negotiation_credit_hold(self):
+        for partner in self:
+            # every company's cases hold the customer (sudo: the rules of
+            # the current user's companies do not hide any)
+            held = partner.sudo().negotiation_ids.filtered("credit_hold")
+            case = held.sorted(lambda c: (-c.priority_score, c.id))[:1]
+            partner.negotiation_credit_hold_case_id = case
+            partner.negotiation_credit_hold = bool(
+                case or partner.sudo().negotiation_credit_hold_manual
+            )
+
+    def _negotiation_refresh_credit_hold(self):
+        """Recompute the credit hold of these debtors now (the nightly
+        refresh: a rule counts the days past due)."""
+        for name in ("negotiation_credit_hold", "negotiation_credit_hold_case_id"):
+            self.env.add_to_compute(self._fields[name], self)
+        self.flush_recordset(
+            ["negotiation_credit_hold", "negotiation_credit_hold_case_id"]
+        )
+
+    @api.depends("negotiation_credit_hold", "negotiation_credit_hold_case_id")
+    def _compute_negotiation_credit_hold_reason(self):
+        for partner in self:
+            commercial = partner.commercial_partner_id.sudo()
+            reasons = []
+            if commercial.negotiation_credit_hold_case_id:
+                reasons.append(
+                    commercial.negotiation_credit_hold_case_id._credit_hold_why()
+                )
+            if commercial.negotiation_credit_hold_manual:
+                reasons.append(
+                    self.env._(
+                        "set by a manager: %(reason)s",
+                        reason=commercial.negotiation_credit_hold_manual_reason,
+                    )
+                )
+            partner.negotiation_credit_hold_reason = "; ".join(reasons) or False
 
     @api.depends("is_company", "parent_id.is_company")
     def _compute_negotiation_debtor_type(self):
@@ -196,6 +299,55 @@ class ResPartner(models.Model):
             "search_default_filter_open": 1,
         }
         return action
+
+    # ------------------------------------------------------------------
+    # CREDIT HOLD BY HAND (managers, with a reason)
+    # ------------------------------------------------------------------
+    def _negotiation_check_manager(self):
+        if not self.env.user.has_group("debt_negotiation.group_negotiation_manager"):
+            raise AccessError(
+                self.env._(
+                    "Only a negotiation manager can put a customer on credit "
+                    "hold or release it."
+                )
+            )
+
+    def action_negotiation_credit_hold(self):
+        """ "Put on Credit Hold": the wizard asking the manager's reason."""
+        self._negotiation_check_manager()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Put on Credit Hold"),
+            "res_model": "debt.negotiation.credit.hold.wizard",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id[:1].id},
+        }
+
+    def _negotiation_set_credit_hold(self, reason):
+        """A manager puts these customers on credit hold, for ``reason``."""
+        self._negotiation_check_manager()
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Give the reason for the credit hold."))
+        self.commercial_partner_id.sudo().write(
+            {
+                "negotiation_credit_hold_manual": True,
+                "negotiation_credit_hold_manual_reason": reason,
+            }
+        )
+
+    def action_negotiation_release_credit_hold(self):
+        """A manager lifts the hold they set by hand (a case's hold lasts
+        as long as the case calls for it)."""
+        self._negotiation_check_manager()
+        self.commercial_partner_id.sudo().write(
+            {
+                "negotiation_credit_hold_manual": False,
+                "negotiation_credit_hold_manual_reason": False,
+            }
+        )
 
     # ------------------------------------------------------------------
     # Business methods

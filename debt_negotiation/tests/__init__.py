@@ -32,3 +32,7 @@ from . import test_followup_ladder
 from . import test_closure
 from . import test_legal
 from . import test_my_day_tours
+from . import test_credit_hold
+from . import test_recipients
+from . import test_reply_hold
+from . import test_sms

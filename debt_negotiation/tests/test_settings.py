@@ -73,3 +73,20 @@ class TestSettings(DebtNegotiationCommon):
         self.env["debt.negotiation"]._cron_monitor_agreements()
         self.assertEqual(case.state, "settled")
         self.assertEqual(agreement.writeoff_move_id.journal_id, journal)
+
+    def test_settings_name_another_follow_up_module(self):
+        """Coexistence (issue 27, point 5): with Odoo's follow-ups or OCA
+        credit control installed, the settings say so."""
+        settings = self.env["res.config.settings"].create({})
+        self.assertFalse(settings.negotiation_other_dunning)
+        Module = self.env["ir.module.module"].sudo()
+        module = Module.search([("name", "=", "account_credit_control")])
+        if module:
+            module.state = "installed"
+        else:
+            Module.create({"name": "account_credit_control", "state": "installed"})
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(
+            settings.negotiation_other_dunning,
+            "OCA Credit Control (account_credit_control)",
+        )

@@ -9,3 +9,4 @@ from . import debt_negotiation_start_wizard
 from . import debt_negotiation_letter_void_wizard
 from . import debt_negotiation_assign_wizard
 from . import debt_negotiation_writeoff_wizard
+from . import debt_negotiation_credit_hold_wizard

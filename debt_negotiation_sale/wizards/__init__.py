@@ -1,0 +1,1 @@
+from . import debt_negotiation_sale_hold_wizard
