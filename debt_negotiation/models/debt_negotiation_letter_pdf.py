@@ -212,14 +212,31 @@ class DebtNegotiationLetter(models.Model):
             and not Report.env.context.get("force_report_rendering")
         )
 
-    def _pdf_chunks(self):
-        """The letters split in chunks of one wkhtmltopdf run each: at most
-        the batch size, and small enough to keep every run busy until the
-        end (three chunks per run at least)."""
+    @api.model
+    def _pdf_chunk_size(self, count):
+        """Documents per wkhtmltopdf run for ``count`` documents: at most the
+        batch size, and small enough to keep every run busy until the end
+        (three chunks per run at least)."""
         size = self._pdf_batch_size()
         workers = self._pdf_workers()
         if workers > 1:
-            size = min(size, max(-(-len(self) // (workers * 3)), PDF_MIN_CHUNK))
+            size = min(size, max(-(-count // (workers * 3)), PDF_MIN_CHUNK))
+        return size
+
+    @api.model
+    def _pdf_submit(self, pool, command, bodies, header, footer):
+        """Convert ``bodies`` with wkhtmltopdf in ``pool``: the future of
+        ``(returncode, errors, content)``. Done before returning when the
+        ORM must not overlap the conversion (:meth:`_pdf_overlaps_orm`)."""
+        future = pool.submit(_run_wkhtmltopdf, command, bodies, header, footer)
+        if not self._pdf_overlaps_orm():
+            wait([future])
+        return future
+
+    def _pdf_chunks(self):
+        """The letters split in chunks of one wkhtmltopdf run each
+        (:meth:`_pdf_chunk_size`)."""
+        size = self._pdf_chunk_size(len(self))
         return [self[start : start + size] for start in range(0, len(self), size)]
 
     def _render_documents_parallel(self, Report):
@@ -251,11 +268,9 @@ class DebtNegotiationLetter(models.Model):
                     rendered.update(chunk._render_documents(Report))
                     continue
                 command, bodies, header, footer, html_ids = job
-                future = pool.submit(
-                    _run_wkhtmltopdf, [binary, *command], bodies, header, footer
+                future = self._pdf_submit(
+                    pool, [binary, *command], bodies, header, footer
                 )
-                if not self._pdf_overlaps_orm():
-                    wait([future])
                 jobs.append((chunk, html_ids, future))
             for chunk, html_ids, future in jobs:
                 returncode, errors, content = future.result()

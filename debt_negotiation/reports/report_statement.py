@@ -7,18 +7,14 @@ pay."""
 
 import io
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 
 from odoo import api, fields, models
 
 from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 
 from ..const import OPEN_STATES
-from ..models.debt_negotiation_letter_pdf import (
-    PDF_MIN_CHUNK,
-    _report_logger,
-    _run_wkhtmltopdf,
-)
+from ..models.debt_negotiation_letter_pdf import _report_logger
 from ..tools import receivable as receivable_rules
 
 INVOICE_TYPES = ("out_invoice", "out_receipt")
@@ -220,12 +216,11 @@ def render_pdf_in_parallel(Report, report, res_ids, data=None):
     if Letter._renders_html_only(Report) or Report.get_wkhtmltopdf_state() == "install":
         return None
     Report = Report.with_context(webp_as_jpg=True, debug=False)
-    size = Letter._pdf_batch_size()
-    workers = Letter._pdf_workers()
-    if workers > 1:
-        size = min(size, max(-(-len(res_ids) // (workers * 3)), PDF_MIN_CHUNK))
+    size = Letter._pdf_chunk_size(len(res_ids))
     binary = _get_wkhtmltopdf_bin()
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dn_pdf") as pool:
+    with ThreadPoolExecutor(
+        max_workers=Letter._pdf_workers(), thread_name_prefix="dn_pdf"
+    ) as pool:
         futures = []
         for start in range(0, len(res_ids), size):
             html = Report._render_qweb_html(
@@ -243,12 +238,8 @@ def render_pdf_in_parallel(Report, report, res_ids, data=None):
                 set_viewport_size=Report.env.context.get("set_viewport_size"),
             )
             futures.append(
-                pool.submit(
-                    _run_wkhtmltopdf, [binary, *command], bodies, header, footer
-                )
+                Letter._pdf_submit(pool, [binary, *command], bodies, header, footer)
             )
-            if not Letter._pdf_overlaps_orm():
-                wait(futures[-1:])
         contents = []
         for future in futures:
             returncode, errors, content = future.result()
