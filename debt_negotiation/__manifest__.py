@@ -4,7 +4,7 @@
     "name": "Debt Negotiation",
     "summary": "Negotiate overdue customer invoices: cases, offers, "
     "interaction log, formal letters, payment plans and follow-ups",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/debt-negotiation/debt_negotiation",
     "author": "Debt Negotiation Contributors",

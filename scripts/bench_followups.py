@@ -21,8 +21,9 @@ throwaway database.
    batches, read-only.
 4. Decision/record phase: the cron method itself,
    ``_cron_process_followups()``, under ``bench_odoo.skip_pdf()`` (letter
-   records, chatter, activities, stages, schedules; no PDF), committing per
-   batch as in production. Reports time, SQL queries and the process memory
+   records, chatter, activities, stages, schedules; no PDF), all the
+   batches in one call (the scheduler does one per cron call, Odoo's cron
+   loop committing each). Reports time, SQL queries and the process memory
    after each batch.
 5. PDF rendering of ``--pdf-letters`` letters (default 500) generated in
    step 4, by chunks of ``--pdf-chunk`` letters per wkhtmltopdf run.
@@ -620,7 +621,6 @@ def measure_scale(registry, args):
             Negotiation = env["debt.negotiation"].with_context(
                 debt_negotiation_followup_batch_size=args.batch_size,
                 debt_negotiation_followup_max_batches=-(-size // args.batch_size),
-                debt_negotiation_no_commit=True,
                 **skip_pdf(),
             )
             with patched(

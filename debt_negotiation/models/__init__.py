@@ -1,5 +1,6 @@
 from . import workflow
 from . import debt_negotiation_mail_batch
+from . import debt_negotiation_mail_tracking
 from . import res_company
 from . import res_config_settings
 from . import res_partner

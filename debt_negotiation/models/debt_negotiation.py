@@ -876,4 +876,6 @@ class DebtNegotiation(models.Model):
         missed installment, settle the fulfilled ones and the cases paid in
         full (see
         ``debt.negotiation.agreement._cron_monitor``)."""
-        return self.env["debt.negotiation.agreement"]._cron_monitor(batch_size)
+        return self.env["debt.negotiation.agreement"]._cron_monitor(
+            batch_size, max_steps=self.env["debt.negotiation.run"]._steps_per_call()
+        )

@@ -11,7 +11,6 @@ from odoo.tools import split_every
 from odoo.tools.misc import format_date
 
 from ..tools import negotiation_rules as rules
-from .debt_negotiation_mail_batch import RUN_ACTIVITIES_KEY, _RunActivities
 from .workflow import internal as _internal
 from .workflow import workflow as _workflow
 
@@ -28,56 +27,96 @@ class DebtNegotiationAgreement(models.Model):
     # Business methods: monitoring
     # ------------------------------------------------------------------
     @api.model
-    def _cron_monitor(self, batch_size=200):
+    def _cron_monitor(self, batch_size=200, max_steps=0):
         """Refresh installment states, break the agreements with a missed
         installment, put back in force the broken ones whose missed
         installments were paid since, fulfil the paid ones, send the
         installment notices, check the promises to pay, settle the cases
-        paid in full.
+        paid in full: the phases of the agreement check.
 
-        Idempotent: each step only selects what still needs it (a broken or
-        fulfilled agreement is no longer ``active``). Every phase works by
-        batches of ``batch_size``, each in one savepoint; when a batch
+        Idempotent: each phase only selects what still needs it (a broken
+        or fulfilled agreement is no longer ``active``). Every phase works
+        by batches of ``batch_size``, each in one savepoint; when a batch
         fails it is done again item by item, each in its own savepoint
         (``debt.negotiation.run._isolated``): one failing item is rolled
         back alone, noted on its case and tried again on the next run, the
-        others go on. Outside tests each batch is committed, so a failure
-        loses nothing done before. The run is recorded
+        others go on. With ``max_steps`` a call stops after that many
+        phases that did something, the next call goes on with the next
+        phase: the scheduler does one per cron call, Odoo's cron loop
+        committing between calls. The run is recorded
         (``debt.negotiation.run``) and works as the scheduler does, whoever
         starts it; each negotiator is told of the activities the run gave
         them in one message.
+
+        :return: a Counter of what this call did
         """
-        Run = self.env["debt.negotiation.run"]
-        if Run._in_progress():
-            return self._monitor_phases(batch_size)
-        # the scheduler's own run (only its private entry point reaches here)
-        monitor = self.with_env(Run._start("agreements").env).with_context(
-            **{RUN_ACTIVITIES_KEY: _RunActivities()}
+        return self.env["debt.negotiation.run"]._proceed(
+            "agreements",
+            lambda env: self.with_env(env)._monitor_phases(batch_size),
+            max_steps=max_steps,
+            digest={
+                "subject": lambda count: self.env._(
+                    "Agreement check: %(count)s activities for you", count=count
+                ),
+                "intro": self.env._("Today's agreement check gave you an activity on:"),
+            },
         )
-        stats = monitor._monitor_phases(batch_size)
-        Run.with_env(monitor.env)._finish(stats)
-        self.env["debt.negotiation.followup.engine"].with_env(
-            monitor.env
-        )._notify_negotiators(
-            monitor.env.context[RUN_ACTIVITIES_KEY],
-            subject=lambda count: self.env._(
-                "Agreement check: %(count)s activities for you", count=count
-            ),
-            intro=self.env._("Today's agreement check gave you an activity on:"),
-        )
-        _logger.info("Agreement check: %s", dict(stats))
-        return stats
 
     @api.model
     def _monitor_phases(self, batch_size=200):
-        """The phases of :meth:`_cron_monitor`; return a Counter of what was
-        done."""
-        # The cron works for every company, whatever its user may see.
-        agreements_env = self.sudo().with_context(active_test=True)
-        auto_commit = self.env["debt.negotiation.run"]._auto_commit()
+        """The phases of :meth:`_cron_monitor` (see ``debt.negotiation.run.
+        _advance``), each done whole."""
         today = fields.Date.context_today(self)
+
+        def phase(work):
+            def run(stats, _count):
+                done = work()
+                stats.update(done)
+                return done.total(), 0
+
+            return run
+
+        return [
+            phase(lambda: self._refresh_installment_states(today, batch_size)),
+            *(
+                phase(
+                    lambda method=method, key=key: self._monitor_agreements(
+                        method, key, batch_size
+                    )
+                )
+                for method, key in (
+                    ("_break", "broken"),
+                    ("_cure", "cured"),
+                    ("_fulfil", "fulfilled"),
+                )
+            ),
+            # reminders before each payment, a notice as soon as one is late
+            phase(
+                lambda: self.env["debt.negotiation.installment"]._send_notices(
+                    batch_size=batch_size
+                )
+            ),
+            # promises to pay: kept when paid, broken after their grace period
+            phase(
+                lambda: self.env["debt.negotiation.promise"]._evaluate_pending(
+                    today=today, batch_size=batch_size
+                )
+            ),
+            # paid means closed, whichever cron runs first
+            phase(
+                lambda: Counter(
+                    settled=self.env["debt.negotiation"]._settle_paid_cases(
+                        batch_size=batch_size
+                    )
+                )
+            ),
+        ]
+
+    @api.model
+    def _refresh_installment_states(self, today, batch_size):
+        """Bring the installments whose state is stale up to date, by
+        batches; return a Counter of the installments refreshed."""
         Run = self.env["debt.negotiation.run"]
-        stats = Counter()
         Installment = self.env["debt.negotiation.installment"].sudo()
         stale = Installment.search(Installment._stale_state_domain(today))
         for batch in split_every(batch_size, stale.ids, Installment.browse):
@@ -89,34 +128,23 @@ class DebtNegotiationAgreement(models.Model):
                 ),
                 label="Installment states",
             )
-            self._monitor_batch_done(auto_commit)
-        for method, key in (
-            ("_break", "broken"),
-            ("_cure", "cured"),
-            ("_fulfil", "fulfilled"),
-        ):
-            agreements = agreements_env.search(self._monitor_domain(method))
-            current = agreements.filtered(lambda a: a.negotiation_id.agreement_id == a)
-            for batch in split_every(batch_size, current.ids, agreements_env.browse):
-                stats[key] += batch._monitor_run_batch(method)
-                self._monitor_batch_done(auto_commit)
-        # reminders before each payment, a notice as soon as one is late
-        stats.update(
-            self.env["debt.negotiation.installment"]._send_notices(
-                batch_size=batch_size, auto_commit=auto_commit
-            )
-        )
-        # promises to pay: kept when paid, broken after their grace period
-        stats.update(
-            self.env["debt.negotiation.promise"]._evaluate_pending(
-                today=today, batch_size=batch_size, auto_commit=auto_commit
-            )
-        )
-        # paid means closed, whichever cron runs first
-        stats["settled"] += self.env["debt.negotiation"]._settle_paid_cases(
-            batch_size=batch_size, auto_commit=auto_commit
-        )
-        return stats
+            self.env.invalidate_all()
+        return Counter(refreshed=len(stale))
+
+    @api.model
+    def _monitor_agreements(self, method, key, batch_size):
+        """Run ``method`` (``_break``, ``_cure``, ``_fulfil``) on the
+        current agreements that need it, by batches; return a Counter of
+        them under ``key``."""
+        # The cron works for every company, whatever its user may see.
+        agreements_env = self.sudo().with_context(active_test=True)
+        agreements = agreements_env.search(self._monitor_domain(method))
+        current = agreements.filtered(lambda a: a.negotiation_id.agreement_id == a)
+        done = Counter()
+        for batch in split_every(batch_size, current.ids, agreements_env.browse):
+            done[key] += batch._monitor_run_batch(method)
+            self.env.invalidate_all()
+        return done
 
     @api.model
     def _monitor_domain(self, method):
@@ -148,14 +176,6 @@ class DebtNegotiationAgreement(models.Model):
             # out): the agreement ends too
             ("invoice_ids", "not any", [("amount_residual", "!=", 0)]),
         ]
-
-    @api.model
-    def _monitor_batch_done(self, auto_commit):
-        """A batch of the daily check is done: commit it (outside tests)
-        and forget it, so the memory stays flat."""
-        if auto_commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-        self.env.invalidate_all()
 
     def _monitor_run_batch(self, method):
         """Run ``method`` (``_break``, ``_cure`` or ``_fulfil``) on these

@@ -14,7 +14,6 @@ from odoo.tools.misc import format_date
 
 from ..const import CHASING_STATES, FOLLOWED_STATES
 from ..tools import automation, followup_ladder
-from .debt_negotiation_mail_batch import RUN_ACTIVITIES_KEY, _RunActivities
 from .workflow import skips_pdf
 
 _logger = logging.getLogger(__name__)
@@ -48,7 +47,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
     ``debt_negotiation_followup_max_batches``,
     ``debt_negotiation_followup_force`` (look again at the cases already
     looked at today), ``debt_negotiation_followup_company_ids`` (only these
-    companies), ``debt_negotiation_no_commit``.
+    companies).
     """
 
     _name = "debt.negotiation.followup.engine"
@@ -61,85 +60,111 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
     def _run(self, batch_size=None, max_batches=None, manual=False):
         """Run the daily follow-ups.
 
-        Settles the cases paid in full, expires the proposed offers past
-        their expiry date, opens cases
-        with the auto-open setting, then executes the due follow-up step of
-        each case, by batches of ``batch_size`` cases (default: see
-        :meth:`_batch_size`). Each batch reports its progress to the cron
-        and is committed outside tests, so a failure loses nothing done and
-        a rerun goes on where it stopped. With ``max_batches`` (or the
-        context key ``debt_negotiation_followup_max_batches``) a call stops
-        after that many batches and the cron calls again for the rest.
+        The phases, in this order: settle the cases paid in full, expire
+        the proposed offers past their expiry date, open cases with the
+        auto-open setting, send the courtesy reminders, then execute the
+        due follow-up step of each case, by batches of ``batch_size`` cases
+        (default: see :meth:`_batch_size`), in the order of their ids.
+
+        With ``max_batches`` (or the context key
+        ``debt_negotiation_followup_max_batches``) a call stops after that
+        many steps (a batch of cases, or a phase that did something) and
+        the next call goes on where it stopped: the scheduler does one step
+        per cron call, on Odoo's cron loop (see ``debt.negotiation.run``).
+        Without it, everything is done in this call.
 
         The run is recorded (``debt.negotiation.run``: who started it, what
         it did, each case skipped or failed and why) and works as the
         scheduler does, whoever starts it (the cron's user, or a manager
         by hand with ``manual``): the same result for everyone.
 
-        :return: a Counter of what was done
+        :return: a Counter of what this call did
         """
-        Run = self.env["debt.negotiation.run"]
-        if Run._in_progress():
-            return self._run_batches(batch_size, max_batches)
-        # the scheduler's own run (its private entry points only reach
-        # here: the cron, and _run_now after its manager check)
-        engine = self.with_env(
-            Run._start(
-                "followups",
-                manual=manual,
-                company_ids=self.env.context.get(
-                    "debt_negotiation_followup_company_ids"
-                ),
-            ).env
-        ).with_context(**{RUN_ACTIVITIES_KEY: _RunActivities()})
-        stats = engine._run_batches(batch_size, max_batches)
-        Run.with_env(engine.env)._finish(stats)
-        engine._notify_negotiators(engine.env.context[RUN_ACTIVITIES_KEY])
-        _logger.info("Follow-ups: %s", dict(stats))
-        return stats
-
-    @api.model
-    def _run_batches(self, batch_size=None, max_batches=None):
-        """The work of :meth:`_run`, in the recorded run's environment."""
-        today = fields.Date.context_today(self)
-        batch_size = batch_size or self._batch_size()
         if max_batches is None:
             max_batches = int(
                 self.env.context.get("debt_negotiation_followup_max_batches") or 0
             )
-        auto_commit = self.env["debt.negotiation.run"]._auto_commit()
-        Case = self.env["debt.negotiation"]
-        Cron = self.env["ir.cron"]
-        stats = Counter()
+        batch_size = batch_size or self._batch_size()
+        # the scheduler's own run (its private entry points only reach
+        # here: the cron, and _run_now after its manager check)
+        return self.env["debt.negotiation.run"]._proceed(
+            "followups",
+            lambda env: self.with_env(env)._phases(batch_size),
+            max_steps=max_batches,
+            manual=manual,
+        )
+
+    @api.model
+    def _phases(self, batch_size):
+        """The phases of a follow-up run (see ``debt.negotiation.run.
+        _advance``)."""
+        today = fields.Date.context_today(self)
         company_ids = self.env.context.get("debt_negotiation_followup_company_ids")
-        # paid means closed: no step, letter or expiry on a paid debt
-        stats["settled"] = Case._settle_paid_cases(
-            company_ids=company_ids, batch_size=batch_size, auto_commit=auto_commit
+        Case = self.env["debt.negotiation"]
+        # the ladders, read once per call by its first batch of cases
+        ladders = {}
+
+        def phase(key, work):
+            def run(stats, _count):
+                done = work()
+                stats[key] += done
+                return done, 0
+
+            return run
+
+        return [
+            # paid means closed: no step, letter or expiry on a paid debt
+            phase(
+                "settled",
+                lambda: Case._settle_paid_cases(
+                    company_ids=company_ids, batch_size=batch_size
+                ),
+            ),
+            phase(
+                "expired_offers",
+                lambda: self._expire_offers(today, company_ids, batch_size),
+            ),
+            phase("opened", lambda: self._auto_open(today, batch_size)),
+            phase(
+                "courtesy",
+                lambda: self._send_courtesy_reminders(today, company_ids, batch_size),
+            ),
+            lambda stats, count: self._cases_step(
+                stats, today, batch_size, count, ladders
+            ),
+        ]
+
+    @api.model
+    def _cases_step(self, stats, today, batch_size, count, ladders):
+        """The next batch of cases of the run in progress (ids above the
+        last one it went through): decide and execute their follow-ups. A
+        case another transaction holds locked is left for the next run.
+        Return how many cases it went through and how many are left (see
+        ``debt.negotiation.run._advance``)."""
+        run = self.env["debt.negotiation.run"]._in_progress()
+        Case = self.env["debt.negotiation"]
+        domain = self._candidate_domain(today)
+        cases = Case.search(
+            domain + [("id", ">", run.cursor)], order="id", limit=batch_size
         )
-        stats["expired_offers"] = self._expire_offers(today, company_ids, batch_size)
-        stats["opened"] = self._auto_open(today, batch_size, auto_commit)
-        stats["courtesy"] = self._send_courtesy_reminders(
-            today, company_ids, batch_size
+        if not cases:
+            return 0, 0
+        run.cursor = cases.ids[-1]
+        self.env.cr.execute(
+            "SELECT id FROM debt_negotiation WHERE id IN %s ORDER BY id "
+            "FOR NO KEY UPDATE SKIP LOCKED",
+            [cases._ids],
         )
-        if auto_commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-        case_ids = Case.search(self._candidate_domain(today), order="id").ids
-        ladders = self.env["debt.negotiation.followup.step"]._ladders()
-        done = 0
-        for index, batch_ids in enumerate(split_every(batch_size, case_ids)):
-            if max_batches and index >= max_batches:
-                break
-            stats.update(self._process_batch(Case.browse(batch_ids), today, ladders))
-            done += len(batch_ids)
-            Cron._notify_progress(done=done, remaining=len(case_ids) - done)
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-            # keep the memory flat: forget the batch
-            self.env.invalidate_all()
-        if not case_ids:
-            Cron._notify_progress(done=0, remaining=0)
-        stats["cases"] = done
-        return stats
+        free = Case.browse([row[0] for row in self.env.cr.fetchall()])
+        stats["locked"] += len(cases) - len(free)
+        if not ladders:
+            ladders.update(self.env["debt.negotiation.followup.step"]._ladders())
+        stats.update(self._process_batch(free, today, ladders))
+        stats["cases"] += len(cases)
+        if len(cases) < batch_size:
+            return len(cases), 0
+        left = Case.search_count(domain + [("id", ">", run.cursor)]) if count else 1
+        return len(cases), left
 
     @api.model
     def _expire_offers(self, today, company_ids, batch_size):
@@ -808,7 +833,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         return groups
 
     @api.model
-    def _auto_open(self, today, batch_size=FOLLOWUP_BATCH_SIZE, auto_commit=False):
+    def _auto_open(self, today, batch_size=FOLLOWUP_BATCH_SIZE):
         """Open (or extend) the debtors' cases on the invoices of the
         auto-open setting; return how many debtors got their invoices
         under negotiation."""
@@ -828,7 +853,5 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
                     opened += 1
                 except Exception as error:  # noqa: BLE001 - one debtor, the run goes on
                     Run._fail(Case, "open", error, partner=partner, company=company)
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
             self.env.invalidate_all()
         return opened

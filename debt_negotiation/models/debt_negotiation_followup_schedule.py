@@ -113,6 +113,9 @@ class DebtNegotiation(models.Model):
 
         :return: a Counter of what was done
         """
+        if max_batches is None:
+            # one batch per call in Odoo's cron loop
+            max_batches = self.env["debt.negotiation.run"]._steps_per_call() or None
         return self.env["debt.negotiation.followup.engine"]._run(
             batch_size=batch_size, max_batches=max_batches
         )

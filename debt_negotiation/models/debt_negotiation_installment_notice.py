@@ -55,7 +55,7 @@ class DebtNegotiationInstallment(models.Model):
         ]
 
     @api.model
-    def _send_notices(self, batch_size=200, auto_commit=False):
+    def _send_notices(self, batch_size=200):
         """Send the installment reminders and late notices due today (the
         agreement monitor calls this). Idempotent: an installment is
         noticed once of each kind. By batches, each installment apart when
@@ -104,8 +104,6 @@ class DebtNegotiationInstallment(models.Model):
                         label="Installment notices",
                     )
                 )
-                if auto_commit:
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
                 # keep the memory flat: forget the batch
                 self.env.invalidate_all()
         return sent

@@ -31,7 +31,7 @@ class DebtNegotiation(models.Model):
         return domain
 
     @api.model
-    def _settle_paid_cases(self, company_ids=None, batch_size=500, auto_commit=False):
+    def _settle_paid_cases(self, company_ids=None, batch_size=500):
         """Settle every case whose invoices are all paid (both crons call
         this): no letter, offer or step follows a paid debt. Idempotent: a
         settled case is no longer selected. By batches, each case apart
@@ -51,8 +51,8 @@ class DebtNegotiation(models.Model):
                     label="Settlement of paid cases",
                 )
             )
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+            # keep the memory flat: forget the batch
+            self.env.invalidate_all()
         return settled
 
     def _settle_paid(self):

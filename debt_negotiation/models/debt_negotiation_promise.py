@@ -243,7 +243,7 @@ class DebtNegotiationPromise(models.Model):
     # Business methods: the daily check
     # ------------------------------------------------------------------
     @api.model
-    def _evaluate_pending(self, today=None, batch_size=200, auto_commit=False):
+    def _evaluate_pending(self, today=None, batch_size=200):
         """Keep the pending promises whose payments arrived, break those
         whose grace period passed without them (cron of the agreement
         monitor). Idempotent: only pending promises are looked at. By
@@ -267,8 +267,7 @@ class DebtNegotiationPromise(models.Model):
             ):
                 stats["promises_kept"] += kept
                 stats["promises_broken"] += broken
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+            self.env.invalidate_all()
         return stats
 
     def _evaluate(self, today):

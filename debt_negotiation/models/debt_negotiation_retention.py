@@ -136,13 +136,12 @@ class DebtNegotiation(models.Model):
     def _cron_anonymise_closed_cases(self):
         """The scheduled retention job: the consumers' cases settled or
         cancelled more than their company's retention period ago get their
-        personal details anonymised, a batch of cases per transaction, each
-        case on its own (a failure is noted on it, the others are done);
+        personal details anonymised, by batches (Odoo's cron commits the
+        call), each case on its own (a failure is noted on it, the others
+        are done);
         the same result whoever runs it, and nothing done twice."""
         today = fields.Date.context_today(self)
         Case = self.sudo()
-        # the scheduled runs' rule: commit per batch, except in tests
-        auto_commit = self.env["debt.negotiation.run"]._auto_commit()
         due = self.env["debt.negotiation"]
         for company in self.env["res.company"].sudo().search([]):
             years = company.negotiation_retention_years
@@ -178,8 +177,7 @@ class DebtNegotiation(models.Model):
                 note_failure,
                 label="Anonymisation",
             )
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+            self.env.invalidate_all()
         return True
 
     def _anonymise(self, today):

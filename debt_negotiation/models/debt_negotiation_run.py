@@ -4,6 +4,14 @@
 read: when, by whom, what was done, and each case that was skipped or
 failed with the reason.
 
+A run is a list of phases (:meth:`DebtNegotiationRun._advance`). Under
+the scheduler it advances by one step per cron call, on Odoo's cron loop:
+the call reports ``done``/``remaining`` with ``ir.cron._notify_progress``,
+the framework commits it and calls again (at once, or after the other
+ready jobs) until nothing remains; the run record keeps where it stopped
+(phase, last case id) and what it did so far. A manager's run by hand, the
+tests and the benches run all the steps in one call and one transaction.
+
 Both runs isolate their work the same way (:meth:`DebtNegotiationRun.
 _isolated`): a batch in a savepoint, then item by item when it fails, the
 failing item rolled back alone and noted once on its case
@@ -13,8 +21,7 @@ streak (:meth:`DebtNegotiationRun._alert_streaks`).
 """
 
 import logging
-import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -24,7 +31,7 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.tools.misc import format_date
 
 from ..tools import automation
-from .workflow import ContextCollector
+from .workflow import RUN_ACTIVITIES_KEY, ContextCollector, RunActivities
 
 _logger = logging.getLogger(__name__)
 
@@ -56,9 +63,9 @@ class _RunInProgress(ContextCollector):
     """The run a scheduled job is recording: a type no client can send in a
     context. Holds the run's id and what it noted."""
 
-    def __init__(self, run_id):
+    def __init__(self, run_id, failed_case_ids=()):
         self.run_id = run_id
-        self.failed_case_ids = set()
+        self.failed_case_ids = set(failed_case_ids)
 
 
 class DebtNegotiationRun(models.Model):
@@ -104,6 +111,21 @@ class DebtNegotiationRun(models.Model):
     line_ids = fields.One2many(
         "debt.negotiation.run.line", "run_id", string="Problems", readonly=True
     )
+    # where a run left by a cron call goes on (see _advance)
+    phase = fields.Integer(
+        string="Next Phase", readonly=True, help="The phase the run goes on with."
+    )
+    cursor = fields.Integer(
+        string="Last Record Done",
+        readonly=True,
+        help="The id of the last record the current phase went through.",
+    )
+    stats = fields.Json(string="Counts So Far", readonly=True)
+    activity_ids = fields.Json(
+        string="Activities Given",
+        readonly=True,
+        help="The activities the run gave the negotiators, for their digest.",
+    )
 
     @api.depends("kind", "date")
     def _compute_name(self):
@@ -145,6 +167,123 @@ class DebtNegotiationRun(models.Model):
         return self.with_user(SUPERUSER_ID).with_context(
             **{RUN_KEY: _RunInProgress(run.id)}
         )
+
+    @api.model
+    def _open(self, kind, manual=False, company_ids=None):
+        """:meth:`_start` a run of ``kind``, or, for the scheduler, go on
+        with today's scheduled run a previous cron call left unfinished
+        (same environment as :meth:`_start`; the cases it noted already
+        are known again)."""
+        if not manual:
+            run = self.sudo().search(
+                [
+                    ("kind", "=", kind),
+                    ("manual", "=", False),
+                    ("state", "=", "running"),
+                    ("date", "=", fields.Date.context_today(self)),
+                ],
+                order="id desc",
+                limit=1,
+            )
+            if run:
+                noted = run.line_ids.filtered(lambda ln: ln.outcome != "partial")
+                return self.with_user(SUPERUSER_ID).with_context(
+                    **{RUN_KEY: _RunInProgress(run.id, noted.negotiation_id.ids)}
+                )
+        return self._start(kind, manual=manual, company_ids=company_ids)
+
+    @api.model
+    def _proceed(self, kind, phases_of, max_steps=0, manual=False, digest=None):
+        """Do a scheduled job of ``kind``: :meth:`_open` its run, advance
+        its phases (``phases_of(env)`` builds them in the run's
+        environment, see :meth:`_advance`) and, when none is left, finish
+        it: recorded (:meth:`_finish`) and each negotiator told of the
+        activities it gave them in one message (``digest``: the keyword
+        arguments of the follow-up engine's ``_notify_negotiators``).
+
+        :return: what this call did (a Counter)
+        """
+        env = (
+            self._open(
+                kind,
+                manual=manual,
+                company_ids=self.env.context.get(
+                    "debt_negotiation_followup_company_ids"
+                ),
+            )
+            .with_context(**{RUN_ACTIVITIES_KEY: RunActivities()})
+            .env
+        )
+        Run = self.with_env(env)
+        stats, finished = Run._advance(phases_of(env), max_steps)
+        if finished:
+            run = Run._in_progress()
+            # the activities of the run so far, then those of its end (the
+            # failing streaks' alerts)
+            collected = env.context[RUN_ACTIVITIES_KEY]
+            stored = len(collected)
+            Run._finish(Counter(run.stats or {}))
+            env["debt.negotiation.followup.engine"]._notify_negotiators(
+                (run.activity_ids or []) + collected[stored:], **(digest or {})
+            )
+        _logger.info("Scheduled run %s: %s", kind, dict(stats))
+        return stats
+
+    @api.model
+    def _steps_per_call(self):
+        """How many steps a scheduled job does per call: one in Odoo's cron
+        loop (its progress record in the context: the loop commits and
+        calls again while something remains), else all of them (0)."""
+        return 1 if self.env.context.get("ir_cron_progress_id") else 0
+
+    @api.model
+    def _advance(self, phases, max_steps=0):
+        """Run the ``phases`` of the run in progress from where it stopped.
+
+        Each phase is a callable ``phase(stats, count)`` that does a step of
+        its work, adds what it did to the Counter ``stats`` and returns
+        ``(done, left)``: how many records the step went through, and how
+        many the phase has left (0: the phase is over; with ``count``
+        false, any positive number will do where the exact figure costs a
+        query). A step that went through something counts; with
+        ``max_steps``, the call stops after that many (one per cron call:
+        the scheduler's way), keeps where it stopped on the run and tells
+        the cron its progress (``ir.cron._notify_progress``: the loop calls
+        again while something remains).
+
+        :return: ``(stats, finished)``: what this call did, and whether the
+            run has no phase left
+        """
+        run = self._in_progress()
+        stats = Counter()
+        steps = done = left = 0
+        while run.phase < len(phases):
+            # the exact count matters only to the cron, after the call's last step
+            last = bool(max_steps) and steps + 1 >= max_steps
+            went, left = phases[run.phase](stats, last)
+            if not left:
+                run.write({"phase": run.phase + 1, "cursor": 0})
+            # keep the memory flat: forget the step's records
+            self.env.invalidate_all()
+            done += went
+            steps += bool(went)
+            if max_steps and steps >= max_steps:
+                break
+        collected = self.env.context.get(RUN_ACTIVITIES_KEY)
+        run.write(
+            {
+                "stats": dict(Counter(run.stats or {}) + stats),
+                "activity_ids": (run.activity_ids or [])
+                + list(collected if isinstance(collected, RunActivities) else ()),
+            }
+        )
+        # phases not started yet count one each
+        remaining = left + len(phases) - run.phase - bool(left)
+        if max_steps:
+            self.env["ir.cron"]._notify_progress(
+                done=max(done, int(bool(remaining))), remaining=remaining
+            )
+        return stats, not remaining
 
     @api.model
     def _in_progress(self):
@@ -212,19 +351,6 @@ class DebtNegotiationRun(models.Model):
     # ------------------------------------------------------------------
     # Isolating the work
     # ------------------------------------------------------------------
-    @api.model
-    def _auto_commit(self):
-        """Whether the scheduled jobs commit after each batch (a failure
-        then loses nothing done before): outside tests, and without the
-        context key ``debt_negotiation_no_commit`` (the benches roll a run
-        back with it). The one rule of the follow-ups, the agreement check
-        and the retention job."""
-        return not (
-            self.env.context.get("debt_negotiation_no_commit")
-            or getattr(threading.current_thread(), "testing", False)
-            or self.env.registry.in_test_mode()
-        )
-
     @api.model
     def _isolated(self, items, action, on_error, label=""):
         """Run ``action(items)`` in one savepoint; when it raises, roll it

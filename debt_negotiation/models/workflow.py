@@ -25,9 +25,10 @@ neither. All of them:
 
   - ``debt.negotiation.run``'s run in progress (``_RunInProgress``): the
     run record the scheduled work notes its problems in;
-  - the activities of a run (``_RunActivities``, mail batch): the
-    negotiators' digest instead of one notification per activity;
-  - the tracking logs of one write (``_CollectedLogs``, mail batch): created
+  - the activities of a run's call (``RunActivities``, defined here: the
+    mail batch fills it, the run keeps it): the negotiators' digest instead
+    of one notification per activity;
+  - the tracking logs of one write (``_CollectedLogs``, mail tracking): created
     together;
   - the documents to seal at the end of a follow-up batch
     (``PendingSeals``, evidence mixin): one chain append per batch;
@@ -65,6 +66,17 @@ class ContextCollector:
         return self is not other
 
     __hash__ = object.__hash__
+
+
+# Context key holding the activities one call of a scheduled run created,
+# for the negotiators' digest (see debt.negotiation.followup.engine's
+# _notify_negotiators).
+RUN_ACTIVITIES_KEY = "debt_negotiation_followup_run_activities"
+
+
+class RunActivities(ContextCollector, list):
+    """Ids of the activities created by one call of a scheduled run: a type
+    no RPC client can send in a context, so only a run collects them."""
 
 
 def workflow(records):

@@ -566,59 +566,42 @@ class TestFollowups(FollowupCommon):
     # ------------------------------------------------------------------
     # Scale
     # ------------------------------------------------------------------
-    def test_batches_and_progress(self):
+    def test_batches_in_one_call(self):
+        """Without a step budget (a manager's run, the tests), one call
+        goes through every batch."""
         with at(7):
             cases = self.env["debt.negotiation"]
             for partner in self.partners[:5]:
                 cases |= self._case_due(partner, overdue=7)
-            progress = []
-            Cron = type(self.env["ir.cron"])
-
-            def notify(cron, done, remaining, deactivate=False):
-                progress.append((done, remaining))
-
-            with patch.object(Cron, "_notify_progress", notify):
-                stats = self._cron(debt_negotiation_followup_batch_size=2)
-            self.assertEqual(progress, [(2, 3), (4, 1), (5, 0)])
+            stats = self._cron(debt_negotiation_followup_batch_size=2)
             self.assertEqual(stats["executed"], 5)
+            self.assertEqual(stats["cases"], 5)
             for case in cases:
                 self.assertEqual(len(self._logs(case)), 1)
             # a case is looked at once a day
             self.assertFalse(self._cron()["cases"], "each case looked at once a day")
 
-    def test_commits_whole_batches_outside_tests(self):
-        """Outside tests the run commits after the work before the cases
-        and after each batch of cases, never inside one (a failure then
-        loses nothing done before); in tests it never commits. One rule for
-        every scheduled job: debt.negotiation.run._auto_commit."""
-        Run = type(self.env["debt.negotiation.run"])
-        self.assertFalse(self.env["debt.negotiation.run"]._auto_commit())
-        with at(7):
-            for partner in self.partners[:5]:
-                self._case_due(partner, overdue=7)
-            committed = []
-
-            def commit():
-                # what a commit would make durable: the steps executed
-                committed.append(
-                    self.Log.search_count([("company_id", "=", self.company.id)])
-                )
-
-            with (
-                patch.object(Run, "_auto_commit", lambda run: True),
-                patch.object(self.env.cr, "commit", commit),
-            ):
-                stats = self._cron(debt_negotiation_followup_batch_size=2)
-        self.assertEqual(stats["executed"], 5)
-        self.assertEqual(committed, [0, 2, 4, 5])
-
     def test_max_batches_leaves_the_rest_to_the_next_call(self):
-        with at(7):
+        """A call with a step budget stops after it; the next call goes on
+        with the same run where it stopped (no case done twice, none
+        forgotten), telling the cron what is left; the run is finished
+        (its summary, the negotiators' digest) by the last call only."""
+        Cron = type(self.env["ir.cron"])
+        progress = []
+
+        def notify(cron, done, remaining, deactivate=False):
+            progress.append((done, remaining))
+
+        Run = self.env["debt.negotiation.run"].sudo()
+        with at(7), patch.object(Cron, "_notify_progress", notify):
             for partner in self.partners[:5]:
                 self._case_due(partner, overdue=7)
             Negotiation = self._negotiation_root()
             first = Negotiation._cron_process_followups(batch_size=2, max_batches=1)
             self.assertEqual(first["executed"], 2)
+            run = Run.search([("kind", "=", "followups")], order="id desc", limit=1)
+            self.assertEqual(run.state, "running")
+            self.assertEqual(run.stats["executed"], 2)
             second = Negotiation._cron_process_followups(batch_size=2, max_batches=1)
             self.assertEqual(second["executed"], 2)
             third = Negotiation._cron_process_followups(batch_size=2, max_batches=1)
@@ -626,6 +609,69 @@ class TestFollowups(FollowupCommon):
             self.assertEqual(
                 len(self.Log.search([("company_id", "=", self.company.id)])), 5
             )
+            # one run, done by the last call, with all the calls' work
+            self.assertEqual(
+                Run.search([("kind", "=", "followups")], order="id desc", limit=1),
+                run,
+            )
+            self.assertEqual(run.state, "done")
+            self.assertEqual(run.stats["executed"], 5)
+            self.assertIn("Follow-up steps executed: 5", run.summary)
+        self.assertEqual(progress, [(2, 3), (2, 1), (1, 0)])
+
+    def test_one_batch_per_cron_call(self):
+        """In Odoo's cron loop (``ir.cron._process_job``: the framework
+        commits each call and calls again while something remains), the
+        scheduled follow-ups do one batch per call: every case once, one
+        run record, done at the end."""
+        cron = self.env.ref("debt_negotiation.ir_cron_process_followups")
+        Progress = self.env["ir.cron.progress"].sudo()
+        Run = self.env["debt.negotiation.run"].sudo()
+        engine = type(self.env["debt.negotiation.followup.engine"])
+        with at(7):
+            cases = self.env["debt.negotiation"]
+            for partner in self.partners[:5]:
+                cases |= self._case_due(partner, overdue=7)
+            with patch.object(engine, "_batch_size", lambda self: 2):
+                for _call in range(20):
+                    self._process_cron_job(cron)
+                    run = Run.search(
+                        [("kind", "=", "followups"), ("manual", "=", False)],
+                        order="id desc",
+                        limit=1,
+                    )
+                    if run.state == "done":
+                        break
+            self.assertEqual(run.state, "done")
+            for case in cases:
+                self.assertEqual(len(self._logs(case)), 1)
+            calls = Progress.search([("cron_id", "=", cron.id)], order="id")
+            # the cases by batches of two: several calls, each telling what
+            # is left, the last one nothing
+            self.assertGreaterEqual(len(calls), 3)
+            self.assertTrue(all(call.done <= 2 for call in calls[1:]))
+            self.assertTrue(all(call.remaining for call in calls[:-1]))
+            self.assertFalse(calls[-1].remaining)
+
+    def _process_cron_job(self, cron):
+        """One pass of Odoo's cron runner on ``cron`` (up to ten calls),
+        as in ``base``'s own tests of the cron loop."""
+        self.env.flush_all()
+        self.registry.enter_test_mode(self.cr)
+        try:
+            self.registry["ir.cron"]._process_job(
+                self.registry.db_name,
+                self.registry.cursor(),
+                {
+                    **cron.read(load=None)[0],
+                    "done": 0,
+                    "remaining": 0,
+                    "timed_out_counter": 0,
+                },
+            )
+        finally:
+            self.registry.leave_test_mode()
+        self.env.invalidate_all()
 
     def test_decision_phase_has_no_query_per_case(self):
         with at(30):
