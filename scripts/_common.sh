@@ -10,7 +10,7 @@
 DN_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 DN_RUN_DIR="${ODOO_LOG_DIR:-$DN_REPO_ROOT/.run}" # logs; .run/ is git-ignored
 # the repository's addons (comma-separated), installed and tested together
-DN_MODULE="${ODOO_MODULE:-debt_negotiation,debt_negotiation_sale}"
+DN_MODULE="${ODOO_MODULE:-debt_negotiation,debt_negotiation_sale,debt_negotiation_queue}"
 # Odoo --test-tags selecting the tests of those addons
 DN_TEST_TAGS="/${DN_MODULE//,/,/}"
 

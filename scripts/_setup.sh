@@ -152,22 +152,38 @@ dn_fetch_source() {
     printf '%s\n' "$want" >"$stamp"
 }
 
+# The addons of other projects the addons of this repository depend on,
+# with their PyPI package (OCA's, installed without their dependencies:
+# they name the odoo package, which is not on PyPI). queue_job 18.0.1.7.0
+# is the last release running on every Odoo 18.0 (later ones use
+# api.private, which older 18.0 sources lack).
+DN_PYPI_ADDONS="queue_job=odoo-addon-queue_job==18.0.1.7.0"
+# The line of the venv's requirements after which come those addons.
+DN_ADDONS_MARK="# addons (installed with --no-deps)"
+
 # dn_write_requirements SRC OUT: Odoo's requirements.txt, fit for this
 # python, plus the tours' client and the python dependencies the addons of
-# this repository declare in their manifests.
+# this repository declare in their manifests; then, after DN_ADDONS_MARK,
+# the packages of the other projects' addons they depend on.
 dn_write_requirements() {
-    "$DN_BASE_PYTHON" - "$1" "$DN_REPO_ROOT" "$2" <<'PY'
+    "$DN_BASE_PYTHON" - "$1" "$DN_REPO_ROOT" "$2" "$DN_PYPI_ADDONS" "$DN_ADDONS_MARK" <<'PY'
 import ast, pathlib, re, sys
-src, repo, out = map(pathlib.Path, sys.argv[1:])
+src, repo, out = map(pathlib.Path, sys.argv[1:4])
+pypi_addons = dict(item.split("=", 1) for item in sys.argv[4].split())
 lines = (src / "requirements.txt").read_text().splitlines() if (src / "requirements.txt").exists() else []
 # cbor2 5.4.2 does not build with a current pip on Python 3.11: 5.4.6 does.
 lines = [re.sub(r"^cbor2==5\.4\.2\b", "cbor2==5.4.6", line) for line in lines]
 extra = {"websocket-client"}
+addons = set()
 for manifest in sorted(repo.glob("*/__manifest__.py")):
-    deps = ast.literal_eval(manifest.read_text()).get("external_dependencies", {})
-    extra.update(deps.get("python", []))
+    values = ast.literal_eval(manifest.read_text())
+    extra.update(values.get("external_dependencies", {}).get("python", []))
+    addons.update(d for d in values.get("depends", []) if d in pypi_addons)
+addons = {a for a in addons if not (src / "addons" / a).is_dir() and not (repo / a).is_dir()}
 named = {re.split(r"[=<>;\s\[]", l.strip(), maxsplit=1)[0].lower() for l in lines if l.strip() and not l.startswith("#")}
 lines += sorted(e for e in extra if e.lower() not in named)
+if addons:
+    lines += [sys.argv[5]] + sorted(pypi_addons[a] for a in addons)
 out.write_text("\n".join(lines) + "\n")
 PY
 }
@@ -191,6 +207,14 @@ dn_venv_locate() {
     DN_VENV_DIR="$DN_CACHE/venv-$key"
 }
 
+# dn_pip VENV ARGS...: pip install ARGS quietly into VENV.
+dn_pip() {
+    local venv=$1
+    shift
+    PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 "$venv/bin/python" -m pip install \
+        --quiet "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+}
+
 # Builds DN_VENV_DIR unless it is complete.
 dn_ensure_venv() {
     local venv=$DN_VENV_DIR
@@ -201,13 +225,16 @@ dn_ensure_venv() {
     fi
     dn_phase "python: building ${venv/#"$HOME"/\~} from Odoo's requirements.txt (once per machine, a minute or two)"
     rm -rf "$venv"
+    sed "/^$DN_ADDONS_MARK\$/,\$d" "$DN_VENV_REQ" >"$DN_VENV_REQ.packages"
+    sed "1,/^$DN_ADDONS_MARK\$/d" "$DN_VENV_REQ" >"$DN_VENV_REQ.addons"
     if ! "$DN_BASE_PYTHON" -m venv "$venv" ||
-        ! PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 "$venv/bin/python" -m pip install \
-            --quiet --requirement "$DN_VENV_REQ" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); then
-        rm -rf "$venv" "$DN_VENV_REQ"
+        ! dn_pip "$venv" --requirement "$DN_VENV_REQ.packages" ||
+        { [[ -s "$DN_VENV_REQ.addons" ]] && ! dn_pip "$venv" --no-deps --requirement "$DN_VENV_REQ.addons"; }; then
+        rm -rf "$venv" "$DN_VENV_REQ" "$DN_VENV_REQ.packages" "$DN_VENV_REQ.addons"
         dn_err "the python packages of Odoo could not be installed (no network? missing build headers?)"
         return 1
     fi
+    rm -f "$DN_VENV_REQ.packages" "$DN_VENV_REQ.addons"
     mv "$DN_VENV_REQ" "$venv/requirements.txt"
     touch "$venv/.complete"
 }

@@ -4,7 +4,7 @@
 #      checks), in the virtualenv .venv-test/ that this script keeps up to
 #      date with requirements-test.txt;
 #   2. in Odoo 18.0 (given, or set up by _setup.sh): a clean install of
-#      debt_negotiation and debt_negotiation_sale without demo data, then
+#      the addons (debt_negotiation and its bridges) without demo data, then
 #      the addons' own Odoo tests on a database with demo data.
 #      checklog-odoo fails the run on any WARNING/ERROR/CRITICAL record in
 #      Odoo's logs (except those ignored by checklog-odoo.cfg).
@@ -42,7 +42,7 @@ Environment:
   ODOO_SETUP_SYSTEM    Debian packages: auto (installed when CI=true, asked
                        on a terminal), yes, no
   ODOO_TEST_ALLOW_SKIP=1  a skipped Odoo test does not fail the run
-  ODOO_TEST_TAGS       Odoo --test-tags (default: /debt_negotiation,/debt_negotiation_sale)
+  ODOO_TEST_TAGS       Odoo --test-tags (default: /debt_negotiation,/debt_negotiation_sale,/debt_negotiation_queue)
   ODOO_TEST_VERBOSE=1  also stream Odoo's logs to the terminal
   ODOO_TEST_TIMEOUT    seconds after which a hanging Odoo run is stopped
                        and fails (default 1800, each of the two runs)

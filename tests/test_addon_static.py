@@ -47,6 +47,7 @@ VIEW_TYPES = (
 REQUIRED_DEPENDS = {
     "debt_negotiation": ("account", "mail", "portal"),
     "debt_negotiation_sale": ("debt_negotiation", "sale"),
+    "debt_negotiation_queue": ("debt_negotiation", "queue_job"),
 }
 # Directories whose Python files declare models.
 MODEL_DIRS = ("models", "wizards")
@@ -245,6 +246,12 @@ def test_manifest_depends(addon):
 def test_the_sale_bridge_installs_itself():
     """debt_negotiation_sale is installed with debt_negotiation and sale."""
     assert MANIFESTS["debt_negotiation_sale"].get("auto_install") is True
+
+
+def test_the_queue_bridge_installs_itself():
+    """debt_negotiation_queue is installed with debt_negotiation and
+    queue_job."""
+    assert MANIFESTS["debt_negotiation_queue"].get("auto_install") is True
 
 
 @pytest.mark.parametrize("addon", ADDON_NAMES)

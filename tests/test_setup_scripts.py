@@ -110,7 +110,8 @@ def sandbox(tmp_path):
     addon = repo / "fake_addon"
     addon.mkdir()
     (addon / "__manifest__.py").write_text(
-        "{'name': 'x', 'external_dependencies': {'python': ['qrcode', 'phonenumbers']}}"
+        "{'name': 'x', 'depends': ['mail', 'queue_job'],"
+        " 'external_dependencies': {'python': ['qrcode', 'phonenumbers']}}"
     )
     shared = tmp_path / "shared" / "odoo"
     shared.mkdir(parents=True)
@@ -309,6 +310,12 @@ def test_the_requirements_fit_python_311_and_carry_what_the_addons_need(sandbox)
     assert "cbor2==5.4.6 ; python_version < '3.12'" in lines
     assert "qrcode==7.4.2" in lines and "qrcode" not in lines
     assert {"websocket-client", "phonenumbers"} <= set(lines)
+    # the OCA addons the bridges depend on come last, installed apart
+    # without their dependencies (they name the odoo package)
+    mark = lines.index("# addons (installed with --no-deps)")
+    assert [ln for ln in lines[mark + 1 :] if ln] == [
+        "odoo-addon-queue_job==18.0.1.7.0"
+    ]
 
 
 # ---------------------------------------------------------------------------

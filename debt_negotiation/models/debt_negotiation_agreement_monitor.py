@@ -54,13 +54,19 @@ class DebtNegotiationAgreement(models.Model):
             "agreements",
             lambda env: self.with_env(env)._monitor_phases(batch_size),
             max_steps=max_steps,
-            digest={
-                "subject": lambda count: self.env._(
-                    "Agreement check: %(count)s activities for you", count=count
-                ),
-                "intro": self.env._("Today's agreement check gave you an activity on:"),
-            },
+            digest=self._monitor_digest(),
         )
+
+    @api.model
+    def _monitor_digest(self):
+        """The subject and intro of the negotiators' digest of an agreement
+        check (see the follow-up engine's ``_notify_negotiators``)."""
+        return {
+            "subject": lambda count: self.env._(
+                "Agreement check: %(count)s activities for you", count=count
+            ),
+            "intro": self.env._("Today's agreement check gave you an activity on:"),
+        }
 
     @api.model
     def _monitor_phases(self, batch_size=200):

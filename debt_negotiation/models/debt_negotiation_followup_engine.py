@@ -99,10 +99,23 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         """The phases of a follow-up run (see ``debt.negotiation.run.
         _advance``)."""
         today = fields.Date.context_today(self)
-        company_ids = self.env.context.get("debt_negotiation_followup_company_ids")
-        Case = self.env["debt.negotiation"]
         # the ladders, read once per call by its first batch of cases
         ladders = {}
+        return [
+            *self._prelude_phases(batch_size),
+            lambda stats, count: self._cases_step(
+                stats, today, batch_size, count, ladders
+            ),
+        ]
+
+    @api.model
+    def _prelude_phases(self, batch_size):
+        """The phases of a follow-up run before the cases' steps, each done
+        whole: settle the paid cases, expire the offers, open the cases of
+        the auto-open setting, send the courtesy reminders."""
+        today = fields.Date.context_today(self)
+        company_ids = self.env.context.get("debt_negotiation_followup_company_ids")
+        Case = self.env["debt.negotiation"]
 
         def phase(key, work):
             def run(stats, _count):
@@ -129,18 +142,16 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
                 "courtesy",
                 lambda: self._send_courtesy_reminders(today, company_ids, batch_size),
             ),
-            lambda stats, count: self._cases_step(
-                stats, today, batch_size, count, ladders
-            ),
         ]
 
     @api.model
     def _cases_step(self, stats, today, batch_size, count, ladders):
         """The next batch of cases of the run in progress (ids above the
-        last one it went through): decide and execute their follow-ups. A
-        case another transaction holds locked is left for the next run.
+        last one it went through): their follow-ups (:meth:`_process_free`).
         Return how many cases it went through and how many are left (see
-        ``debt.negotiation.run._advance``)."""
+        ``debt.negotiation.run._advance``). ``ladders``: a dict, the ladders
+        of the call (see ``debt.negotiation.followup.step._ladders``), read
+        here when empty."""
         run = self.env["debt.negotiation.run"]._in_progress()
         Case = self.env["debt.negotiation"]
         domain = self._candidate_domain(today)
@@ -150,21 +161,30 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
         if not cases:
             return 0, 0
         run.cursor = cases.ids[-1]
-        self.env.cr.execute(
-            "SELECT id FROM debt_negotiation WHERE id IN %s ORDER BY id "
-            "FOR NO KEY UPDATE SKIP LOCKED",
-            [cases._ids],
-        )
-        free = Case.browse([row[0] for row in self.env.cr.fetchall()])
-        stats["locked"] += len(cases) - len(free)
         if not ladders:
             ladders.update(self.env["debt.negotiation.followup.step"]._ladders())
-        stats.update(self._process_batch(free, today, ladders))
-        stats["cases"] += len(cases)
+        stats.update(self._process_free(cases, today, ladders))
         if len(cases) < batch_size:
             return len(cases), 0
         left = Case.search_count(domain + [("id", ">", run.cursor)]) if count else 1
         return len(cases), left
+
+    @api.model
+    def _process_free(self, cases, today, ladders=None):
+        """Decide and execute the follow-ups of those of ``cases`` no other
+        transaction holds locked (those are left for the next run: a user
+        editing the case, another worker on it); return a Counter of what
+        happened (``cases``: all of them, ``locked``: those left)."""
+        self.env.cr.execute(
+            "SELECT id FROM debt_negotiation WHERE id IN %s ORDER BY id "
+            "FOR NO KEY UPDATE SKIP LOCKED",
+            [tuple(cases.ids)],
+        )
+        free = cases.browse([row[0] for row in self.env.cr.fetchall()])
+        stats = self._process_batch(free, today, ladders)
+        stats["locked"] += len(cases) - len(free)
+        stats["cases"] += len(cases)
+        return stats
 
     @api.model
     def _expire_offers(self, today, company_ids, batch_size):

@@ -186,11 +186,22 @@ class DebtNegotiationRun(models.Model):
                 limit=1,
             )
             if run:
-                noted = run.line_ids.filtered(lambda ln: ln.outcome != "partial")
-                return self.with_user(SUPERUSER_ID).with_context(
-                    **{RUN_KEY: _RunInProgress(run.id, noted.negotiation_id.ids)}
-                )
+                return run._resume()
         return self._start(kind, manual=manual, company_ids=company_ids)
+
+    def _resume(self):
+        """The model of the runs in the environment to go on with this run
+        in (as :meth:`_start`'s): superuser, this run in progress in the
+        context, the cases it noted already known again."""
+        self.ensure_one()
+        noted = self.line_ids.filtered(lambda ln: ln.outcome != "partial")
+        return (
+            self.browse()
+            .with_user(SUPERUSER_ID)
+            .with_context(
+                **{RUN_KEY: _RunInProgress(self.id, noted.negotiation_id.ids)}
+            )
+        )
 
     @api.model
     def _proceed(self, kind, phases_of, max_steps=0, manual=False, digest=None):
@@ -217,17 +228,24 @@ class DebtNegotiationRun(models.Model):
         Run = self.with_env(env)
         stats, finished = Run._advance(phases_of(env), max_steps)
         if finished:
-            run = Run._in_progress()
-            # the activities of the run so far, then those of its end (the
-            # failing streaks' alerts)
-            collected = env.context[RUN_ACTIVITIES_KEY]
-            stored = len(collected)
-            Run._finish(Counter(run.stats or {}))
-            env["debt.negotiation.followup.engine"]._notify_negotiators(
-                (run.activity_ids or []) + collected[stored:], **(digest or {})
-            )
+            Run._conclude(digest)
         _logger.info("Scheduled run %s: %s", kind, dict(stats))
         return stats
+
+    @api.model
+    def _conclude(self, digest=None):
+        """Finish the run in progress with the counts it kept
+        (:meth:`_finish`) and tell each negotiator, in one message, of the
+        activities it gave them: those it kept, and the alerts of its end
+        (``digest``: the keyword arguments of the follow-up engine's
+        ``_notify_negotiators``)."""
+        alerts = RunActivities()
+        Run = self.with_context(**{RUN_ACTIVITIES_KEY: alerts})
+        run = Run._in_progress()
+        Run._finish(Counter(run.stats or {}))
+        self.env["debt.negotiation.followup.engine"]._notify_negotiators(
+            (run.activity_ids or []) + alerts, **(digest or {})
+        )
 
     @api.model
     def _steps_per_call(self):
