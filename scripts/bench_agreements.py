@@ -37,8 +37,9 @@ throwaway database.
      The debtors are named ``Bench Agreement Debtor NNNNN`` (the templates,
      counted in ``--cases``, ``Bench Agreement Template NNNN``). Generating
      the default data takes about 13 minutes on two shared cores.
-2. Runs ``_cron_monitor_agreements()`` on ``debt.negotiation`` as the cron
-   does (its batches, a commit per batch), with
+2. Runs ``_cron_monitor_agreements()`` on ``debt.negotiation`` as Odoo's
+   cron loop does (its progress record in the context: one phase per call,
+   a commit after each call, called again while something remains), with
    ``bench_odoo.skip_pdf()`` (broken-promise letters recorded, their
    PDF rendered on first print). Reports time, SQL queries and the process
    memory per phase and per committed batch, the queries of the Odoo APIs
@@ -910,6 +911,24 @@ def print_batches(batches):
     print(f"process memory after commit {memory_marks(memory)}")
 
 
+def cron_loop(env, Negotiation, kwargs):
+    """``_cron_monitor_agreements()`` as Odoo's cron loop calls it: with
+    its progress record in the context (one phase per call), a commit
+    after each call, called again while the progress says something
+    remains. Returns the number of calls."""
+    cron = env.ref("debt_negotiation.ir_cron_monitor_agreements")
+    calls = 0
+    while True:
+        progress = env["ir.cron.progress"].sudo().create({"cron_id": cron.id})
+        Negotiation.with_context(
+            ir_cron_progress_id=progress.id
+        )._cron_monitor_agreements(**kwargs)
+        calls += 1
+        env.cr.commit()
+        if not progress.remaining or calls > 100:
+            return calls
+
+
 def measure_run(env, args, cases):
     """The cron method, as scheduled; per-phase and per-batch figures."""
     registry_cls = type(env.cr)
@@ -958,11 +977,13 @@ def measure_run(env, args, cases):
         env.invalidate_all()
         kwargs = {"batch_size": args.batch_size} if args.batch_size else {}
         with Probe(env.cr) as probe:
-            Negotiation._cron_monitor_agreements(**kwargs)
-        env.cr.commit()
+            calls = cron_loop(env, Negotiation, kwargs)
     after = snapshot(env, case_ids)
     count = len(case_ids)
-    print("\n== _cron_monitor_agreements() with skip_pdf ==")
+    print(
+        f"\n== _cron_monitor_agreements() with skip_pdf, {calls} calls of the "
+        "cron loop =="
+    )
     print(
         f"{count} cases: {probe.seconds:.1f}s wall time, {probe.queries} SQL "
         f"queries ({probe.queries / count:.3f} per case)"
