@@ -288,7 +288,11 @@ def create_cases(env, partner_ids, moves_by_partner):
     from odoo.tools import split_every
 
     company = env.company
-    Negotiation = env["debt.negotiation"].with_context(mail_create_nolog=True)
+    # as the scheduler's auto-open creates them: the negotiator follows each
+    # case without an email per case
+    Negotiation = env["debt.negotiation"].with_context(
+        mail_create_nolog=True, mail_auto_subscribe_no_notify=True
+    )
     for chunk in split_every(500, partner_ids):
         Negotiation.create(
             [

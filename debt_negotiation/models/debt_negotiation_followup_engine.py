@@ -867,8 +867,12 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
                 negotiator = invoices.invoice_user_id[:1] or partner.user_id
                 try:
                     with self.env.cr.savepoint():
+                        # the negotiator follows the case, without one "you
+                        # have been assigned" email per case opened (as CRM's
+                        # lead assignment)
                         Case.with_company(company).with_context(
-                            default_user_id=negotiator.id
+                            default_user_id=negotiator.id,
+                            mail_auto_subscribe_no_notify=True,
                         )._open_case_for_invoices(invoices)
                     opened += 1
                 except Exception as error:  # noqa: BLE001 - one debtor, the run goes on

@@ -549,13 +549,30 @@ class TestFollowups(FollowupCommon):
                 preview.filtered(lambda line: line.action == "open").partner_id,
                 self.partners[0],
             )
-            stats = self._cron()
+            # with the chatter's subscriptions on, as in production (the
+            # tests' environment turns them off)
+            stats = self._cron(mail_create_nosubscribe=False, tracking_disable=False)
             self.assertEqual(stats["opened"], 1)
             case = old.negotiation_id
             self.assertTrue(case)
             self.assertFalse(recent.negotiation_id)
             # the new case gets its first step in the same run
             self.assertEqual(self._logs(case).step_id, self.steps["reminder"])
+            # its negotiator follows it, without an email per case opened
+            self.assertTrue(case.user_id)
+            self.assertIn(case.user_id.partner_id, case.message_partner_ids)
+            self.assertFalse(
+                self.env["mail.message"]
+                .sudo()
+                .search(
+                    [
+                        ("model", "=", "debt.negotiation"),
+                        ("res_id", "=", case.id),
+                        ("message_type", "=", "user_notification"),
+                        ("body", "ilike", "assigned"),
+                    ]
+                )
+            )
             # a case cancelled by hand is not opened again
             case.action_cancel()
         with at(21):
