@@ -288,11 +288,15 @@ class DebtNegotiationRun(models.Model):
             if max_steps and steps >= max_steps:
                 break
         collected = self.env.context.get(RUN_ACTIVITIES_KEY)
+        total = Counter(run.stats or {}) + stats
         run.write(
             {
-                "stats": dict(Counter(run.stats or {}) + stats),
+                "stats": dict(total),
                 "activity_ids": (run.activity_ids or [])
                 + list(collected if isinstance(collected, RunActivities) else ()),
+                # what a manager reads of a run still going on
+                "done_count": sum(total[key] for key in DONE_KEYS[run.kind]),
+                "summary": run._summary(total),
             }
         )
         # phases not started yet count one each

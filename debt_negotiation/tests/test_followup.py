@@ -619,6 +619,9 @@ class TestFollowups(FollowupCommon):
             run = Run.search([("kind", "=", "followups")], order="id desc", limit=1)
             self.assertEqual(run.state, "running")
             self.assertEqual(run.stats["executed"], 2)
+            # managers read what a run still going on did so far
+            self.assertEqual(run.done_count, 2)
+            self.assertIn("Follow-up steps executed: 2", run.summary)
             second = Negotiation._cron_process_followups(batch_size=2, max_batches=1)
             self.assertEqual(second["executed"], 2)
             third = Negotiation._cron_process_followups(batch_size=2, max_batches=1)
