@@ -607,6 +607,17 @@ def report(probe, count, unit="case"):
     )
 
 
+def run_problems(env):
+    """The problems the last run noted (each case skipped or failed, and
+    why), before it is rolled back: [((a case, reason), count)]."""
+    run = env["debt.negotiation.run"].search([], order="id desc", limit=1)
+    reasons = {}
+    for line in run.line_ids:
+        entry = reasons.setdefault(line.reason, [line.negotiation_id.name, 0])
+        entry[1] += 1
+    return [((case, reason), count) for reason, (case, count) in reasons.items()]
+
+
 def measure_scale(registry, args):
     """The cron method on the first SIZE cases for each size of
     ``--scale``, each in one transaction rolled back (nothing committed):
@@ -635,10 +646,13 @@ def measure_scale(registry, args):
                 env.invalidate_all()
                 with Probe(env.cr) as probe:
                     stats = Negotiation._cron_process_followups()
+            problems = run_problems(env)
             env.cr.rollback()
         print(f"\n== {size} cases, rolled back (load {load_average()}) ==")
         report(probe, stats["cases"])
         print(f"outcome: {dict(stats)}")
+        for (case, reason), count in problems:
+            print(f"  skipped or failed: {count} x {reason} (e.g. {case})")
         print_batches(batches, args.batch_size)
         results.append((size, stats["cases"], probe))
     print()
