@@ -14,8 +14,9 @@ COMMITS offers, answers and the scheduled runs' work.
    as behind a real proxy, so that the portal's pace limits per address
    apply per debtor) and waits for it.
 3. For ``--seconds`` (at most ``--max-requests`` requests), one thread per
-   debtor opens its case page by the link of its letters (timed), then, in
-   turn, counter-offers, promises to pay, and accepts and signs our offer;
+   debtor opens its case page by the link of its letters (timed), reads it
+   (``--think`` seconds, about), then, in turn, counter-offers, promises to
+   pay, and accepts and signs our offer;
    meanwhile this process runs the scheduled follow-ups and agreement check
    as Odoo's cron loop does (one step per call, a commit after each).
 4. Checks: no HTTP 5xx nor server error answer (a serialization failure
@@ -32,7 +33,9 @@ Usage, with the python of Odoo (bootstrap: see bench_odoo.py)::
         -d load_db --db_host ... --addons-path ...
 """
 
+import argparse
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -62,8 +65,15 @@ def parse_args(argv=None):
     parser.add_argument("--max-requests", type=int, default=20000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="seconds a debtor reads a page before the next request (0: none)",
+    )
+    parser.add_argument(
         "--no-runs", action="store_true", help="no scheduled runs during the load"
     )
+    parser.add_argument("--runs-only", action="store_true", help=argparse.SUPPRESS)
     return bench_odoo.parse_args(parser, argv)
 
 
@@ -176,13 +186,16 @@ class Tally:
                 self.refusals[f"{kind}: {detail}"[:160]] += 1
 
 
-def debtor(index, url, case, deadline, tally):
+def debtor(index, url, case, deadline, tally, think):
     """One debtor: its case page, then in turn a counter-offer, a promise
     to pay, and the acceptance of our offer."""
     case_id, token, offer_id, amount = case
     session = requests.Session()
-    # its own address, as behind a proxy (the pace limits are per address)
+    # its own address, as behind a proxy (the pace limits are per address);
+    # Odoo's prefork workers close each connection after its request: a new
+    # one per request, as a browser would reconnect
     session.headers["X-Forwarded-For"] = f"10.0.{index // 256 % 256}.{index % 256}"
+    session.headers["Connection"] = "close"
     page_url = f"{url}/my/negotiations/{case_id}?access_token={token}"
     # half of the debtors accept first (twice at once: a double click), the
     # others counter-offer first
@@ -202,6 +215,7 @@ def debtor(index, url, case, deadline, tally):
             f"HTTP {page.status_code}",
         )
         match = CSRF_RE.search(page.text)
+        time.sleep(think * random.uniform(0.5, 1.5))
         if not match or not tally.take():
             continue
         kind = step % 3
@@ -315,30 +329,57 @@ def check_accepted_once(registry, cases):
         return accepted, [offer.id for offer, count in groups if count > 1]
 
 
+def start_runs(argv):
+    """The scheduled runs in a process of their own (``--runs-only``): in
+    this one they would hold the interpreter the debtors' threads need to
+    send their requests in time."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    return subprocess.Popen(
+        [sys.executable, os.path.abspath(__file__), "--runs-only", *argv],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def runs_only(registry):
+    """``--runs-only``: the scheduled runs, then what they did (one line
+    each, read by the main process)."""
+    done = []
+    scheduled_runs(registry, threading.Event(), done)
+    for method, calls, seconds in done:
+        print(f"RUN {method} {calls} {seconds:.1f}", flush=True)
+
+
 def main(argv=None):
     args, odoo_args = parse_args(argv)
     registry = bench_odoo.bootstrap(args, odoo_args)
+    if args.runs_only:
+        return runs_only(registry)
     cases = propose_offers(registry, args.debtors)
     print(f"{len(cases)} offers proposed", flush=True)
     process, url = start_server(odoo_args, args.workers)
+    runs, done = None, []
     try:
         tally = Tally(args.max_requests)
-        stop, done = threading.Event(), []
-        runs = threading.Thread(target=scheduled_runs, args=(registry, stop, done))
         if not args.no_runs:
-            runs.start()
+            runs = start_runs(argv)
         deadline = time.monotonic() + args.seconds
         threads = [
-            threading.Thread(target=debtor, args=(i, url, case, deadline, tally))
+            threading.Thread(
+                target=debtor, args=(i, url, case, deadline, tally, args.think)
+            )
             for i, case in enumerate(cases)
         ]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        stop.set()
-        if not args.no_runs:
-            runs.join()
+        if runs:
+            out, _err = runs.communicate()
+            for line in out.splitlines():
+                if line.startswith("RUN "):
+                    _tag, method, calls, seconds = line.split()
+                    done.append((method, int(calls), float(seconds)))
     finally:
         process.terminate()
         process.wait(timeout=60)
