@@ -92,6 +92,7 @@ class DebtNegotiationFollowupEngine(models.AbstractModel):
             lambda env: self.with_env(env)._phases(batch_size),
             max_steps=max_batches,
             manual=manual,
+            company_ids=self.env.context.get("debt_negotiation_followup_company_ids"),
         )
 
     @api.model

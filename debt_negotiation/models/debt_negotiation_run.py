@@ -204,24 +204,21 @@ class DebtNegotiationRun(models.Model):
         )
 
     @api.model
-    def _proceed(self, kind, phases_of, max_steps=0, manual=False, digest=None):
+    def _proceed(
+        self, kind, phases_of, max_steps=0, manual=False, digest=None, company_ids=None
+    ):
         """Do a scheduled job of ``kind``: :meth:`_open` its run, advance
         its phases (``phases_of(env)`` builds them in the run's
         environment, see :meth:`_advance`) and, when none is left, finish
         it: recorded (:meth:`_finish`) and each negotiator told of the
         activities it gave them in one message (``digest``: the keyword
-        arguments of the follow-up engine's ``_notify_negotiators``).
+        arguments of the follow-up engine's ``_notify_negotiators``;
+        ``company_ids``: the companies a new run works for, all when empty).
 
         :return: what this call did (a Counter)
         """
         env = (
-            self._open(
-                kind,
-                manual=manual,
-                company_ids=self.env.context.get(
-                    "debt_negotiation_followup_company_ids"
-                ),
-            )
+            self._open(kind, manual=manual, company_ids=company_ids)
             .with_context(**{RUN_ACTIVITIES_KEY: RunActivities()})
             .env
         )

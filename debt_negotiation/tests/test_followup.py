@@ -619,6 +619,7 @@ class TestFollowups(FollowupCommon):
             run = Run.search([("kind", "=", "followups")], order="id desc", limit=1)
             self.assertEqual(run.state, "running")
             self.assertEqual(run.stats["executed"], 2)
+            self.assertEqual(run.company_ids, self.company)
             # managers read what a run still going on did so far
             self.assertEqual(run.done_count, 2)
             self.assertIn("Follow-up steps executed: 2", run.summary)
@@ -638,6 +639,19 @@ class TestFollowups(FollowupCommon):
             self.assertEqual(run.stats["executed"], 5)
             self.assertIn("Follow-up steps executed: 5", run.summary)
         self.assertEqual(progress, [(2, 3), (2, 1), (1, 0)])
+
+    def test_the_agreement_check_works_for_every_company(self):
+        """The agreement check ignores the follow-ups' company restriction:
+        its run, done, names no company (all of them)."""
+        with at(7):
+            self._negotiation_root()._cron_monitor_agreements()
+        run = (
+            self.env["debt.negotiation.run"]
+            .sudo()
+            .search([("kind", "=", "agreements")], order="id desc", limit=1)
+        )
+        self.assertEqual(run.state, "done")
+        self.assertFalse(run.company_ids)
 
     def test_one_batch_per_cron_call(self):
         """In Odoo's cron loop (``ir.cron._process_job``: the framework
