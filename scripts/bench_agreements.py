@@ -911,24 +911,6 @@ def print_batches(batches):
     print(f"process memory after commit {memory_marks(memory)}")
 
 
-def cron_loop(env, Negotiation, kwargs):
-    """``_cron_monitor_agreements()`` as Odoo's cron loop calls it: with
-    its progress record in the context (one phase per call), a commit
-    after each call, called again while the progress says something
-    remains. Returns the number of calls."""
-    cron = env.ref("debt_negotiation.ir_cron_monitor_agreements")
-    calls = 0
-    while True:
-        progress = env["ir.cron.progress"].sudo().create({"cron_id": cron.id})
-        Negotiation.with_context(
-            ir_cron_progress_id=progress.id
-        )._cron_monitor_agreements(**kwargs)
-        calls += 1
-        env.cr.commit()
-        if not progress.remaining or calls > 100:
-            return calls
-
-
 def measure_run(env, args, cases):
     """The cron method, as scheduled; per-phase and per-batch figures."""
     registry_cls = type(env.cr)
@@ -977,7 +959,13 @@ def measure_run(env, args, cases):
         env.invalidate_all()
         kwargs = {"batch_size": args.batch_size} if args.batch_size else {}
         with Probe(env.cr) as probe:
-            calls = cron_loop(env, Negotiation, kwargs)
+            calls = bench_odoo.cron_loop(
+                Negotiation,
+                "debt_negotiation.ir_cron_monitor_agreements",
+                "_cron_monitor_agreements",
+                limit=101,
+                **kwargs,
+            )
     after = snapshot(env, case_ids)
     count = len(case_ids)
     print(

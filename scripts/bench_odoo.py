@@ -167,6 +167,25 @@ def report_server(env, args):
         parameters.set_param("report.url", previous or False)
 
 
+def cron_loop(model, xmlid, method, limit=1000, **kwargs):
+    """Call ``model.<method>(**kwargs)`` as Odoo's cron loop calls the cron
+    ``xmlid``: its progress record in the context (the scheduled runs then
+    do one step per call), a commit after each call, called again while
+    the progress says something remains (at most ``limit`` calls). Return
+    the number of calls."""
+    env = model.env
+    cron = env.ref(xmlid)
+    calls = 0
+    while calls < limit:
+        progress = env["ir.cron.progress"].sudo().create({"cron_id": cron.id})
+        getattr(model.with_context(ir_cron_progress_id=progress.id), method)(**kwargs)
+        env.cr.commit()
+        calls += 1
+        if not progress.remaining:
+            break
+    return calls
+
+
 # ----------------------------------------------------------------------
 # Measuring helpers shared by the benches
 # ----------------------------------------------------------------------

@@ -286,30 +286,23 @@ def answer(session, url, case, kind, csrf, tally):
 # ---------------------------------------------------------------------------
 # The scheduled runs, as Odoo's cron loop calls them
 # ---------------------------------------------------------------------------
-def scheduled_runs(registry, stop, done):
-    """The follow-ups then the agreement check, one step per call and a
-    commit after each, until done (or ``stop`` is set)."""
-    for xmlid, method in (
-        ("debt_negotiation.ir_cron_process_followups", "_cron_process_followups"),
-        ("debt_negotiation.ir_cron_monitor_agreements", "_cron_monitor_agreements"),
-    ):
-        calls = 0
-        start = time.monotonic()
-        while not stop.is_set():
-            with bench_odoo.environment(registry, bench_odoo.skip_pdf()) as env:
-                cron = env.ref(xmlid)
-                progress = env["ir.cron.progress"].sudo().create({"cron_id": cron.id})
-                getattr(
-                    env["debt.negotiation"].with_context(
-                        ir_cron_progress_id=progress.id
-                    ),
-                    method,
-                )()
-                remaining = progress.remaining
-            calls += 1
-            if not remaining:
-                break
-        done.append((method, calls, time.monotonic() - start))
+def scheduled_runs(registry):
+    """The follow-ups then the agreement check as Odoo's cron loop calls
+    them (one step per call, a commit after each), until done: ``[(method,
+    calls, seconds)]``."""
+    done = []
+    with bench_odoo.environment(registry, bench_odoo.skip_pdf()) as env:
+        for xmlid, method in (
+            ("debt_negotiation.ir_cron_process_followups", "_cron_process_followups"),
+            (
+                "debt_negotiation.ir_cron_monitor_agreements",
+                "_cron_monitor_agreements",
+            ),
+        ):
+            start = time.monotonic()
+            calls = bench_odoo.cron_loop(env["debt.negotiation"], xmlid, method)
+            done.append((method, calls, time.monotonic() - start))
+    return done
 
 
 # ---------------------------------------------------------------------------
@@ -344,9 +337,7 @@ def start_runs(argv):
 def runs_only(registry):
     """``--runs-only``: the scheduled runs, then what they did (one line
     each, read by the main process)."""
-    done = []
-    scheduled_runs(registry, threading.Event(), done)
-    for method, calls, seconds in done:
+    for method, calls, seconds in scheduled_runs(registry):
         print(f"RUN {method} {calls} {seconds:.1f}", flush=True)
 
 
